@@ -1,0 +1,73 @@
+"""Test-wide fixtures: service detection, skipping rules and factories.
+
+Outside CI, tests needing PostgreSQL, Redis or Chromium skip with a reason when the
+service is absent; with CI=true they fail instead, so nothing is skipped silently.
+"""
+
+import os
+import shutil
+import socket
+
+import pytest
+from django.conf import settings
+
+IN_CI = os.environ.get("CI", "").lower() == "true"
+REDIS_URL = os.environ.get("REDIS_URL") or "redis://127.0.0.1:6379/15"
+CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
+
+
+def _port_open(host: str, port: int) -> bool:
+    try:
+        with socket.create_connection((host, port), timeout=0.5):
+            return True
+    except OSError:
+        return False
+
+
+def _redis_available() -> bool:
+    from urllib.parse import urlparse
+
+    url = urlparse(REDIS_URL)
+    return _port_open(url.hostname or "127.0.0.1", url.port or 6379)
+
+
+def _missing(marker: str) -> str | None:
+    if marker == "postgres" and settings.DATABASES["default"]["ENGINE"] != "django.db.backends.postgresql":
+        return "needs PostgreSQL: set DATABASE_URL=postgres://…"
+    if marker == "redis" and not _redis_available():
+        return f"needs Redis at {REDIS_URL}"
+    if marker == "browser":
+        if not CHROMIUM:
+            return "needs Debian's chromium (apt-get install chromium)"
+        try:
+            import playwright  # noqa: F401
+        except ImportError:
+            return "needs playwright (pip install -r requirements/dev.txt)"
+    return None
+
+
+def pytest_runtest_setup(item):
+    for marker in ("postgres", "redis", "browser"):
+        if item.get_closest_marker(marker) is None:
+            continue
+        reason = _missing(marker)
+        if reason and IN_CI:
+            pytest.fail(f"CI=true and a service is missing: {reason}")
+        elif reason:
+            pytest.skip(reason)
+
+
+@pytest.fixture(autouse=True)
+def _isolated_media(settings, tmp_path):
+    settings.MEDIA_ROOT = tmp_path / "media"
+    settings.CELERY_TASK_ALWAYS_EAGER = False
+
+
+@pytest.fixture
+def redis_url():
+    return REDIS_URL
+
+
+@pytest.fixture
+def chromium_path():
+    return CHROMIUM

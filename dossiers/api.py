@@ -1,0 +1,124 @@
+"""The dossiers router of /api/v1 (shared/docs/api.md)."""
+
+from django.http import HttpRequest
+from ninja import Query, Router, Schema
+
+from . import errors
+from .calendar import TIME_UNITS, CalendarError, compute_due, explain_due
+from .models import Procedure, Unit
+from .schemas import DueOut, ErrorOut, ProcedureOut, UnitOut
+from .workdays import calendar_for
+
+router = Router(tags=["dossiers"])
+
+
+def procedure_out(p: Procedure) -> dict:
+    return {
+        "code": p.national_code,
+        "name": p.name,
+        "field": p.field.name,
+        "level": p.level,
+        "processing_time": p.processing_time,
+        "legal_processing_time": p.legal_processing_time,
+        "time_unit": p.time_unit,
+        "same_day": p.same_day,
+        "online_level": p.online_level,
+        "fee": p.fee,
+        "lead_agency_code": p.lead_agency.code if p.lead_agency else None,
+        "result_type": p.result_type,
+        "legal_basis": p.legal_basis,
+        "required_documents": [
+            {
+                "name": d.name,
+                "copy_kind": d.copy_kind,
+                "copy_kind_label": d.get_copy_kind_display(),
+                "count": d.count,
+                "is_mandatory": d.is_mandatory,
+            }
+            for d in p.documents.all()
+        ],
+    }
+
+
+def unit_by_code(code: str | None) -> Unit | None:
+    if not code:
+        return None
+    unit = Unit.objects.filter(code=code).first()
+    if unit is None:
+        raise errors.InvalidInput(errors.UNKNOWN_UNIT, fields={"unit": errors.UNKNOWN_UNIT})
+    return unit
+
+
+@router.get("/procedures", response=list[ProcedureOut], auth=None, summary="Danh mục thủ tục hành chính")
+def list_procedures(request: HttpRequest, q: str = "", unit: str = ""):
+    procedures = Procedure.objects.active().search(q[:200]).with_details()
+    if unit:
+        procedures = procedures.for_unit(unit_by_code(unit))
+    return [procedure_out(p) for p in procedures]
+
+
+@router.get("/units", response=list[UnitOut], auth=None, summary="Danh sách đơn vị")
+def list_units(request: HttpRequest, q: str = "", kind: str = ""):
+    units = Unit.objects.filter(is_active=True).select_related("parent")
+    if q:
+        units = units.filter(name__icontains=q[:200]) | units.filter(code__icontains=q[:200])
+    if kind:
+        units = units.filter(kind=kind)
+    return [
+        {
+            "code": u.code,
+            "name": u.name,
+            "kind": u.kind,
+            "level": u.level,
+            "parent_code": u.parent.code if u.parent else None,
+            "address": u.address,
+        }
+        for u in units
+    ]
+
+
+class DueQuery(Schema):
+    start: str
+    amount: str
+    time_unit: str
+    unit: str = ""
+    same_day: bool = False
+
+
+@router.get("/calendar/due", response={200: DueOut, 422: ErrorOut}, auth=None, summary="Tính ngày hẹn trả")
+def calendar_due(request: HttpRequest, params: Query[DueQuery]):
+    start, amount = _parse_due_query(params)
+    cal = calendar_for(unit_by_code(params.unit))
+    try:
+        due = compute_due(cal, start, amount, params.time_unit, same_day=params.same_day)
+    except CalendarError as exc:
+        message = errors.OUT_OF_RANGE if "range" in str(exc) or "outside" in str(exc) else errors.BAD_AMOUNT
+        raise errors.InvalidInput(message, fields={"start" if message == errors.OUT_OF_RANGE else "amount": message})
+    explanation = explain_due(cal, start, due, amount=amount, time_unit=params.time_unit, same_day=params.same_day)
+    return {"due_at": due, "explanation": explanation}
+
+
+def _parse_due_query(params: DueQuery):
+    from datetime import datetime
+    from decimal import Decimal, InvalidOperation
+
+    problems = {}
+    try:
+        start = datetime.fromisoformat(params.start.replace("Z", "+00:00").replace(" ", "+"))
+        if start.tzinfo is None:
+            from django.utils import timezone
+
+            start = timezone.make_aware(start)
+    except ValueError:
+        problems["start"] = errors.BAD_START
+    try:
+        amount = Decimal(params.amount)
+        if not amount.is_finite() or amount < 0 or amount > 10000:
+            raise InvalidOperation
+    except (InvalidOperation, ValueError):
+        problems["amount"] = errors.BAD_AMOUNT
+    if params.time_unit not in TIME_UNITS:
+        problems["time_unit"] = errors.BAD_TIME_UNIT
+    if problems:
+        raise errors.InvalidInput(next(iter(problems.values())), fields=problems)
+    return start, amount

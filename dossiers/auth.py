@@ -1,0 +1,18 @@
+"""API authentication: Bearer tokens for integrations, sessions for the browser UI."""
+
+from django.http import HttpRequest
+from ninja.security import HttpBearer, django_auth
+
+from .models import ApiToken
+
+
+class BearerToken(HttpBearer):
+    def authenticate(self, request: HttpRequest, token: str):
+        match = ApiToken.objects.matching(token).select_related("user").first()
+        if match is None:
+            return None
+        request.user = match.user
+        return match.user
+
+
+staff_auth = [BearerToken(), django_auth]

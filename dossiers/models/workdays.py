@@ -1,0 +1,62 @@
+from django.conf import settings
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class CalendarDay(models.Model):
+    """An exception to the Monday–Friday week: a day off or an extra working day.
+
+    Rows without a unit apply everywhere; a unit's own row overrides them
+    (some centres receive on a holiday's eve, others close for a local event).
+    """
+
+    class Source(models.TextChoices):
+        PACKAGE = "package", _("Thư viện holidays")
+        ADMIN = "admin", _("Quản trị viên")
+        IMPORT = "import", _("Nhập từ tệp")
+
+    date = models.DateField(_("ngày"))
+    unit = models.ForeignKey(
+        "dossiers.Unit",
+        verbose_name=_("đơn vị"),
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="calendar_days",
+    )
+    is_working = models.BooleanField(_("là ngày làm việc"), default=False)
+    name = models.CharField(_("tên ngày"), max_length=200)
+    document = models.CharField(_("văn bản công bố"), max_length=200, blank=True)
+    source = models.CharField(_("nguồn"), max_length=16, choices=Source.choices, default=Source.ADMIN)
+
+    class Meta:
+        verbose_name = _("ngày nghỉ / ngày làm bù")
+        verbose_name_plural = _("lịch làm việc")
+        ordering = ["date"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["date"], condition=models.Q(unit__isnull=True), name="calendarday_global_unique"
+            ),
+            models.UniqueConstraint(fields=["date", "unit"], name="calendarday_unit_unique"),
+        ]
+
+    def __str__(self) -> str:
+        kind = _("làm việc") if self.is_working else _("nghỉ")
+        return f"{self.date:%d/%m/%Y} {kind}: {self.name}"
+
+
+class CalendarChange(models.Model):
+    """Each change of the calendar bumps the version (its id); deadlines cache by it."""
+
+    changed_at = models.DateTimeField(auto_now_add=True)
+    changed_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL)
+    summary = models.CharField(max_length=500)
+    dates = models.JSONField(default=list, blank=True)
+
+    class Meta:
+        verbose_name = _("thay đổi lịch")
+        verbose_name_plural = _("các phiên bản lịch")
+        ordering = ["-id"]
+
+    def __str__(self) -> str:
+        return f"v{self.pk}: {self.summary}"

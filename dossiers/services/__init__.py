@@ -1,0 +1,1 @@
+"""The write paths of the dossiers app: one named service per domain action."""

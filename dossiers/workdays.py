@@ -1,0 +1,46 @@
+"""Loading `WorkCalendar`s from the database, cached by calendar version."""
+
+from datetime import time
+
+from django.conf import settings
+from django.db.models import Max, Q
+
+from .calendar import DEFAULT_PERIODS, WorkCalendar
+from .models import CalendarChange, CalendarDay, Unit
+
+_CACHE: dict[tuple, WorkCalendar] = {}
+_CACHE_SIZE = 512
+
+
+def calendar_version() -> int:
+    return CalendarChange.objects.aggregate(v=Max("id"))["v"] or 0
+
+
+def _cutoff() -> time:
+    hour, minute = settings.PORTAL_SAME_DAY_CUTOFF.split(":")
+    return time(int(hour), int(minute))
+
+
+def calendar_for(unit: Unit | None = None, *, version: int | None = None) -> WorkCalendar:
+    """The working calendar of `unit` (None: the province-wide calendar)."""
+    version = calendar_version() if version is None else version
+    periods = unit.office_periods if unit else DEFAULT_PERIODS
+    key = (unit.pk if unit else None, version, periods)
+    cal = _CACHE.get(key)
+    if cal is None:
+        if len(_CACHE) >= _CACHE_SIZE:
+            _CACHE.clear()
+        cal = _CACHE[key] = _load(unit, periods, version)
+    return cal
+
+
+def _load(unit: Unit | None, periods, version: int) -> WorkCalendar:
+    rows = CalendarDay.objects.filter(Q(unit__isnull=True) | Q(unit=unit)).order_by("unit_id", "date")
+    days_off: dict = {}
+    extra: dict = {}
+    # Province-wide rows first, then the unit's own, which override them.
+    for row in sorted(rows, key=lambda r: r.unit_id is not None):
+        keep, drop = (extra, days_off) if row.is_working else (days_off, extra)
+        drop.pop(row.date, None)
+        keep[row.date] = row.name
+    return WorkCalendar(days_off=days_off, extra_working=extra, periods=periods, cutoff=_cutoff(), version=version)

@@ -1,0 +1,45 @@
+"""The one NinjaAPI of the portal: `/api/v1/`. Apps contribute routers."""
+
+from django.http import HttpRequest
+from django.utils import translation
+from ninja import NinjaAPI
+from ninja.errors import AuthenticationError, ValidationError
+from ninja.errors import HttpError as NinjaHttpError
+
+from dossiers.api import router as dossiers_router
+from dossiers.errors import DomainError, error_body, validation_fields
+from feedback.api import router as feedback_router
+
+api = NinjaAPI(
+    title="Một Cửa API",
+    version="1",
+    description="Hồ sơ thủ tục hành chính một cửa — API tích hợp (shared/docs/api.md).",
+    urls_namespace="api",
+)
+api.add_router("/", dossiers_router)
+api.add_router("/", feedback_router)
+
+
+@api.exception_handler(DomainError)
+def on_domain_error(request: HttpRequest, exc: DomainError):
+    return api.create_response(request, error_body(exc.code, exc.message, exc.fields), status=exc.status)
+
+
+@api.exception_handler(ValidationError)
+def on_validation_error(request: HttpRequest, exc: ValidationError):
+    fields = validation_fields(exc.errors)
+    return api.create_response(
+        request, error_body("invalid_input", translation.gettext("Dữ liệu không hợp lệ."), fields), status=422
+    )
+
+
+@api.exception_handler(AuthenticationError)
+def on_auth_error(request: HttpRequest, exc: AuthenticationError):
+    return api.create_response(
+        request, error_body("unauthorized", translation.gettext("Cần đăng nhập hoặc mã truy cập hợp lệ.")), status=401
+    )
+
+
+@api.exception_handler(NinjaHttpError)
+def on_http_error(request: HttpRequest, exc: NinjaHttpError):
+    return api.create_response(request, error_body("http_error", str(exc)), status=exc.status_code)
