@@ -4,7 +4,7 @@ from django.http import HttpRequest
 from ninja import Query, Router, Schema
 
 from . import errors
-from .calendar import TIME_UNITS, CalendarError, compute_due, explain_due
+from .calendar import TIME_UNITS, CalendarError, CalendarRangeError, compute_due, explain_due
 from .models import Procedure, Unit
 from .schemas import DueOut, ErrorOut, ProcedureOut, UnitOut
 from .workdays import calendar_for
@@ -91,9 +91,10 @@ def calendar_due(request: HttpRequest, params: Query[DueQuery]):
     cal = calendar_for(unit_by_code(params.unit))
     try:
         due = compute_due(cal, start, amount, params.time_unit, same_day=params.same_day)
+    except CalendarRangeError as exc:
+        raise errors.InvalidInput(errors.OUT_OF_RANGE, fields={"start": errors.OUT_OF_RANGE}) from exc
     except CalendarError as exc:
-        message = errors.OUT_OF_RANGE if "range" in str(exc) or "outside" in str(exc) else errors.BAD_AMOUNT
-        raise errors.InvalidInput(message, fields={"start" if message == errors.OUT_OF_RANGE else "amount": message})
+        raise errors.InvalidInput(errors.BAD_AMOUNT, fields={"amount": errors.BAD_AMOUNT}) from exc
     explanation = explain_due(cal, start, due, amount=amount, time_unit=params.time_unit, same_day=params.same_day)
     return {"due_at": due, "explanation": explanation}
 

@@ -46,6 +46,10 @@ class CalendarError(ValueError):
     """A deadline cannot be computed from these inputs."""
 
 
+class CalendarRangeError(CalendarError):
+    """A date falls outside the years the calendar covers."""
+
+
 @dataclass(frozen=True)
 class Pause:
     """The clock stopped from `start` to `end` (None: still stopped)."""
@@ -136,10 +140,10 @@ class WorkCalendar:
     def instant(self, position: int) -> datetime:
         """The earliest instant at `position` (a day's end is its closing time)."""
         if position <= 0:
-            raise CalendarError("position before the calendar's range")
+            raise CalendarRangeError("position before the calendar's range")
         index, offset = divmod(position - 1, self._day_seconds)
         if index >= len(self._workdays):
-            raise CalendarError("deadline beyond the calendar's range")
+            raise CalendarRangeError("deadline beyond the calendar's range")
         day = date.fromordinal(self._workdays[index])
         return datetime.combine(day, self._clock_time(offset + 1), LOCAL_TZ)
 
@@ -160,7 +164,7 @@ class WorkCalendar:
 
     def _check_range(self, ordinal: int) -> None:
         if not self._workdays[0] - 7 <= ordinal <= self._workdays[-1]:
-            raise CalendarError(f"date outside {FIRST_YEAR}–{LAST_YEAR}")
+            raise CalendarRangeError(f"date outside {FIRST_YEAR}–{LAST_YEAR}")
 
 
 def _local(instant: datetime) -> datetime:
@@ -235,10 +239,7 @@ def _due_calendar(cal, start, amount, time_unit, pauses) -> datetime | None:
     if any(p.end is None for p in pauses):
         return None
     first = cal.instant(cal.position(start) + 1).date()  # the day the clock starts
-    if time_unit == MONTHS:
-        last = add_months(first, int(amount))
-    else:
-        last = first + timedelta(days=int(amount))
+    last = add_months(first, int(amount)) if time_unit == MONTHS else first + timedelta(days=int(amount))
     paused = sum((p.end.astimezone(LOCAL_TZ).date() - p.start.astimezone(LOCAL_TZ).date()).days for p in pauses)
     last += timedelta(days=paused)
     return datetime.combine(cal.next_working_day(last), cal.closing(), LOCAL_TZ)
