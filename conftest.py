@@ -46,6 +46,11 @@ def _missing(marker: str) -> str | None:
     return None
 
 
+def pytest_configure(config):
+    # Hashing test passwords with PBKDF2 would dominate the suite's run time.
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
 def pytest_runtest_setup(item):
     for marker in ("postgres", "redis", "browser"):
         if item.get_closest_marker(marker) is None:

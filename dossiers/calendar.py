@@ -25,7 +25,7 @@ from bisect import bisect_left, bisect_right
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
-from decimal import Decimal
+from decimal import ROUND_HALF_UP, Decimal
 from zoneinfo import ZoneInfo
 
 # Vietnam keeps UTC+7 all year (no daylight saving), so local arithmetic is exact.
@@ -148,6 +148,8 @@ class WorkCalendar:
         return datetime.combine(day, self._clock_time(offset + 1), LOCAL_TZ)
 
     def working_day_at(self, index: int) -> date:
+        if not 0 <= index < len(self._workdays):
+            raise CalendarRangeError("deadline beyond the calendar's range")
         return date.fromordinal(self._workdays[index])
 
     def working_day_index(self, d: date) -> int:
@@ -163,14 +165,17 @@ class WorkCalendar:
         return bisect_right(self._workdays, last.toordinal()) - bisect_left(self._workdays, first.toordinal())
 
     def _check_range(self, ordinal: int) -> None:
-        if not self._workdays[0] - 7 <= ordinal <= self._workdays[-1]:
+        if not date(FIRST_YEAR, 1, 1).toordinal() <= ordinal <= date(LAST_YEAR, 12, 31).toordinal():
             raise CalendarRangeError(f"date outside {FIRST_YEAR}–{LAST_YEAR}")
 
 
 def _local(instant: datetime) -> datetime:
     if instant.tzinfo is None:
         raise CalendarError("naive datetime: times must carry their zone")
-    return instant.astimezone(LOCAL_TZ).replace(microsecond=0)
+    try:
+        return instant.astimezone(LOCAL_TZ).replace(microsecond=0)
+    except OverflowError as exc:  # 0001-01-01 at +08:00 has no local date
+        raise CalendarRangeError(f"date outside {FIRST_YEAR}–{LAST_YEAR}") from exc
 
 
 def amount_in_seconds(amount: Decimal | float | int, time_unit: str, day_seconds: int) -> int:
@@ -178,10 +183,11 @@ def amount_in_seconds(amount: Decimal | float | int, time_unit: str, day_seconds
     amount = Decimal(str(amount))
     if amount < 0:
         raise CalendarError("amount must not be negative")
+    # Round to the second: 1/60 hour is 60 seconds, not 59.999… truncated to 59.
     if time_unit == WORKING_HOURS:
-        return int(amount * 3600)
+        return int((amount * 3600).to_integral_value(ROUND_HALF_UP))
     if time_unit == WORKING_DAYS:
-        return int(amount * day_seconds)
+        return int((amount * day_seconds).to_integral_value(ROUND_HALF_UP))
     raise CalendarError(f"{time_unit} is not a working-time unit")
 
 
@@ -217,8 +223,8 @@ def compute_due(
         if pause.end is None:
             return None
         cursor = max(cal.position(pause.end), at)
-    if remaining == 0:
-        return cal.instant(cursor) if cursor > 0 else _local(start)
+    if remaining == 0:  # due when the clock starts, never before receipt
+        return cal.instant(cursor + 1) - timedelta(seconds=1)
     return cal.instant(cursor + remaining)
 
 

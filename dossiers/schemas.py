@@ -3,7 +3,9 @@
 from datetime import datetime
 from decimal import Decimal
 
-from ninja import Schema
+from typing import Literal
+
+from ninja import Field, Schema
 
 
 class RequiredDocumentOut(Schema):
@@ -49,3 +51,125 @@ class ErrorOut(Schema):
     code: str
     message: str
     fields: dict[str, str]
+
+
+class ApplicantIn(Schema):
+    name: str = Field(..., max_length=200)
+    id_number: str = Field(..., max_length=20)
+    phone: str = Field(..., max_length=20)
+    email: str = Field("", max_length=254)
+    address: str = Field("", max_length=300)
+
+
+class HandedDocumentIn(Schema):
+    required_document_position: int | None = None
+    name: str = Field("", max_length=500)
+    copy_kind: Literal["original", "certified", "copy"] = "original"
+    count: int = Field(1, ge=1, le=99)
+
+
+class DossierIn(Schema):
+    procedure_code: str = Field(..., max_length=32)
+    receiving_unit_code: str | None = Field(None, max_length=32)
+    channel: Literal["counter", "online", "postal"] = "counter"
+    applicant: ApplicantIn
+    received_at: datetime | None = None
+    set_count: int = Field(1, ge=1, le=20)
+    documents: list[HandedDocumentIn] | None = None
+    note: str = Field("", max_length=500)
+    submit_only: bool = False
+
+
+class DossierCreatedOut(Schema):
+    code: str
+    status: int
+    status_label: str
+    received_at: datetime | None
+    due_at: datetime | None
+    lookup_key: str
+
+
+class StepOut(Schema):
+    position: int
+    name: str
+    unit_code: str
+    unit_name: str
+    budget_hours: Decimal
+    started_at: datetime | None
+    due_at: datetime | None
+    finished_at: datetime | None
+    timeliness: str
+    is_adhoc: bool
+
+
+class EventOut(Schema):
+    action: str
+    from_status: int | None
+    to_status: int | None
+    actor: str | None
+    unit_code: str | None
+    effective_at: datetime
+    recorded_at: datetime
+    reason: str
+    data: dict
+
+
+class ApologyOut(Schema):
+    reason: str
+    new_due_at: datetime | None
+    issued_at: datetime | None
+    status: str
+
+
+class DossierListOut(Schema):
+    code: str
+    status: int
+    status_label: str
+    procedure_code: str
+    procedure_name: str
+    channel: str
+    applicant_name: str
+    receiving_unit_code: str
+    current_unit_code: str
+    received_at: datetime | None
+    due_at: datetime | None
+    is_overdue: bool
+    version: int
+
+
+class DossierOut(DossierCreatedOut):
+    procedure_code: str
+    procedure_name: str
+    channel: str
+    applicant: ApplicantIn
+    receiving_unit_code: str
+    lead_unit_code: str
+    current_unit_code: str
+    due_at_original: datetime | None
+    paused_at: datetime | None
+    finished_at: datetime | None
+    returned_at: datetime | None
+    timeliness: str
+    is_overdue: bool
+    supplement_count: int
+    version: int
+    allowed_actions: list[str]
+    steps: list[StepOut]
+    events: list[EventOut]
+    apologies: list[ApologyOut]
+
+
+class ActionIn(Schema):
+    action: str = Field(..., max_length=32)
+    to_unit_code: str | None = Field(None, max_length=32)
+    reason: str = Field("", max_length=2000)
+    at: datetime | None = None
+    version: int | None = None
+    approved: bool = True
+
+
+class PageOut(Schema):
+    items: list[DossierListOut]
+    count: int
+    page: int
+    page_size: int

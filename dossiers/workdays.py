@@ -3,17 +3,23 @@
 from datetime import time
 
 from django.conf import settings
-from django.db.models import Max, Q
+from django.db.models import Q
 
 from .calendar import DEFAULT_PERIODS, WorkCalendar
-from .models import CalendarChange, CalendarDay, Unit
+from .models import CalendarDay, CalendarVersion, Unit
 
 _CACHE: dict[tuple, WorkCalendar] = {}
 _CACHE_SIZE = 512
 
 
 def calendar_version() -> int:
-    return CalendarChange.objects.aggregate(v=Max("id"))["v"] or 0
+    """The version number people see (v12); caches key on the token too."""
+    return _version_key()[0]
+
+
+def _version_key() -> tuple[int, str]:
+    row = CalendarVersion.objects.filter(pk=1).values_list("number", "token").first()
+    return (row[0], str(row[1])) if row else (0, "")
 
 
 def _cutoff() -> time:
@@ -23,9 +29,10 @@ def _cutoff() -> time:
 
 def calendar_for(unit: Unit | None = None, *, version: int | None = None) -> WorkCalendar:
     """The working calendar of `unit` (None: the province-wide calendar)."""
-    version = calendar_version() if version is None else version
+    number, token = _version_key()
+    version = number if version is None else version
     periods = unit.office_periods if unit else DEFAULT_PERIODS
-    key = (unit.pk if unit else None, version, periods)
+    key = (unit.pk if unit else None, version, token, periods)
     cal = _CACHE.get(key)
     if cal is None:
         if len(_CACHE) >= _CACHE_SIZE:

@@ -7,6 +7,8 @@ from ninja.errors import AuthenticationError, ValidationError
 from ninja.errors import HttpError as NinjaHttpError
 
 from dossiers.api import router as dossiers_router
+from dossiers.api_attachments import router as attachments_router
+from dossiers.api_lifecycle import router as lifecycle_router
 from dossiers.errors import DomainError, error_body, validation_fields
 from feedback.api import router as feedback_router
 
@@ -17,6 +19,8 @@ api = NinjaAPI(
     urls_namespace="api",
 )
 api.add_router("/", dossiers_router)
+api.add_router("/", lifecycle_router)
+api.add_router("/", attachments_router)
 api.add_router("/", feedback_router)
 
 

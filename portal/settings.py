@@ -146,6 +146,9 @@ CELERY_BROKER_TRANSPORT_OPTIONS = (
     if EMBEDDED_BROKER
     else {"visibility_timeout": 3600}
 )
+if EMBEDDED_BROKER:
+    for _folder in ("broker", "broker-processed"):
+        (VAR_DIR / _folder).mkdir(parents=True, exist_ok=True)
 CELERY_TASK_IGNORE_RESULT = True
 CELERY_TASK_ACKS_LATE = True
 CELERY_TASK_REJECT_ON_WORKER_LOST = True
@@ -175,4 +178,8 @@ LOGGING = {
     "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
     "root": {"handlers": ["console"], "level": os.environ.get("DJANGO_LOG_LEVEL", "INFO")},
     "loggers": {"django.db.backends": {"level": "WARNING"}},
+}
+
+CELERY_BEAT_SCHEDULE = {
+    "outbox-flush": {"task": "dossiers.tasks.outbox_flush_task", "schedule": 60.0},
 }

@@ -1,11 +1,42 @@
 from .catalogue import Field, Procedure, RequiredDocument, RoutingStep
+from .dossier import (
+    OPEN,
+    TERMINAL,
+    Attachment,
+    Channel,
+    ClockEntry,
+    DailySequence,
+    Dossier,
+    DossierDocument,
+    DossierEvent,
+    DossierStep,
+    IdempotencyRecord,
+    OutboxMessage,
+    Status,
+    Timeliness,
+)
 from .units import ApiToken, Unit, UnitMembership
-from .workdays import CalendarChange, CalendarDay
+from .workdays import CalendarChange, CalendarDay, CalendarVersion
 
 __all__ = [
+    "OPEN",
+    "TERMINAL",
+    "Attachment",
+    "Channel",
+    "ClockEntry",
+    "DailySequence",
+    "Dossier",
+    "DossierDocument",
+    "DossierEvent",
+    "DossierStep",
+    "IdempotencyRecord",
+    "OutboxMessage",
+    "Status",
+    "Timeliness",
     "ApiToken",
     "CalendarChange",
     "CalendarDay",
+    "CalendarVersion",
     "Field",
     "Procedure",
     "RequiredDocument",

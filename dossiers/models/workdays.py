@@ -1,3 +1,5 @@
+import uuid
+
 from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
@@ -45,9 +47,24 @@ class CalendarDay(models.Model):
         return f"{self.date:%d/%m/%Y} {kind}: {self.name}"
 
 
-class CalendarChange(models.Model):
-    """Each change of the calendar bumps the version (its id); deadlines cache by it."""
+class CalendarVersion(models.Model):
+    """The calendar's current version (one row): a counter people read, and a random
+    token for caches — a rolled-back change can reuse a number, never a token."""
 
+    number = models.PositiveIntegerField(default=0)
+    token = models.UUIDField(default=uuid.uuid4)
+
+    class Meta:
+        verbose_name = _("phiên bản lịch")
+
+    def __str__(self) -> str:
+        return f"v{self.number}"
+
+
+class CalendarChange(models.Model):
+    """The log of calendar changes; each bumps CalendarVersion."""
+
+    version = models.PositiveIntegerField(default=0)
     changed_at = models.DateTimeField(auto_now_add=True)
     changed_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL)
     summary = models.CharField(max_length=500)
@@ -59,4 +76,4 @@ class CalendarChange(models.Model):
         ordering = ["-id"]
 
     def __str__(self) -> str:
-        return f"v{self.pk}: {self.summary}"
+        return f"v{self.version}: {self.summary}"

@@ -1,18 +1,24 @@
 """Changing the working calendar. Every change bumps the calendar version."""
 
+import uuid
 from collections.abc import Iterable
 from datetime import date
 
 import holidays
 from django.db import transaction
+from django.db.models import F
 from django.utils.translation import gettext as _
 
-from ..models import CalendarChange, CalendarDay, Unit
+from ..models import CalendarChange, CalendarDay, CalendarVersion, Unit
 
 
 def calendar_change_record(*, summary: str, dates: Iterable[date], by=None) -> CalendarChange:
+    """Log a change and bump the version (the row lock orders concurrent changes)."""
+    CalendarVersion.objects.get_or_create(pk=1)
+    CalendarVersion.objects.filter(pk=1).update(number=F("number") + 1, token=uuid.uuid4())
+    number = CalendarVersion.objects.values_list("number", flat=True).get(pk=1)
     return CalendarChange.objects.create(
-        summary=summary[:500], dates=sorted({d.isoformat() for d in dates}), changed_by=by
+        version=number, summary=summary[:500], dates=sorted({d.isoformat() for d in dates}), changed_by=by
     )
 
 

@@ -1,0 +1,47 @@
+"""Attachment endpoints of /api/v1 (digitised documents and electronic results)."""
+
+from datetime import datetime
+
+from django.http import HttpRequest
+from ninja import File, Form, Header, Router, Schema
+from ninja.files import UploadedFile
+
+from .api_lifecycle import ERRORS, visible_dossier
+from .auth import staff_auth
+from .models import Attachment
+from .services.attachments import attachment_add
+from .services.idempotency import idempotent_call
+
+router = Router(tags=["dossiers"], auth=staff_auth)
+
+
+class AttachmentOut(Schema):
+    id: int
+    kind: str
+    name: str
+    size: int
+    sha256: str
+    uploaded_at: datetime
+
+
+def attachment_out(a: Attachment) -> dict:
+    return {"id": a.pk, "kind": a.kind, "name": a.original_name, "size": a.size, "sha256": a.sha256,
+            "uploaded_at": a.uploaded_at}
+
+
+@router.post("/dossiers/{code}/attachments", response={201: AttachmentOut, **ERRORS}, summary="Đính kèm tệp")
+def attach(request: HttpRequest, code: str, file: File[UploadedFile], kind: Form[str] = "scan",
+           idempotency_key: str | None = Header(None)):
+    dossier = visible_dossier(request.auth, code)
+
+    def create():
+        attachment = attachment_add(dossier=dossier, kind=kind, uploaded_file=file, actor=request.auth)
+        return 201, AttachmentOut(**attachment_out(attachment)).dict()
+
+    body = {"code": code, "kind": kind, "name": file.name, "size": file.size}
+    return idempotent_call(user=request.auth, key=idempotency_key, body=body, create=create)
+
+
+@router.get("/dossiers/{code}/attachments", response={200: list[AttachmentOut], **ERRORS}, summary="Tệp đính kèm")
+def attachments(request: HttpRequest, code: str):
+    return [attachment_out(a) for a in visible_dossier(request.auth, code).attachments.all()]

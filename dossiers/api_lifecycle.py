@@ -1,0 +1,163 @@
+"""Dossier endpoints of /api/v1: receive, list, read, act (shared/docs/api.md)."""
+
+from django.http import HttpRequest
+from django.utils import timezone
+from ninja import Header, Query, Router, Schema
+
+from . import errors, workflow
+from .auth import staff_auth
+from .models import Dossier, Procedure, Status, Unit
+from .schemas import ActionIn, DossierCreatedOut, DossierIn, DossierOut, ErrorOut, PageOut
+from .services.applicants import applicant_clean
+from .services.idempotency import idempotent_call
+from .services.intake import HandedDocument, dossier_receive
+from .services.routing import dossier_transition
+
+router = Router(tags=["dossiers"], auth=staff_auth)
+ERRORS = {401: ErrorOut, 403: ErrorOut, 404: ErrorOut, 409: ErrorOut, 422: ErrorOut}
+UNIT_REQUIRED = errors.UNKNOWN_UNIT
+
+
+def created_out(d: Dossier) -> dict:
+    return {"code": d.code, "status": d.status, "status_label": str(Status(d.status).label),
+            "received_at": d.received_at, "due_at": d.due_at, "lookup_key": d.lookup_key}
+
+
+def _procedure(code: str) -> Procedure:
+    procedure = Procedure.objects.filter(national_code=code).prefetch_related("documents").first()
+    if procedure is None:
+        raise errors.InvalidInput(errors.UNKNOWN_PROCEDURE, fields={"procedure_code": errors.UNKNOWN_PROCEDURE})
+    return procedure
+
+
+def _receiving_unit(user, code: str | None) -> Unit:
+    units = Unit.objects.filter(code=code) if code else Unit.objects.centres().filter(memberships__user=user)
+    found = list(units[:2])
+    if len(found) != 1:
+        raise errors.InvalidInput(UNIT_REQUIRED, fields={"receiving_unit_code": UNIT_REQUIRED})
+    return found[0]
+
+
+def _documents(procedure: Procedure, items) -> list[HandedDocument] | None:
+    if items is None:
+        return None
+    by_position = {d.position: d for d in procedure.documents.all()}
+    handed = []
+    for item in items:
+        required = by_position.get(item.required_document_position or -1)
+        name = item.name or (required.name if required else "")
+        if not name:
+            raise errors.InvalidInput(errors.BAD_DOCUMENT, fields={"documents": errors.BAD_DOCUMENT})
+        handed.append(HandedDocument(name, item.copy_kind, item.count, required.pk if required else None))
+    return handed
+
+
+@router.post("/dossiers", response={201: DossierCreatedOut, **ERRORS}, summary="Tiếp nhận hồ sơ")
+def receive(request: HttpRequest, payload: DossierIn, idempotency_key: str | None = Header(None)):
+    user = request.auth
+
+    def create():
+        procedure = _procedure(payload.procedure_code)
+        dossier = dossier_receive(
+            procedure=procedure, receiving_unit=_receiving_unit(user, payload.receiving_unit_code),
+            applicant=applicant_clean(**payload.applicant.dict()), actor=user, channel=payload.channel,
+            documents=_documents(procedure, payload.documents), received_at=payload.received_at,
+            set_count=payload.set_count, note=payload.note, submit_only=payload.submit_only,
+        )
+        return 201, DossierCreatedOut(**created_out(dossier)).dict()
+
+    return idempotent_call(user=user, key=idempotency_key, body=payload.dict(), create=create)
+
+
+class ListQuery(Schema):
+    status: int | None = None
+    unit: str = ""
+    overdue: bool | None = None
+    due_before: str = ""
+    q: str = ""
+    page: int = 1
+    page_size: int = 50
+
+
+@router.get("/dossiers", response={200: PageOut, **ERRORS}, summary="Danh sách hồ sơ")
+def list_dossiers(request: HttpRequest, filters: Query[ListQuery]):
+    dossiers = _filtered(Dossier.objects.visible_to(request.auth), filters)
+    page, size = max(filters.page, 1), min(max(filters.page_size, 1), 200)
+    rows = list(dossiers.for_list()[(page - 1) * size : page * size])
+    now = timezone.now()
+    return {"items": [_list_row(d, now) for d in rows], "count": dossiers.count(), "page": page, "page_size": size}
+
+
+def _filtered(dossiers, f: ListQuery):
+    if f.status is not None:
+        dossiers = dossiers.filter(status=f.status)
+    if f.unit:
+        dossiers = dossiers.filter(current_unit__code=f.unit) | dossiers.filter(receiving_unit__code=f.unit)
+    if f.overdue is not None:
+        overdue = dossiers.overdue()
+        dossiers = overdue if f.overdue else dossiers.exclude(pk__in=overdue.values("pk"))
+    if f.due_before:
+        dossiers = dossiers.filter(due_at__lt=_parse_when(f.due_before))
+    return dossiers.search(f.q[:100])
+
+
+def _parse_when(raw: str):
+    from django.utils.dateparse import parse_date, parse_datetime
+
+    try:
+        value = parse_datetime(raw.replace(" ", "+")) or parse_date(raw)
+    except ValueError:
+        value = None
+    if value is None:
+        raise errors.InvalidInput(errors.BAD_START, fields={"due_before": errors.BAD_START})
+    if not hasattr(value, "hour"):
+        from datetime import datetime, time
+
+        value = datetime.combine(value, time.min)
+    return value if timezone.is_aware(value) else timezone.make_aware(value)
+
+
+def _list_row(d: Dossier, now) -> dict:
+    return {
+        "code": d.code, "status": d.status, "status_label": str(Status(d.status).label),
+        "procedure_code": d.procedure.national_code, "procedure_name": d.procedure.name, "channel": d.channel,
+        "applicant_name": d.applicant_name, "receiving_unit_code": d.receiving_unit.code,
+        "current_unit_code": d.current_unit.code, "received_at": d.received_at, "due_at": d.due_at,
+        "is_overdue": d.is_overdue(now), "version": d.version,
+    }
+
+
+def visible_dossier(user, code: str) -> Dossier:
+    dossier = Dossier.objects.visible_to(user).filter(code=code).first()
+    if dossier is None:
+        raise errors.NotFound(errors.NOT_FOUND)
+    return dossier
+
+
+@router.get("/dossiers/{code}", response={200: DossierOut, **ERRORS}, summary="Chi tiết hồ sơ")
+def read(request: HttpRequest, code: str):
+    return dossier_out(visible_dossier(request.auth, code), request.auth)
+
+
+@router.post("/dossiers/{code}/actions", response={200: DossierOut, **ERRORS}, summary="Xử lý hồ sơ")
+def act(request: HttpRequest, code: str, payload: ActionIn):
+    dossier = visible_dossier(request.auth, code)
+    to_unit = None
+    if payload.to_unit_code:
+        to_unit = Unit.objects.filter(code=payload.to_unit_code).first()
+        if to_unit is None:
+            raise errors.InvalidInput(errors.UNKNOWN_UNIT, fields={"to_unit_code": errors.UNKNOWN_UNIT})
+    dossier = dossier_transition(
+        dossier_id=dossier.pk, action=payload.action, actor=request.auth, reason=payload.reason, to_unit=to_unit,
+        at=payload.at, version=payload.version, approved=payload.approved,
+    )
+    return dossier_out(dossier, request.auth)
+
+
+def dossier_out(d: Dossier, user) -> dict:
+    from .presenters import dossier_detail
+
+    return dossier_detail(d, user)
+
+
+__all__ = ["router", "workflow"]

@@ -1,0 +1,401 @@
+from django.conf import settings
+from django.db import models
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+
+class Status(models.IntegerChoices):
+    """The national sync codes (shared/docs/domain.md)."""
+
+    SUBMITTED = 1, _("Mới đăng ký")
+    RECEIVED = 2, _("Được tiếp nhận")
+    REFUSED = 3, _("Không được tiếp nhận")
+    PROCESSING = 4, _("Đang xử lý")
+    SUPPLEMENT = 5, _("Yêu cầu bổ sung giấy tờ")
+    PAYMENT = 6, _("Yêu cầu thực hiện nghĩa vụ tài chính")
+    WITHDRAWN = 7, _("Công dân yêu cầu rút hồ sơ")
+    STOPPED = 8, _("Dừng xử lý")
+    DONE = 9, _("Đã xử lý xong")
+    RETURNED = 10, _("Đã trả kết quả")
+
+
+TERMINAL = frozenset({Status.REFUSED, Status.WITHDRAWN, Status.STOPPED, Status.RETURNED})
+# The clock is over once the result is ready or the dossier is closed.
+FINISHED = TERMINAL | {Status.DONE}
+OPEN = frozenset(Status) - FINISHED
+
+
+class Channel(models.TextChoices):
+    COUNTER = "counter", _("Trực tiếp")
+    ONLINE = "online", _("Trực tuyến")
+    POSTAL = "postal", _("Bưu chính công ích")
+
+
+class Timeliness(models.TextChoices):
+    EARLY = "early", _("Trước hạn")
+    ON_TIME = "on_time", _("Đúng hạn")
+    LATE = "late", _("Quá hạn")
+
+
+class DossierQuerySet(models.QuerySet):
+    def open(self):
+        return self.filter(status__in=OPEN)
+
+    def finished(self):
+        return self.filter(status__in=FINISHED)
+
+    def overdue(self, *, at=None):
+        """Open and past the appointment, exactly at `at` (default: now)."""
+        return self.open().filter(due_at__lt=at or timezone.now())
+
+    def due_between(self, start, end):
+        return self.open().filter(due_at__gte=start, due_at__lt=end)
+
+    def visible_to(self, user):
+        """Dossiers of the user's units (supervisors: their subtree); all for superusers."""
+        from .units import Unit
+
+        if user.is_superuser:
+            return self
+        if not user.is_authenticated:
+            return self.none()
+        units = Unit.objects.subtree_of(list(user.units.all()))
+        return self.filter(
+            models.Q(receiving_unit__in=units) | models.Q(current_unit__in=units) | models.Q(lead_unit__in=units)
+        )
+
+    def search(self, q: str):
+        q = (q or "").strip()
+        if not q:
+            return self
+        digits = "".join(ch for ch in q if ch.isdigit())
+        match = models.Q(code__icontains=q) | models.Q(applicant_name__icontains=q)
+        if len(digits) >= 6:
+            match |= models.Q(applicant_id_number=digits) | models.Q(applicant_phone__endswith=digits[-9:])
+        return self.filter(match)
+
+    def for_list(self):
+        return self.select_related("procedure", "current_unit", "receiving_unit", "assignee")
+
+
+class Dossier(models.Model):
+    """Hồ sơ TTHC: one application, from submission to the returned result."""
+
+    code = models.CharField(_("mã hồ sơ"), max_length=48, unique=True)
+    lookup_key = models.CharField(_("mã tra cứu"), max_length=16)
+    procedure = models.ForeignKey(
+        "dossiers.Procedure", verbose_name=_("thủ tục"), on_delete=models.PROTECT, related_name="dossiers"
+    )
+    receiving_unit = models.ForeignKey(
+        "dossiers.Unit", verbose_name=_("nơi tiếp nhận"), on_delete=models.PROTECT, related_name="received_dossiers"
+    )
+    lead_unit = models.ForeignKey(
+        "dossiers.Unit", verbose_name=_("cơ quan chủ trì"), on_delete=models.PROTECT, related_name="led_dossiers"
+    )
+    current_unit = models.ForeignKey(
+        "dossiers.Unit", verbose_name=_("đơn vị đang giữ"), on_delete=models.PROTECT, related_name="held_dossiers"
+    )
+    assignee = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("cán bộ xử lý"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="assigned_dossiers",
+    )
+    channel = models.CharField(_("kênh nộp"), max_length=8, choices=Channel.choices, default=Channel.COUNTER)
+    status = models.PositiveSmallIntegerField(_("trạng thái"), choices=Status.choices, default=Status.SUBMITTED)
+    applicant_name = models.CharField(_("họ tên người nộp"), max_length=200)
+    applicant_id_number = models.CharField(_("số định danh cá nhân"), max_length=12)
+    applicant_phone = models.CharField(_("số điện thoại"), max_length=16)
+    applicant_email = models.EmailField(_("thư điện tử"), blank=True)
+    applicant_address = models.CharField(_("địa chỉ"), max_length=300, blank=True)
+    set_count = models.PositiveSmallIntegerField(_("số bộ hồ sơ"), default=1)
+    form_version = models.CharField(_("mẫu biểu áp dụng"), max_length=32, default="TT03/2025/TT-VPCP")
+    register_line = models.PositiveIntegerField(_("số thứ tự trong sổ"), null=True, blank=True)
+    submitted_at = models.DateTimeField(_("nộp lúc"), default=timezone.now)
+    received_at = models.DateTimeField(_("tiếp nhận lúc"), null=True, blank=True)
+    due_at = models.DateTimeField(_("hẹn trả"), null=True, blank=True)
+    due_at_original = models.DateTimeField(_("hẹn trả ban đầu"), null=True, blank=True)
+    transferred_at = models.DateTimeField(_("chuyển cơ quan giải quyết lúc"), null=True, blank=True)
+    finished_at = models.DateTimeField(_("có kết quả lúc"), null=True, blank=True)
+    returned_at = models.DateTimeField(_("trả kết quả lúc"), null=True, blank=True)
+    paused_at = models.DateTimeField(_("tạm dừng từ"), null=True, blank=True)
+    waiting_seconds = models.PositiveIntegerField(_("thời gian chờ công dân (giây làm việc)"), default=0)
+    supplement_count = models.PositiveSmallIntegerField(_("số lần yêu cầu bổ sung"), default=0)
+    extension_count = models.PositiveSmallIntegerField(_("số lần hẹn lại"), default=0)
+    timeliness = models.CharField(_("tiến độ"), max_length=8, choices=Timeliness.choices, blank=True)
+    result_approved = models.BooleanField(_("kết quả chấp thuận"), null=True, blank=True)
+    note = models.CharField(_("ghi chú"), max_length=500, blank=True)
+    version = models.PositiveIntegerField(default=1)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    objects = DossierQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("hồ sơ")
+        verbose_name_plural = _("hồ sơ")
+        ordering = ["-submitted_at", "-id"]
+        indexes = [
+            models.Index(fields=["current_unit", "status", "due_at"], name="dossier_queue_idx"),
+            models.Index(fields=["receiving_unit", "-submitted_at"], name="dossier_received_idx"),
+            models.Index(
+                fields=["due_at"], name="dossier_open_due_idx", condition=models.Q(status__in=[1, 2, 4, 5, 6])
+            ),
+            models.Index(fields=["applicant_id_number"], name="dossier_id_number_idx"),
+            models.Index(fields=["-submitted_at", "-id"], name="dossier_newest_idx"),
+        ]
+        constraints = [
+            models.CheckConstraint(condition=models.Q(status__gte=1, status__lte=10), name="dossier_status_code"),
+            models.CheckConstraint(
+                condition=models.Q(status=1) | models.Q(status=3) | models.Q(received_at__isnull=False),
+                name="dossier_received_has_time",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.code
+
+    @property
+    def is_open(self) -> bool:
+        return self.status in OPEN
+
+    @property
+    def is_paused(self) -> bool:
+        return self.paused_at is not None
+
+    def is_overdue(self, at=None) -> bool:
+        return self.is_open and self.due_at is not None and self.due_at < (at or timezone.now())
+
+    @property
+    def status_label(self) -> str:
+        return Status(self.status).label
+
+    def public_url(self) -> str:
+        """The citizen's lookup link, printed on the receipt and in its QR code."""
+        return f"{settings.PORTAL_PUBLIC_BASE_URL}/tra-cuu/{self.code}/?key={self.lookup_key}"
+
+
+class DossierDocument(models.Model):
+    """A document handed in with the dossier (the receipt's checklist)."""
+
+    dossier = models.ForeignKey(Dossier, on_delete=models.CASCADE, related_name="documents")
+    required_document = models.ForeignKey("dossiers.RequiredDocument", null=True, blank=True, on_delete=models.SET_NULL)
+    name = models.CharField(_("tên giấy tờ"), max_length=500)
+    copy_kind = models.CharField(_("loại bản"), max_length=16)
+    count = models.PositiveSmallIntegerField(_("số lượng"), default=1)
+
+    class Meta:
+        verbose_name = _("giấy tờ đã nộp")
+        verbose_name_plural = _("giấy tờ đã nộp")
+        ordering = ["id"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Attachment(models.Model):
+    """A digitised document: a scan of what was handed in, or the electronic result."""
+
+    class Kind(models.TextChoices):
+        SCAN = "scan", _("Bản số hóa giấy tờ")
+        RESULT = "result", _("Kết quả điện tử")
+
+    dossier = models.ForeignKey(Dossier, on_delete=models.PROTECT, related_name="attachments")
+    kind = models.CharField(_("loại"), max_length=8, choices=Kind.choices)
+    file = models.FileField(_("tệp"), upload_to="dossiers/%Y/%m/")
+    original_name = models.CharField(_("tên tệp gốc"), max_length=255)
+    content_type = models.CharField(max_length=64)
+    size = models.PositiveIntegerField()
+    sha256 = models.CharField(max_length=64)
+    uploaded_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.PROTECT)
+    uploaded_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        verbose_name = _("tệp đính kèm")
+        verbose_name_plural = _("tệp đính kèm")
+        ordering = ["uploaded_at", "id"]
+
+    def __str__(self) -> str:
+        return self.original_name
+
+
+class DossierStep(models.Model):
+    """One hand-over in the routing of a dossier: a row of the control slip (Mẫu 06)."""
+
+    dossier = models.ForeignKey(Dossier, on_delete=models.PROTECT, related_name="steps")
+    position = models.PositiveSmallIntegerField()
+    name = models.CharField(_("bước"), max_length=200)
+    unit = models.ForeignKey("dossiers.Unit", verbose_name=_("đơn vị"), on_delete=models.PROTECT)
+    role = models.CharField(_("vai trò"), max_length=16)
+    budget_hours = models.DecimalField(_("thời gian (giờ làm việc)"), max_digits=6, decimal_places=1)
+    is_adhoc = models.BooleanField(_("chuyển ngoài quy trình"), default=False)
+    started_at = models.DateTimeField(_("nhận lúc"), null=True, blank=True)
+    due_at = models.DateTimeField(_("hạn bước"), null=True, blank=True)
+    finished_at = models.DateTimeField(_("giao lúc"), null=True, blank=True)
+    receiver = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("người nhận"),
+    )
+    giver = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("người giao"),
+    )
+    timeliness = models.CharField(_("kết quả"), max_length=8, choices=Timeliness.choices, blank=True)
+    note = models.CharField(_("ghi chú"), max_length=500, blank=True)
+
+    class Meta:
+        verbose_name = _("bước xử lý hồ sơ")
+        verbose_name_plural = _("phiếu kiểm soát")
+        ordering = ["dossier", "position"]
+        constraints = [models.UniqueConstraint(fields=["dossier", "position"], name="dossierstep_position_unique")]
+        indexes = [
+            models.Index(
+                fields=["due_at"],
+                name="step_open_due_idx",
+                condition=models.Q(finished_at=None, started_at__isnull=False),
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.dossier_id}/{self.position} {self.name}"
+
+
+class EventQuerySet(models.QuerySet):
+    def update(self, **kwargs):
+        raise TypeError("dossier events are append-only")
+
+    def delete(self):
+        raise TypeError("dossier events are append-only")
+
+
+class DossierEvent(models.Model):
+    """The append-only audit trail: who did what, when, and why."""
+
+    dossier = models.ForeignKey(Dossier, on_delete=models.PROTECT, related_name="events")
+    action = models.CharField(_("thao tác"), max_length=32)
+    from_status = models.PositiveSmallIntegerField(null=True, blank=True, choices=Status.choices)
+    to_status = models.PositiveSmallIntegerField(null=True, blank=True, choices=Status.choices)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, verbose_name=_("người thực hiện")
+    )
+    unit = models.ForeignKey("dossiers.Unit", null=True, blank=True, on_delete=models.PROTECT)
+    effective_at = models.DateTimeField(_("thời điểm"))
+    recorded_at = models.DateTimeField(_("ghi nhận lúc"), default=timezone.now)
+    reason = models.TextField(_("lý do"), blank=True)
+    data = models.JSONField(default=dict, blank=True)
+    is_public = models.BooleanField(default=True)
+
+    objects = EventQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("sự kiện hồ sơ")
+        verbose_name_plural = _("nhật ký hồ sơ")
+        ordering = ["effective_at", "id"]
+        indexes = [models.Index(fields=["dossier", "effective_at"], name="event_dossier_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.dossier_id} {self.action} {self.effective_at:%d/%m/%Y %H:%M}"
+
+    def save(self, *args, **kwargs):
+        if self.pk is not None:
+            raise TypeError("dossier events are append-only")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        raise TypeError("dossier events are append-only")
+
+
+class ClockEntry(models.Model):
+    """The dossier's clock as a ledger; `due_at` is recomputed from it."""
+
+    class Kind(models.TextChoices):
+        START = "start", _("Bắt đầu tính thời hạn")
+        PAUSE = "pause", _("Tạm dừng")
+        RESUME = "resume", _("Tiếp tục")
+        EXTEND = "extend", _("Gia hạn (hẹn lại)")
+        RESET = "reset", _("Tính lại từ đầu")
+        STOP = "stop", _("Kết thúc")
+
+    dossier = models.ForeignKey(Dossier, on_delete=models.PROTECT, related_name="clock")
+    kind = models.CharField(max_length=8, choices=Kind.choices)
+    at = models.DateTimeField()
+    recorded_at = models.DateTimeField(default=timezone.now)
+    data = models.JSONField(default=dict, blank=True)
+
+    objects = EventQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("mốc thời hạn")
+        verbose_name_plural = _("sổ thời hạn")
+        ordering = ["at", "id"]
+
+    def __str__(self) -> str:
+        return f"{self.kind} {self.at:%d/%m/%Y %H:%M}"
+
+
+class DailySequence(models.Model):
+    """The last dossier number issued by a unit on a day (codes are gapless)."""
+
+    unit = models.ForeignKey("dossiers.Unit", on_delete=models.CASCADE)
+    day = models.DateField()
+    last = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["unit", "day"], name="dailysequence_unique")]
+
+    def __str__(self) -> str:
+        return f"{self.unit_id} {self.day}: {self.last}"
+
+
+class IdempotencyRecord(models.Model):
+    """The first answer to a POST with an Idempotency-Key, replayed for repeats."""
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE)
+    key = models.CharField(max_length=200)
+    request_hash = models.CharField(max_length=64)
+    status_code = models.PositiveSmallIntegerField(default=0)
+    response = models.JSONField(default=dict)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["user", "key"], name="idempotency_unique")]
+
+    def __str__(self) -> str:
+        return self.key
+
+
+class OutboxMessage(models.Model):
+    """A notification written with the change that causes it, delivered by Celery."""
+
+    class Channel(models.TextChoices):
+        EMAIL = "email", _("Thư điện tử")
+        SMS = "sms", _("Tin nhắn SMS")
+
+    dossier = models.ForeignKey(Dossier, null=True, blank=True, on_delete=models.PROTECT, related_name="messages")
+    dedup_key = models.CharField(max_length=200, unique=True)
+    channel = models.CharField(max_length=8, choices=Channel.choices)
+    recipient = models.CharField(max_length=254)
+    subject = models.CharField(max_length=255, blank=True)
+    body = models.TextField()
+    created_at = models.DateTimeField(default=timezone.now)
+    sent_at = models.DateTimeField(null=True, blank=True)
+    attempts = models.PositiveSmallIntegerField(default=0)
+    last_error = models.CharField(max_length=500, blank=True)
+
+    class Meta:
+        verbose_name = _("thông báo")
+        verbose_name_plural = _("hộp thư đi")
+        indexes = [models.Index(fields=["created_at"], name="outbox_unsent_idx", condition=models.Q(sent_at=None))]
+
+    def __str__(self) -> str:
+        return f"{self.channel} → {self.recipient}: {self.subject}"

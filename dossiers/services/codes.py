@@ -1,0 +1,40 @@
+"""Dossier codes `<unit code>-YYMMDD-NNNN` and lookup keys (shared/docs/domain.md)."""
+
+import secrets
+from datetime import date
+
+from django.db import connection
+
+from ..calendar import LOCAL_TZ
+from ..models import DailySequence
+
+# No look-alikes: 0/O, 1/I/L, 2/Z, 5/S, 8/B are left out.
+LOOKUP_ALPHABET = "34679ACDEFGHJKMNPQRTUVWXY"
+LOOKUP_KEY_LENGTH = 8
+
+
+def lookup_key_new() -> str:
+    return "".join(secrets.choice(LOOKUP_ALPHABET) for _ in range(LOOKUP_KEY_LENGTH))
+
+
+def sequence_next(*, unit_id: int, day: date) -> int:
+    """The next number of the unit's daily sequence.
+
+    One upsert that locks the counter row until the surrounding transaction ends:
+    concurrent clerks queue on it, and a rolled-back receipt gives its number back,
+    so the sequence has neither duplicates nor gaps.
+    """
+    table = DailySequence._meta.db_table
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"INSERT INTO {table} (unit_id, day, last) VALUES (%s, %s, 1) "  # noqa: S608 (table name is ours)
+            f"ON CONFLICT (unit_id, day) DO UPDATE SET last = {table}.last + 1 RETURNING last",
+            [unit_id, day],
+        )
+        return cursor.fetchone()[0]
+
+
+def dossier_code_new(*, unit, at) -> tuple[str, int]:
+    day = at.astimezone(LOCAL_TZ).date()
+    number = sequence_next(unit_id=unit.pk, day=day)
+    return f"{unit.code}-{day:%y%m%d}-{number:04d}", number

@@ -1,0 +1,37 @@
+"""Recording the audit trail and the clock ledger (append-only)."""
+
+from django.utils import timezone
+
+from ..models import ClockEntry, DossierEvent
+
+
+def event_record(
+    *,
+    dossier,
+    action: str,
+    actor,
+    at,
+    from_status=None,
+    to_status=None,
+    reason: str = "",
+    data: dict | None = None,
+    unit=None,
+    is_public: bool = True,
+) -> DossierEvent:
+    return DossierEvent.objects.create(
+        dossier=dossier,
+        action=action,
+        actor=actor if actor and actor.is_authenticated else None,
+        unit=unit or dossier.current_unit,
+        effective_at=at,
+        recorded_at=timezone.now(),
+        reason=reason,
+        from_status=from_status,
+        to_status=to_status,
+        data=data or {},
+        is_public=is_public,
+    )
+
+
+def clock_record(*, dossier, kind: str, at, data: dict | None = None) -> ClockEntry:
+    return ClockEntry.objects.create(dossier=dossier, kind=kind, at=at, recorded_at=timezone.now(), data=data or {})

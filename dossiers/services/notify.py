@@ -1,0 +1,101 @@
+"""Notifications through a transactional outbox.
+
+Messages are written in the same transaction as the change that causes them and
+delivered by Celery after commit. If the broker is down, the periodic
+`outbox_flush` task sends them once it is back; a row lock and `sent_at` make
+each message go out once.
+"""
+
+import logging
+from datetime import timedelta
+
+from django.conf import settings
+from django.core.mail import send_mail
+from django.db import transaction
+from django.template.loader import render_to_string
+from django.utils import timezone, translation
+from django.utils.module_loading import import_string
+
+from ..models import OutboxMessage
+
+log = logging.getLogger(__name__)
+
+# What the citizen is told, by kind: (email subject, template).
+KINDS = {
+    "received": "notify/received.txt",
+    "supplement": "notify/supplement.txt",
+    "result_ready": "notify/result_ready.txt",
+    "apology": "notify/apology.txt",
+    "refused": "notify/refused.txt",
+}
+
+
+class LoggingSmsBackend:
+    """The default SMS backend: logs instead of sending (plug a real gateway in settings)."""
+
+    def send(self, *, phone: str, text: str) -> None:
+        log.info("SMS to %s: %s", phone, text)
+
+
+def outbox_enqueue(*, dossier, kind: str, ref: str, context: dict | None = None) -> list[OutboxMessage]:
+    """Queue the messages telling the applicant about `kind` (e.g. 'received')."""
+    with translation.override(settings.LANGUAGE_CODE):
+        ctx = {"dossier": dossier, "base_url": settings.PORTAL_PUBLIC_BASE_URL, **(context or {})}
+        body = render_to_string(KINDS[kind], ctx).strip()
+        subject = body.splitlines()[0][:255]
+    targets = [(OutboxMessage.Channel.SMS, dossier.applicant_phone)]
+    if dossier.applicant_email:
+        targets.append((OutboxMessage.Channel.EMAIL, dossier.applicant_email))
+    messages = [
+        OutboxMessage.objects.get_or_create(
+            dedup_key=f"{dossier.code}:{kind}:{ref}:{channel}",
+            defaults={"dossier": dossier, "channel": channel, "recipient": recipient, "subject": subject, "body": body},
+        )[0]
+        for channel, recipient in targets
+    ]
+    ids = [m.pk for m in messages if m.sent_at is None]
+    transaction.on_commit(lambda: _enqueue_delivery(ids))
+    return messages
+
+
+def _enqueue_delivery(ids: list[int]) -> None:
+    from ..tasks import outbox_deliver_task
+
+    for message_id in ids:
+        try:
+            outbox_deliver_task.apply_async((message_id,), retry=False)
+        except Exception as exc:  # noqa: BLE001 — broker down: the periodic flush sends it later
+            log.warning("outbox: could not enqueue message %s (%s); the flush task will send it", message_id, exc)
+
+
+@transaction.atomic
+def outbox_deliver(*, message_id: int) -> bool:
+    """Send one message if nobody has; True when this call sent it."""
+    message = OutboxMessage.objects.select_for_update(skip_locked=True).filter(pk=message_id, sent_at=None).first()
+    if message is None:
+        return False
+    message.attempts += 1
+    try:
+        _send(message)
+    except Exception as exc:
+        message.last_error = str(exc)[:500]
+        OutboxMessage.objects.filter(pk=message.pk).update(attempts=message.attempts, last_error=message.last_error)
+        raise
+    OutboxMessage.objects.filter(pk=message.pk).update(attempts=message.attempts, sent_at=timezone.now(), last_error="")
+    return True
+
+
+def _send(message: OutboxMessage) -> None:
+    if message.channel == OutboxMessage.Channel.EMAIL:
+        send_mail(message.subject, message.body, settings.DEFAULT_FROM_EMAIL, [message.recipient])
+    else:
+        import_string(settings.SMS_BACKEND)().send(phone=message.recipient, text=message.body)
+
+
+def outbox_pending_ids(*, older_than: timedelta = timedelta(seconds=0), limit: int = 500) -> list[int]:
+    cutoff = timezone.now() - older_than
+    return list(
+        OutboxMessage.objects.filter(sent_at=None, created_at__lte=cutoff, attempts__lt=10)
+        .order_by("created_at")
+        .values_list("pk", flat=True)[:limit]
+    )

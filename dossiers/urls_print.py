@@ -1,0 +1,3 @@
+"""Printed forms (Mẫu 01–07) and the register."""
+
+urlpatterns: list = []

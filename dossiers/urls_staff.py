@@ -1,0 +1,3 @@
+"""Staff work pages (queues, intake, dossier page)."""
+
+urlpatterns: list = []
