@@ -7,6 +7,7 @@ from ninja import Header, Query, Router, Schema
 from . import errors, workflow
 from .auth import staff_auth
 from .models import Dossier, Procedure, Status, Unit
+from .renderers import to_json_data
 from .schemas import ActionIn, DossierCreatedOut, DossierIn, DossierOut, ErrorOut, PageOut
 from .services.applicants import applicant_clean
 from .services.idempotency import idempotent_call
@@ -19,8 +20,14 @@ UNIT_REQUIRED = errors.UNKNOWN_UNIT
 
 
 def created_out(d: Dossier) -> dict:
-    return {"code": d.code, "status": d.status, "status_label": str(Status(d.status).label),
-            "received_at": d.received_at, "due_at": d.due_at, "lookup_key": d.lookup_key}
+    return {
+        "code": d.code,
+        "status": d.status,
+        "status_label": str(Status(d.status).label),
+        "received_at": d.received_at,
+        "due_at": d.due_at,
+        "lookup_key": d.lookup_key,
+    }
 
 
 def _procedure(code: str) -> Procedure:
@@ -59,14 +66,20 @@ def receive(request: HttpRequest, payload: DossierIn, idempotency_key: str | Non
     def create():
         procedure = _procedure(payload.procedure_code)
         dossier = dossier_receive(
-            procedure=procedure, receiving_unit=_receiving_unit(user, payload.receiving_unit_code),
-            applicant=applicant_clean(**payload.applicant.dict()), actor=user, channel=payload.channel,
-            documents=_documents(procedure, payload.documents), received_at=payload.received_at,
-            set_count=payload.set_count, note=payload.note, submit_only=payload.submit_only,
+            procedure=procedure,
+            receiving_unit=_receiving_unit(user, payload.receiving_unit_code),
+            applicant=applicant_clean(**payload.applicant.dict()),
+            actor=user,
+            channel=payload.channel,
+            documents=_documents(procedure, payload.documents),
+            received_at=payload.received_at,
+            set_count=payload.set_count,
+            note=payload.note,
+            submit_only=payload.submit_only,
         )
-        return 201, DossierCreatedOut(**created_out(dossier)).dict()
+        return 201, to_json_data(DossierCreatedOut(**created_out(dossier)).dict())
 
-    return idempotent_call(user=user, key=idempotency_key, body=payload.dict(), create=create)
+    return idempotent_call(user=user, key=idempotency_key, body=to_json_data(payload.dict()), create=create)
 
 
 class ListQuery(Schema):
@@ -119,11 +132,19 @@ def _parse_when(raw: str):
 
 def _list_row(d: Dossier, now) -> dict:
     return {
-        "code": d.code, "status": d.status, "status_label": str(Status(d.status).label),
-        "procedure_code": d.procedure.national_code, "procedure_name": d.procedure.name, "channel": d.channel,
-        "applicant_name": d.applicant_name, "receiving_unit_code": d.receiving_unit.code,
-        "current_unit_code": d.current_unit.code, "received_at": d.received_at, "due_at": d.due_at,
-        "is_overdue": d.is_overdue(now), "version": d.version,
+        "code": d.code,
+        "status": d.status,
+        "status_label": str(Status(d.status).label),
+        "procedure_code": d.procedure.national_code,
+        "procedure_name": d.procedure.name,
+        "channel": d.channel,
+        "applicant_name": d.applicant_name,
+        "receiving_unit_code": d.receiving_unit.code,
+        "current_unit_code": d.current_unit.code,
+        "received_at": d.received_at,
+        "due_at": d.due_at,
+        "is_overdue": d.is_overdue(now),
+        "version": d.version,
     }
 
 
@@ -148,8 +169,14 @@ def act(request: HttpRequest, code: str, payload: ActionIn):
         if to_unit is None:
             raise errors.InvalidInput(errors.UNKNOWN_UNIT, fields={"to_unit_code": errors.UNKNOWN_UNIT})
     dossier = dossier_transition(
-        dossier_id=dossier.pk, action=payload.action, actor=request.auth, reason=payload.reason, to_unit=to_unit,
-        at=payload.at, version=payload.version, approved=payload.approved,
+        dossier_id=dossier.pk,
+        action=payload.action,
+        actor=request.auth,
+        reason=payload.reason,
+        to_unit=to_unit,
+        at=payload.at,
+        version=payload.version,
+        approved=payload.approved,
     )
     return dossier_out(dossier, request.auth)
 

@@ -14,24 +14,46 @@ def actions_for(user, dossier: Dossier) -> list[str]:
     roles = user_roles(user)
     unit_ids = set(user.memberships.values_list("unit_id", flat=True)) if user.is_authenticated else set()
     return [
-        rule.action for rule in workflow.allowed_actions(dossier.status)
+        rule.action
+        for rule in workflow.allowed_actions(dossier.status)
         if workflow.may_act(user, dossier, rule, roles=roles, unit_ids=unit_ids)
     ]
 
 
 def dossier_detail(d: Dossier, user) -> dict:
-    d = (Dossier.objects.select_related("procedure", "receiving_unit", "lead_unit", "current_unit")
-         .prefetch_related("steps__unit", "events__actor", "events__unit").get(pk=d.pk))
+    d = (
+        Dossier.objects.select_related("procedure", "receiving_unit", "lead_unit", "current_unit")
+        .prefetch_related("steps__unit", "events__actor", "events__unit")
+        .get(pk=d.pk)
+    )
     return {
-        "code": d.code, "status": d.status, "status_label": str(Status(d.status).label),
-        "received_at": d.received_at, "due_at": d.due_at, "lookup_key": d.lookup_key,
-        "procedure_code": d.procedure.national_code, "procedure_name": d.procedure.name, "channel": d.channel,
-        "applicant": {"name": d.applicant_name, "id_number": d.applicant_id_number, "phone": d.applicant_phone,
-                      "email": d.applicant_email, "address": d.applicant_address},
-        "receiving_unit_code": d.receiving_unit.code, "lead_unit_code": d.lead_unit.code,
-        "current_unit_code": d.current_unit.code, "due_at_original": d.due_at_original, "paused_at": d.paused_at,
-        "finished_at": d.finished_at, "returned_at": d.returned_at, "timeliness": d.timeliness,
-        "is_overdue": d.is_overdue(timezone.now()), "supplement_count": d.supplement_count, "version": d.version,
+        "code": d.code,
+        "status": d.status,
+        "status_label": str(Status(d.status).label),
+        "received_at": d.received_at,
+        "due_at": d.due_at,
+        "lookup_key": d.lookup_key,
+        "procedure_code": d.procedure.national_code,
+        "procedure_name": d.procedure.name,
+        "channel": d.channel,
+        "applicant": {
+            "name": d.applicant_name,
+            "id_number": d.applicant_id_number,
+            "phone": d.applicant_phone,
+            "email": d.applicant_email,
+            "address": d.applicant_address,
+        },
+        "receiving_unit_code": d.receiving_unit.code,
+        "lead_unit_code": d.lead_unit.code,
+        "current_unit_code": d.current_unit.code,
+        "due_at_original": d.due_at_original,
+        "paused_at": d.paused_at,
+        "finished_at": d.finished_at,
+        "returned_at": d.returned_at,
+        "timeliness": d.timeliness,
+        "is_overdue": d.is_overdue(timezone.now()),
+        "supplement_count": d.supplement_count,
+        "version": d.version,
         "allowed_actions": actions_for(user, d),
         "steps": [_step(s) for s in d.steps.all()],
         "events": [_event(e) for e in d.events.all()],
@@ -40,20 +62,40 @@ def dossier_detail(d: Dossier, user) -> dict:
 
 
 def _step(s) -> dict:
-    return {"position": s.position, "name": s.name, "unit_code": s.unit.code, "unit_name": s.unit.name,
-            "budget_hours": s.budget_hours, "started_at": s.started_at, "due_at": s.due_at,
-            "finished_at": s.finished_at, "timeliness": s.timeliness, "is_adhoc": s.is_adhoc}
+    return {
+        "position": s.position,
+        "name": s.name,
+        "unit_code": s.unit.code,
+        "unit_name": s.unit.name,
+        "budget_hours": s.budget_hours,
+        "started_at": s.started_at,
+        "due_at": s.due_at,
+        "finished_at": s.finished_at,
+        "timeliness": s.timeliness,
+        "is_adhoc": s.is_adhoc,
+    }
 
 
 def _event(e) -> dict:
-    return {"action": e.action, "from_status": e.from_status, "to_status": e.to_status,
-            "actor": e.actor.get_full_name() or e.actor.username if e.actor else None,
-            "unit_code": e.unit.code if e.unit else None, "effective_at": e.effective_at,
-            "recorded_at": e.recorded_at, "reason": e.reason, "data": e.data}
+    return {
+        "action": e.action,
+        "from_status": e.from_status,
+        "to_status": e.to_status,
+        "actor": e.actor.get_full_name() or e.actor.username if e.actor else None,
+        "unit_code": e.unit.code if e.unit else None,
+        "effective_at": e.effective_at,
+        "recorded_at": e.recorded_at,
+        "reason": e.reason,
+        "data": e.data,
+    }
 
 
 def apologies_of(d: Dossier) -> list[dict]:
-    return [
-        {"reason": a.reason, "new_due_at": a.new_due_at, "issued_at": a.issued_at, "status": a.status}
-        for a in d.apologies.all()
-    ] if hasattr(d, "apologies") else []
+    return (
+        [
+            {"reason": a.reason, "new_due_at": a.new_due_at, "issued_at": a.issued_at, "status": a.status}
+            for a in d.apologies.all()
+        ]
+        if hasattr(d, "apologies")
+        else []
+    )

@@ -10,6 +10,7 @@ from dossiers.api import router as dossiers_router
 from dossiers.api_attachments import router as attachments_router
 from dossiers.api_lifecycle import router as lifecycle_router
 from dossiers.errors import DomainError, error_body, validation_fields
+from dossiers.renderers import LocalTimeRenderer
 from feedback.api import router as feedback_router
 
 api = NinjaAPI(
@@ -17,6 +18,7 @@ api = NinjaAPI(
     version="1",
     description="Hồ sơ thủ tục hành chính một cửa — API tích hợp (shared/docs/api.md).",
     urls_namespace="api",
+    renderer=LocalTimeRenderer(),
 )
 api.add_router("/", dossiers_router)
 api.add_router("/", lifecycle_router)

@@ -131,7 +131,7 @@ FILE_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024
 
 EMAIL_BACKEND = os.environ.get("DJANGO_EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
 DEFAULT_FROM_EMAIL = os.environ.get("DJANGO_DEFAULT_FROM_EMAIL", "motcua@localhost")
-SMS_BACKEND = os.environ.get("PORTAL_SMS_BACKEND", "dossiers.notify.LoggingSmsBackend")
+SMS_BACKEND = os.environ.get("PORTAL_SMS_BACKEND", "dossiers.services.notify.LoggingSmsBackend")
 
 # Celery: Redis in production, kombu's filesystem transport in the embedded mode.
 CELERY_BROKER_URL = os.environ.get("CELERY_BROKER_URL", "filesystem://")
@@ -144,8 +144,19 @@ CELERY_BROKER_TRANSPORT_OPTIONS = (
         "store_processed": False,
     }
     if EMBEDDED_BROKER
-    else {"visibility_timeout": 3600}
-)
+    else None
+) or {}
+# Publishing from a request must not hang when Redis is down: fail fast, and the
+# outbox's periodic flush sends the message once the broker is back.
+REDIS_TRANSPORT_OPTIONS = {
+    "visibility_timeout": 3600,
+    "max_retries": 1,
+    "interval_start": 0,
+    "interval_step": 0.2,
+    "interval_max": 0.5,
+}
+if not EMBEDDED_BROKER:
+    CELERY_BROKER_TRANSPORT_OPTIONS = REDIS_TRANSPORT_OPTIONS
 if EMBEDDED_BROKER:
     for _folder in ("broker", "broker-processed"):
         (VAR_DIR / _folder).mkdir(parents=True, exist_ok=True)

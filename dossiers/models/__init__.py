@@ -1,4 +1,4 @@
-from .catalogue import Field, Procedure, RequiredDocument, RoutingStep
+from .catalogue import Field, Procedure, RequiredDocument, RoutingStep, TimeUnit
 from .dossier import (
     OPEN,
     TERMINAL,
@@ -33,6 +33,7 @@ __all__ = [
     "OutboxMessage",
     "Status",
     "Timeliness",
+    "TimeUnit",
     "ApiToken",
     "CalendarChange",
     "CalendarDay",

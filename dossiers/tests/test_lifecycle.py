@@ -33,8 +33,9 @@ def test_does_issue_code_key_and_appointment_when_received_at_the_counter(world,
 
 @time_machine.travel(local(2026, 3, 9, 10, 0), tick=False)
 def test_does_number_codes_per_unit_and_day_when_several_are_received(world, receive):
-    codes = [receive().code for _ in range(3)] + [receive(receiving_unit=world["other_centre"],
-                                                          actor=world["other_clerk"]).code]
+    codes = [receive().code for _ in range(3)] + [
+        receive(receiving_unit=world["other_centre"], actor=world["other_clerk"]).code
+    ]
     assert [c[-4:] for c in codes] == ["0001", "0002", "0003", "0001"]
 
 
@@ -66,8 +67,12 @@ def test_does_route_along_the_template_to_the_returned_result(world, receive):
         dossier = act(dossier, "return_result", world["clerk"])
     assert dossier.status == Status.RETURNED and dossier.timeliness == "early"
     steps = list(dossier.steps.values_list("name", "timeliness"))
-    assert steps == [("Tiếp nhận", "on_time"), ("Thẩm định", "early"), ("Ký duyệt", "early"),
-                     ("Trả kết quả", "on_time")]
+    assert steps == [
+        ("Tiếp nhận", "on_time"),
+        ("Thẩm định", "early"),
+        ("Ký duyệt", "early"),
+        ("Trả kết quả", "on_time"),
+    ]
     assert [e.to_status for e in dossier.events.all()] == [1, 2, 4, 4, 9, 10]
 
 
@@ -175,7 +180,9 @@ def test_does_accept_or_refuse_online_submissions(world, receive):
     assert online.status == Status.SUBMITTED and online.due_at is None
     accepted = act(online, "accept", world["clerk"])
     assert accepted.status == Status.RECEIVED and accepted.due_at is not None
-    refused = act(receive(channel="online", submit_only=True), "refuse", world["clerk"], reason="Không thuộc thẩm quyền")
+    refused = act(
+        receive(channel="online", submit_only=True), "refuse", world["clerk"], reason="Không thuộc thẩm quyền"
+    )
     assert refused.status == Status.REFUSED
     assert refused.events.last().reason == "Không thuộc thẩm quyền"
 

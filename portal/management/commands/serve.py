@@ -35,14 +35,27 @@ class Command(BaseCommand):
         cache = "Redis" if settings.REDIS_URL else "file cache (embedded)"
         self.stdout.write(self.style.SUCCESS("Một Cửa"))
         self.stdout.write(f"  database: {db}\n  Celery broker: {broker}\n  cache and rate limits: {cache}")
-        self.stdout.write(f"  portal: http://{addrport}/   staff: http://{addrport}/can-bo/   "
-                          f"admin: http://{addrport}/admin/   API: http://{addrport}/api/v1/docs")
+        self.stdout.write(
+            f"  portal: http://{addrport}/   staff: http://{addrport}/can-bo/   "
+            f"admin: http://{addrport}/admin/   API: http://{addrport}/api/v1/docs"
+        )
         self.stdout.write("  demo accounts: see the table printed by seed_demo above")
 
     def _start_worker(self) -> subprocess.Popen:
         for folder in ("broker", "broker-processed"):
             os.makedirs(settings.VAR_DIR / folder, exist_ok=True)
-        cmd = [sys.executable, "-m", "celery", "-A", "portal", "worker", "--beat", "--loglevel=INFO",
-               "--concurrency=1", "--schedule", settings.CELERY_BEAT_SCHEDULE_FILENAME]
+        cmd = [
+            sys.executable,
+            "-m",
+            "celery",
+            "-A",
+            "portal",
+            "worker",
+            "--beat",
+            "--loglevel=INFO",
+            "--concurrency=1",
+            "--schedule",
+            settings.CELERY_BEAT_SCHEDULE_FILENAME,
+        ]
         self.stdout.write("  starting: " + " ".join(cmd[2:]))
         return subprocess.Popen(cmd)

@@ -1,0 +1,1 @@
+"""Demo data for `manage.py seed_demo`: plain Python data, seeded by dossiers.services.demo."""

@@ -1,0 +1,204 @@
+"""/api/v1/dossiers: receive, list, read, act — per shared/docs/api.md."""
+
+import pytest
+import time_machine
+
+from dossiers.models import ApiToken, DailySequence, Dossier, DossierEvent
+from dossiers.services import applicants, idempotency, routing
+from dossiers.tests.conftest import local
+
+pytestmark = pytest.mark.django_db
+
+BODY = {
+    "procedure_code": "1.001193",
+    "channel": "counter",
+    "applicant": {
+        "name": "Lê Văn Cường",
+        "id_number": "056190009876",
+        "phone": "0914 222 333",
+        "email": "cuong@example.vn",
+        "address": "5 Yersin, Nha Trang",
+    },
+}
+
+
+def bearer(user) -> dict:
+    raw = ApiToken.new_raw()
+    ApiToken.objects.create(user=user, digest=ApiToken.digest_of(raw), prefix=raw[:8])
+    return {"HTTP_AUTHORIZATION": f"Bearer {raw}"}
+
+
+@pytest.fixture
+def api(client, world):
+    def call(method, path, user="clerk", data=None, **headers):
+        auth = bearer(world[user]) if user else {}
+        kwargs = {"content_type": "application/json"} if data is not None else {}
+        return getattr(client, method)(f"/api/v1{path}", data, **kwargs, **auth, **headers)
+
+    return call
+
+
+@time_machine.travel(local(2026, 3, 9, 10, 0), tick=False)
+def test_does_receive_a_dossier_when_the_body_is_valid(api):
+    response = api("post", "/dossiers", data=BODY)
+    assert response.status_code == 201, response.content
+    body = response.json()
+    assert body["code"] == "000.00.01.H56-260309-0001" and body["status"] == 2
+    assert body["status_label"] == "Được tiếp nhận"
+    assert body["due_at"] == "2026-03-23T10:00:00+07:00" and len(body["lookup_key"]) == 8
+    assert Dossier.objects.get(code=body["code"]).applicant_phone == "0914222333"
+
+
+def test_cannot_receive_when_unauthenticated(api):
+    response = api("post", "/dossiers", user=None, data=BODY)
+    assert response.status_code == 401 and response.json()["code"] == "unauthorized"
+
+
+def test_cannot_receive_and_saves_nothing_when_the_input_is_invalid(api):
+    bad = {**BODY, "applicant": {**BODY["applicant"], "phone": "12345", "id_number": "12"}}
+    response = api("post", "/dossiers", data=bad)
+    assert response.status_code == 422
+    fields = response.json()["fields"]
+    assert fields["applicant.phone"] == str(applicants.PHONE_INVALID)
+    assert fields["applicant.id_number"] == str(applicants.ID_NUMBER_INVALID)
+    assert Dossier.objects.count() == 0 and DailySequence.objects.count() == 0
+
+
+@pytest.mark.parametrize(
+    "patch, field",
+    [
+        ({"procedure_code": "0.000000"}, "procedure_code"),
+        ({"channel": "fax"}, "channel"),
+        ({"receiving_unit_code": "NOPE"}, "receiving_unit_code"),
+        ({"received_at": "yesterday"}, "received_at"),
+        ({"applicant": {"name": "A"}}, "applicant.id_number"),
+    ],
+)
+def test_cannot_receive_when_a_field_is_wrong(api, patch, field):
+    response = api("post", "/dossiers", data={**BODY, **patch})
+    assert response.status_code == 422 and field in response.json()["fields"]
+    assert Dossier.objects.count() == 0
+
+
+def test_does_answer_in_english_when_asked(api):
+    response = api("post", "/dossiers", data={**BODY, "procedure_code": "0.000000"}, HTTP_ACCEPT_LANGUAGE="en")
+    assert response.status_code == 422 and response.json()["message"] == "There is no procedure with this code."
+
+
+def test_does_replay_the_first_answer_when_the_idempotency_key_repeats(api):
+    first = api("post", "/dossiers", data=BODY, HTTP_IDEMPOTENCY_KEY="k-1")
+    again = api("post", "/dossiers", data=BODY, HTTP_IDEMPOTENCY_KEY="k-1")
+    assert first.status_code == again.status_code == 201 and first.json() == again.json()
+    assert Dossier.objects.count() == 1
+
+
+def test_cannot_reuse_an_idempotency_key_with_another_body(api):
+    api("post", "/dossiers", data=BODY, HTTP_IDEMPOTENCY_KEY="k-2")
+    other = api("post", "/dossiers", data={**BODY, "set_count": 2}, HTTP_IDEMPOTENCY_KEY="k-2")
+    assert other.status_code == 422 and other.json()["message"] == str(idempotency.KEY_REUSED)
+    assert Dossier.objects.count() == 1
+
+
+def test_does_list_only_visible_dossiers_newest_first(api, receive, world):
+    mine = [receive().code for _ in range(2)]
+    receive(receiving_unit=world["other_centre"], actor=world["other_clerk"])
+    body = api("get", "/dossiers").json()
+    assert [d["code"] for d in body["items"]] == mine[::-1] and body["count"] == 2
+
+
+def test_does_list_overdue_exactly_at_query_time(api, receive):
+    with time_machine.travel(local(2026, 3, 9, 10, 0), tick=False):
+        code = receive().code
+    with time_machine.travel(local(2026, 3, 23, 9, 59), tick=False):
+        assert api("get", "/dossiers?overdue=true").json()["count"] == 0
+    with time_machine.travel(local(2026, 3, 23, 10, 1), tick=False):
+        items = api("get", "/dossiers?overdue=true").json()["items"]
+    assert [d["code"] for d in items] == [code] and items[0]["is_overdue"]
+
+
+def test_does_keep_the_list_query_count_fixed(api, receive, django_assert_max_num_queries):
+    for _ in range(3):
+        receive()
+    with django_assert_max_num_queries(8):
+        small = api("get", "/dossiers?page_size=2")
+    for _ in range(12):
+        receive()
+    with django_assert_max_num_queries(8):
+        large = api("get", "/dossiers?page_size=15")
+    assert len(small.json()["items"]) == 2 and len(large.json()["items"]) == 15
+
+
+def test_does_show_steps_events_and_version(api, receive):
+    code = receive().code
+    body = api("get", f"/dossiers/{code}").json()
+    assert [s["name"] for s in body["steps"]] == ["Tiếp nhận", "Thẩm định", "Ký duyệt", "Trả kết quả"]
+    assert [e["action"] for e in body["events"]] == ["submit", "receive"]
+    assert body["version"] >= 1 and body["apologies"] == [] and "transfer" in body["allowed_actions"]
+    assert body["due_at"].endswith("+07:00") and body["received_at"].endswith("+07:00")
+
+
+def test_cannot_see_a_dossier_of_another_unit(api, receive, world):
+    code = receive(receiving_unit=world["other_centre"], actor=world["other_clerk"]).code
+    response = api("get", f"/dossiers/{code}")
+    unknown = api("get", "/dossiers/NOPE-000000-0000")
+    assert response.status_code == unknown.status_code == 404
+    assert response.json() == unknown.json()
+
+
+def test_does_move_the_dossier_when_the_action_is_allowed(api, receive):
+    code = receive().code
+    response = api("post", f"/dossiers/{code}/actions", data={"action": "transfer"})
+    assert response.status_code == 200 and response.json()["status"] == 4
+    assert response.json()["current_unit_code"] == "000.00.02.H56"
+
+
+def test_cannot_act_when_the_transition_is_not_allowed_now(api, receive):
+    code = receive().code
+    response = api("post", f"/dossiers/{code}/actions", data={"action": "return_result"})
+    assert response.status_code == 409 and response.json()["code"] == "invalid_transition"
+    assert response.json()["message"] == str(routing.NOT_ALLOWED_NOW)
+
+
+def test_cannot_act_when_the_version_is_stale(api, receive):
+    dossier = receive()
+    api("post", f"/dossiers/{dossier.code}/actions", data={"action": "transfer"})
+    stale = api(
+        "post",
+        f"/dossiers/{dossier.code}/actions",
+        user="specialist",
+        data={"action": "request_supplement", "reason": "Thiếu", "version": dossier.version},
+    )
+    assert stale.status_code == 409 and stale.json()["code"] == "stale_version"
+
+
+def test_cannot_act_and_changes_nothing_when_the_input_is_bad(api, receive):
+    code = receive().code
+    events = DossierEvent.objects.count()
+    for payload in (
+        {"action": "fly"},
+        {"action": "refuse", "reason": ""},
+        {"action": "transfer", "at": "2099-01-01T00:00:00+07:00"},
+        {"action": "transfer", "to_unit_code": "NOPE"},
+    ):
+        response = api("post", f"/dossiers/{code}/actions", data=payload)
+        assert response.status_code == 422, payload
+    assert DossierEvent.objects.count() == events and Dossier.objects.get(code=code).status == 2
+
+
+def test_cannot_act_when_the_role_does_not_allow_it(api, receive):
+    code = receive().code
+    response = api("post", f"/dossiers/{code}/actions", user="supervisor", data={"action": "transfer"})
+    assert response.status_code == 403 and response.json()["code"] == "forbidden"
+
+
+def test_does_serve_the_openapi_document(client):
+    spec = client.get("/api/v1/openapi.json").json()
+    for path in (
+        "/api/v1/dossiers",
+        "/api/v1/dossiers/{code}",
+        "/api/v1/dossiers/{code}/actions",
+        "/api/v1/calendar/due",
+        "/api/v1/procedures",
+        "/api/v1/units",
+    ):
+        assert path in spec["paths"], path

@@ -1,0 +1,107 @@
+"""The transactional outbox: written with the change, sent once, survives a broker outage."""
+
+import os
+import subprocess
+import sys
+import time
+
+import pytest
+from django.core import mail
+from django.db import connection
+
+from dossiers.models import OutboxMessage
+from dossiers.services.notify import outbox_deliver, outbox_pending_ids
+from dossiers.tasks import outbox_flush_task
+from portal.celery import app as celery_app
+
+
+@pytest.fixture
+def unreachable_broker(settings):
+    """Point Celery at a Redis that is down (nothing listens on port 9), then restore."""
+    saved = celery_app.conf.broker_url, celery_app.conf.broker_transport_options
+
+    def reset(url, options):
+        celery_app.conf.broker_url, celery_app.conf.broker_transport_options = url, options
+        celery_app._pool = None
+        celery_app.amqp._producer_pool = None
+
+    reset("redis://127.0.0.1:9/0", settings.REDIS_TRANSPORT_OPTIONS)
+    yield
+    reset(*saved)
+
+
+@pytest.mark.django_db
+def test_does_send_each_message_once_when_delivered_twice(world, receive):
+    message = OutboxMessage.objects.get(dossier=receive(), channel="email")
+    assert outbox_deliver(message_id=message.pk) is True
+    assert outbox_deliver(message_id=message.pk) is False
+    assert len(mail.outbox) == 1 and mail.outbox[0].to == ["binh@example.vn"]
+    message.refresh_from_db()
+    assert message.sent_at is not None and message.attempts == 1
+
+
+@pytest.mark.django_db
+def test_does_write_no_message_when_the_change_rolls_back(world, receive):
+    from django.db import transaction
+
+    with pytest.raises(RuntimeError), transaction.atomic():
+        receive()
+        raise RuntimeError("rolled back")
+    assert OutboxMessage.objects.count() == 0
+
+
+@pytest.mark.django_db
+def test_does_receive_and_send_later_when_the_broker_is_down(
+    world, receive, django_capture_on_commit_callbacks, unreachable_broker
+):
+    started = time.monotonic()
+    with django_capture_on_commit_callbacks(execute=True):
+        dossier = receive()
+    assert time.monotonic() - started < 3  # the clerk is not kept waiting
+    assert dossier.status == 2 and len(outbox_pending_ids()) == 2 and mail.outbox == []
+    # Once the broker is back the periodic flush sends what is waiting, once.
+    OutboxMessage.objects.update(created_at=dossier.submitted_at.replace(year=2000))
+    assert outbox_flush_task() == 2 and outbox_flush_task() == 0
+    assert len(mail.outbox) == 1 and outbox_pending_ids() == []
+
+
+@pytest.mark.postgres
+@pytest.mark.worker
+@pytest.mark.django_db(transaction=True)
+def test_does_deliver_through_a_real_worker(world, receive, settings):
+    db = connection.settings_dict
+    env = {
+        **os.environ,
+        "DATABASE_URL": f"postgres://{db['USER']}@{db['HOST']}:{db['PORT']}/{db['NAME']}",
+        "CELERY_BROKER_URL": settings.CELERY_BROKER_URL,
+        "PORTAL_VAR_DIR": str(settings.VAR_DIR),
+        "DJANGO_EMAIL_BACKEND": "django.core.mail.backends.locmem.EmailBackend",
+    }
+    worker = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "celery",
+            "-A",
+            "portal",
+            "worker",
+            "--pool=solo",
+            "--without-gossip",
+            "--without-mingle",
+            "--without-heartbeat",
+            "--loglevel=WARNING",
+        ],
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    try:
+        dossier = receive()  # committed: on_commit enqueues the delivery
+        deadline = time.monotonic() + 40
+        while time.monotonic() < deadline and OutboxMessage.objects.filter(dossier=dossier, sent_at=None).exists():
+            time.sleep(0.25)
+        sent = OutboxMessage.objects.filter(dossier=dossier).exclude(sent_at=None)
+        assert sent.count() == 2 and all(m.attempts == 1 for m in sent)
+    finally:
+        worker.terminate()
+        worker.wait(timeout=20)
