@@ -7,8 +7,10 @@ from ninja import Header, Query, Router, Schema
 from . import errors, workflow
 from .auth import staff_auth
 from .models import Dossier, Procedure, Status, Unit
+from .presenters import apology_out
 from .renderers import to_json_data
-from .schemas import ActionIn, DossierCreatedOut, DossierIn, DossierOut, ErrorOut, PageOut
+from .schemas import ActionIn, ApologyIn, ApologyOut, DossierCreatedOut, DossierIn, DossierOut, ErrorOut, PageOut
+from .services.apologies import apology_issue
 from .services.applicants import applicant_clean
 from .services.idempotency import idempotent_call
 from .services.intake import HandedDocument, dossier_receive
@@ -179,6 +181,15 @@ def act(request: HttpRequest, code: str, payload: ActionIn):
         approved=payload.approved,
     )
     return dossier_out(dossier, request.auth)
+
+
+@router.post("/dossiers/{code}/apologies", response={201: ApologyOut, **ERRORS}, summary="Xin lỗi, hẹn lại")
+def apologise(request: HttpRequest, code: str, payload: ApologyIn):
+    dossier = visible_dossier(request.auth, code)
+    apology = apology_issue(
+        dossier_id=dossier.pk, actor=request.auth, reason=payload.reason, new_due_at=payload.new_due_at
+    )
+    return 201, apology_out(apology)
 
 
 def dossier_out(d: Dossier, user) -> dict:

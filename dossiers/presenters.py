@@ -23,7 +23,7 @@ def actions_for(user, dossier: Dossier) -> list[str]:
 def dossier_detail(d: Dossier, user) -> dict:
     d = (
         Dossier.objects.select_related("procedure", "receiving_unit", "lead_unit", "current_unit")
-        .prefetch_related("steps__unit", "events__actor", "events__unit")
+        .prefetch_related("steps__unit", "events__actor", "events__unit", "apologies__unit")
         .get(pk=d.pk)
     )
     return {
@@ -91,11 +91,17 @@ def _event(e) -> dict:
 
 
 def apologies_of(d: Dossier) -> list[dict]:
-    return (
-        [
-            {"reason": a.reason, "new_due_at": a.new_due_at, "issued_at": a.issued_at, "status": a.status}
-            for a in d.apologies.all()
-        ]
-        if hasattr(d, "apologies")
-        else []
-    )
+    return [apology_out(a) for a in d.apologies.all()]
+
+
+def apology_out(a) -> dict:
+    return {
+        "number": a.number,
+        "unit_code": a.unit.code,
+        "reason": a.reason,
+        "original_due_at": a.original_due_at,
+        "new_due_at": a.new_due_at,
+        "issued_at": a.issued_at,
+        "issued_after_due": a.issued_after_due,
+        "status": a.status,
+    }

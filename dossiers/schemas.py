@@ -2,7 +2,6 @@
 
 from datetime import datetime
 from decimal import Decimal
-
 from typing import Literal
 
 from ninja import Field, Schema
@@ -115,10 +114,19 @@ class EventOut(Schema):
 
 
 class ApologyOut(Schema):
+    number: str
+    unit_code: str
     reason: str
-    new_due_at: datetime | None
+    original_due_at: datetime
+    new_due_at: datetime
     issued_at: datetime | None
+    issued_after_due: bool
     status: str
+
+
+class ApologyIn(Schema):
+    reason: str = Field(..., max_length=2000)
+    new_due_at: datetime
 
 
 class DossierListOut(Schema):

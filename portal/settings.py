@@ -194,4 +194,7 @@ LOGGING = {
 
 CELERY_BEAT_SCHEDULE = {
     "outbox-flush": {"task": "dossiers.tasks.outbox_flush_task", "schedule": 60.0},
+    "watch-flag": {"task": "dossiers.tasks.watch_flag_task", "schedule": 300.0},
+    "calendar-recompute": {"task": "dossiers.tasks.calendar_recompute_pending_task", "schedule": 600.0},
 }
+PORTAL_MAX_EXTENSIONS = int(os.environ.get("PORTAL_MAX_EXTENSIONS", "2"))

@@ -1,3 +1,4 @@
+from .apology import Apology
 from .catalogue import Field, Procedure, RequiredDocument, RoutingStep, TimeUnit
 from .dossier import (
     OPEN,
@@ -14,11 +15,14 @@ from .dossier import (
     OutboxMessage,
     Status,
     Timeliness,
+    WatchLevel,
 )
 from .units import ApiToken, Unit, UnitMembership
 from .workdays import CalendarChange, CalendarDay, CalendarVersion
 
 __all__ = [
+    "Apology",
+    "WatchLevel",
     "OPEN",
     "TERMINAL",
     "Attachment",

@@ -37,6 +37,17 @@ class Timeliness(models.TextChoices):
     LATE = "late", _("Quá hạn")
 
 
+class WatchLevel(models.IntegerChoices):
+    NONE = 0, _("Trong hạn")
+    DUE_SOON = 1, _("Sắp đến hạn")
+    OVERDUE = 2, _("Quá hạn")
+    OVERDUE_2X = 3, _("Quá hạn trên 2 lần thời hạn")
+    OVERDUE_3X = 4, _("Quá hạn trên 3 lần thời hạn")
+
+
+OPEN_CODES = [1, 2, 4, 5, 6]
+
+
 class DossierQuerySet(models.QuerySet):
     def open(self):
         return self.filter(status__in=OPEN)
@@ -125,6 +136,29 @@ class Dossier(models.Model):
     supplement_count = models.PositiveSmallIntegerField(_("số lần yêu cầu bổ sung"), default=0)
     extension_count = models.PositiveSmallIntegerField(_("số lần hẹn lại"), default=0)
     timeliness = models.CharField(_("tiến độ"), max_length=8, choices=Timeliness.choices, blank=True)
+    # Watch thresholds, derived from the clock; the watch job raises `watch_level` as they pass.
+    soon_at = models.DateTimeField(_("sắp đến hạn từ"), null=True, blank=True)
+    late2_at = models.DateTimeField(_("quá 2 lần thời hạn luật định từ"), null=True, blank=True)
+    late3_at = models.DateTimeField(_("quá 3 lần thời hạn luật định từ"), null=True, blank=True)
+    watch_level = models.PositiveSmallIntegerField(
+        _("mức cảnh báo"), choices=WatchLevel.choices, default=WatchLevel.NONE
+    )
+    late_unit = models.ForeignKey(
+        "dossiers.Unit",
+        verbose_name=_("đơn vị làm trễ hạn"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="late_dossiers",
+    )
+    late_assignee = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("cán bộ làm trễ hạn"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="late_dossiers",
+    )
     result_approved = models.BooleanField(_("kết quả chấp thuận"), null=True, blank=True)
     note = models.CharField(_("ghi chú"), max_length=500, blank=True)
     version = models.PositiveIntegerField(default=1)
@@ -252,6 +286,7 @@ class DossierStep(models.Model):
     )
     timeliness = models.CharField(_("kết quả"), max_length=8, choices=Timeliness.choices, blank=True)
     note = models.CharField(_("ghi chú"), max_length=500, blank=True)
+    flagged_late_at = models.DateTimeField(_("cảnh báo trễ bước lúc"), null=True, blank=True)
 
     class Meta:
         verbose_name = _("bước xử lý hồ sơ")
@@ -261,8 +296,8 @@ class DossierStep(models.Model):
         indexes = [
             models.Index(
                 fields=["due_at"],
-                name="step_open_due_idx",
-                condition=models.Q(finished_at=None, started_at__isnull=False),
+                name="step_watch_idx",
+                condition=models.Q(finished_at=None, started_at__isnull=False, flagged_late_at=None),
             )
         ]
 

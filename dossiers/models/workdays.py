@@ -69,6 +69,7 @@ class CalendarChange(models.Model):
     changed_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL)
     summary = models.CharField(max_length=500)
     dates = models.JSONField(default=list, blank=True)
+    recomputed_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         verbose_name = _("thay đổi lịch")

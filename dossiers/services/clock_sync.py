@@ -1,17 +1,35 @@
 """Keeping the dossier's stored due time in step with its clock ledger."""
 
-from ..calendar import LOCAL_TZ
+from decimal import Decimal
+
+from django.conf import settings
+
+from ..calendar import LOCAL_TZ, compute_due
 from ..models import Dossier, Timeliness
 from ..workdays import calendar_for
 from .clock import ClockState, clock_replay, due_by_law, due_now, waiting_seconds
+from .watch import level_at
 
 
 def dossier_clock_state(dossier: Dossier) -> ClockState:
     return clock_replay(dossier.clock.order_by("at", "id"))
 
 
+SYNCED = [
+    "due_at",
+    "due_at_original",
+    "paused_at",
+    "waiting_seconds",
+    "soon_at",
+    "late2_at",
+    "late3_at",
+    "watch_level",
+    "updated_at",
+]
+
+
 def dossier_clock_sync(*, dossier: Dossier, at) -> ClockState:
-    """Recompute `due_at` from the ledger; `due_at_original` is set once and kept."""
+    """Recompute `due_at` and the watch thresholds from the ledger; `due_at_original` is kept."""
     state = dossier_clock_state(dossier)
     cal = calendar_for(dossier.lead_unit)
     dossier.due_at = due_now(state, cal)
@@ -19,8 +37,29 @@ def dossier_clock_sync(*, dossier: Dossier, at) -> ClockState:
         dossier.due_at_original = dossier.due_at
     dossier.paused_at = state.paused_at
     dossier.waiting_seconds = waiting_seconds(state, cal, until=at)
-    dossier.save(update_fields=["due_at", "due_at_original", "paused_at", "waiting_seconds", "updated_at"])
+    _set_thresholds(dossier, state, cal)
+    # A new appointment (extension, calendar change) can lower the level; only the watch job raises it.
+    dossier.watch_level = min(dossier.watch_level, level_at(dossier, at))
+    dossier.save(update_fields=SYNCED)
     return state
+
+
+def _set_thresholds(dossier: Dossier, state: ClockState, cal) -> None:
+    if dossier.due_at is None:
+        dossier.soon_at = dossier.late2_at = dossier.late3_at = None
+        return
+    soon = cal.position(dossier.due_at) - settings.PORTAL_DUE_SOON_WORKING_DAYS * cal.day_seconds
+    dossier.soon_at = cal.instant(max(soon, cal.position(state.start) + 1))
+    dossier.late2_at = _multiple_of_legal_time(dossier, state, cal, 2)
+    dossier.late3_at = _multiple_of_legal_time(dossier, state, cal, 3)
+
+
+def _multiple_of_legal_time(dossier: Dossier, state: ClockState, cal, factor: int):
+    procedure = dossier.procedure
+    amount, unit = procedure.legal_processing_time * factor, procedure.time_unit
+    if state.same_day or amount == 0:
+        amount, unit = Decimal(factor), "working_days"
+    return compute_due(cal, state.start, amount, unit, pauses=state.pauses)
 
 
 def timeliness_of(finished_at, due_at) -> str:

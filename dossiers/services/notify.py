@@ -17,6 +17,7 @@ from django.utils import timezone, translation
 from django.utils.module_loading import import_string
 
 from ..models import OutboxMessage
+from .jobs import enqueue_on_commit
 
 log = logging.getLogger(__name__)
 
@@ -53,19 +54,12 @@ def outbox_enqueue(*, dossier, kind: str, ref: str, context: dict | None = None)
         )[0]
         for channel, recipient in targets
     ]
-    ids = [m.pk for m in messages if m.sent_at is None]
-    transaction.on_commit(lambda: _enqueue_delivery(ids))
-    return messages
-
-
-def _enqueue_delivery(ids: list[int]) -> None:
     from ..tasks import outbox_deliver_task
 
-    for message_id in ids:
-        try:
-            outbox_deliver_task.apply_async((message_id,), retry=False)
-        except Exception as exc:  # noqa: BLE001 — broker down: the periodic flush sends it later
-            log.warning("outbox: could not enqueue message %s (%s); the flush task will send it", message_id, exc)
+    for message in messages:
+        if message.sent_at is None:
+            enqueue_on_commit(outbox_deliver_task, message.pk)
+    return messages
 
 
 @transaction.atomic

@@ -10,6 +10,7 @@ from django.db.models import F
 from django.utils.translation import gettext as _
 
 from ..models import CalendarChange, CalendarDay, CalendarVersion, Unit
+from .jobs import enqueue_on_commit
 
 
 def calendar_change_record(*, summary: str, dates: Iterable[date], by=None) -> CalendarChange:
@@ -17,9 +18,13 @@ def calendar_change_record(*, summary: str, dates: Iterable[date], by=None) -> C
     CalendarVersion.objects.get_or_create(pk=1)
     CalendarVersion.objects.filter(pk=1).update(number=F("number") + 1, token=uuid.uuid4())
     number = CalendarVersion.objects.values_list("number", flat=True).get(pk=1)
-    return CalendarChange.objects.create(
+    change = CalendarChange.objects.create(
         version=number, summary=summary[:500], dates=sorted({d.isoformat() for d in dates}), changed_by=by
     )
+    from ..tasks import calendar_recompute_task
+
+    enqueue_on_commit(calendar_recompute_task, change.pk)
+    return change
 
 
 @transaction.atomic

@@ -1,0 +1,157 @@
+"""Apologies and new appointments (Mẫu 04; Decree 118/2025).
+
+The unit at fault drafts it before (or, late, after) the appointment passes; its
+leader signs; the citizen is told by their channel through the outbox; the new
+appointment enters the clock ledger as an extension. `due_at_original` stays, so
+KPIs still measure lateness against the first appointment.
+"""
+
+from decimal import Decimal
+
+from django.conf import settings
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from ..errors import Conflict, Forbidden, InvalidInput, NotFound
+from ..models import OPEN, Apology, ClockEntry, Dossier
+from ..roles import COUNTER_CLERK, SPECIALIST, UNIT_LEADER, user_roles
+from ..workdays import calendar_for
+from .clock_sync import dossier_clock_sync
+from .events import clock_record, event_record
+from .notify import outbox_enqueue
+
+NOT_OPEN = _("Chỉ xin lỗi, hẹn lại với hồ sơ đang giải quyết.")
+PAUSED = _("Hồ sơ đang tạm dừng chờ công dân: chưa có ngày hẹn để hẹn lại.")
+CAP_REACHED = _("Hồ sơ đã được hẹn lại tối đa %(n)s lần.")
+NEW_DUE_REQUIRED = _("Nhập ngày hẹn mới hoặc số ngày làm việc gia hạn.")
+NEW_DUE_NOT_LATER = _("Ngày hẹn mới phải sau ngày hẹn hiện tại và sau thời điểm hiện tại.")
+REASON_REQUIRED = _("Nhập lý do chậm trễ.")
+NOT_AT_FAULT = _("Chỉ cán bộ của đơn vị đang giữ hồ sơ được soạn văn bản xin lỗi.")
+LEADER_ONLY = _("Chỉ lãnh đạo đơn vị xin lỗi được ký văn bản.")
+NOT_DRAFT = _("Văn bản này đã được ký hoặc đã hủy.")
+
+
+def _lock_dossier(dossier_id: int) -> Dossier:
+    dossier = Dossier.objects.select_for_update().select_related("procedure", "lead_unit").filter(pk=dossier_id).first()
+    if dossier is None:
+        raise NotFound(_("Không tìm thấy hồ sơ."))
+    if dossier.status not in OPEN:
+        raise Conflict(NOT_OPEN)
+    if dossier.due_at is None:
+        raise Conflict(PAUSED)
+    return dossier
+
+
+def _member(user, unit_id: int, roles: set[str]) -> bool:
+    if user.is_superuser:
+        return True
+    return bool(user_roles(user) & roles) and user.memberships.filter(unit_id=unit_id).exists()
+
+
+def new_due_for(dossier: Dossier, extension_days: Decimal):
+    """The engine's proposal: the current appointment plus `extension_days` working days."""
+    cal = calendar_for(dossier.lead_unit)
+    return cal.instant(cal.position(dossier.due_at) + int(extension_days * cal.day_seconds))
+
+
+def _check_draft(dossier: Dossier, *, reason: str, new_due_at) -> None:
+    cap = settings.PORTAL_MAX_EXTENSIONS
+    if dossier.extension_count >= cap:
+        raise Conflict(CAP_REACHED % {"n": cap}, code="extension_cap")
+    if not reason:
+        raise InvalidInput(REASON_REQUIRED, fields={"reason": REASON_REQUIRED})
+    if new_due_at <= dossier.due_at or new_due_at <= timezone.now():
+        raise InvalidInput(NEW_DUE_NOT_LATER, fields={"new_due_at": NEW_DUE_NOT_LATER})
+
+
+@transaction.atomic
+def apology_draft(
+    *, dossier_id: int, actor, reason: str, extension_days: Decimal | None = None, new_due_at=None
+) -> Apology:
+    """The unit holding the dossier drafts the apology; the new date is computed unless given."""
+    dossier = _lock_dossier(dossier_id)
+    if not _member(actor, dossier.current_unit_id, {COUNTER_CLERK, SPECIALIST, UNIT_LEADER}):
+        raise Forbidden(NOT_AT_FAULT)
+    if new_due_at is None and extension_days is None:
+        raise InvalidInput(NEW_DUE_REQUIRED, fields={"new_due_at": NEW_DUE_REQUIRED})
+    if new_due_at is None:
+        new_due_at = new_due_for(dossier, Decimal(extension_days))
+    reason = (reason or "").strip()
+    _check_draft(dossier, reason=reason, new_due_at=new_due_at)
+    now = timezone.now()
+    apology = Apology.objects.create(
+        dossier=dossier,
+        unit=dossier.current_unit,
+        reason=reason,
+        original_due_at=dossier.due_at,
+        extension_days=extension_days,
+        new_due_at=new_due_at,
+        drafted_by=actor,
+        drafted_at=now,
+    )
+    event_record(
+        dossier=dossier,
+        action="apology_draft",
+        actor=actor,
+        at=now,
+        reason=reason,
+        data={"apology": apology.pk, "new_due_at": new_due_at.isoformat()},
+        is_public=False,
+    )
+    return apology
+
+
+@transaction.atomic
+def apology_sign(*, apology_id: int, actor) -> Apology:
+    """The leader signs: the apology is issued, sent, and the appointment moves."""
+    apology = Apology.objects.select_for_update().filter(pk=apology_id).first()
+    if apology is None:
+        raise NotFound(_("Không tìm thấy văn bản xin lỗi."))
+    dossier = _lock_dossier(apology.dossier_id)
+    if apology.status != Apology.Status.DRAFT:
+        raise Conflict(NOT_DRAFT)
+    if not _member(actor, apology.unit_id, {UNIT_LEADER}):
+        raise Forbidden(LEADER_ONLY)
+    now = timezone.now()
+    apology.status, apology.signed_by, apology.issued_at = Apology.Status.SIGNED, actor, now
+    apology.issued_after_due = now > apology.original_due_at
+    apology.number = f"{apology.pk}/{now:%Y}/VBXL-{apology.unit.code}"
+    apology.save()
+    clock_record(
+        dossier=dossier,
+        kind=ClockEntry.Kind.EXTEND,
+        at=now,
+        data={"due_at": apology.new_due_at.isoformat(), "apology": apology.pk},
+    )
+    dossier.extension_count += 1
+    dossier.version += 1
+    dossier.save(update_fields=["extension_count", "version", "updated_at"])
+    dossier_clock_sync(dossier=dossier, at=now)
+    event_record(
+        dossier=dossier,
+        action="apology",
+        actor=actor,
+        at=now,
+        reason=apology.reason,
+        data={
+            "apology": apology.pk,
+            "number": apology.number,
+            "original_due_at": apology.original_due_at.isoformat(),
+            "new_due_at": apology.new_due_at.isoformat(),
+        },
+    )
+    outbox_enqueue(
+        dossier=dossier,
+        kind="apology",
+        ref=str(apology.pk),
+        context={"reason": apology.reason, "new_due_at": apology.new_due_at},
+    )
+    return apology
+
+
+def apology_issue(*, dossier_id: int, actor, reason: str, new_due_at) -> Apology:
+    """Draft and sign in one step (a leader of the unit at fault, e.g. through the API)."""
+    with transaction.atomic():
+        apology = apology_draft(dossier_id=dossier_id, actor=actor, reason=reason, new_due_at=new_due_at)
+        return apology_sign(apology_id=apology.pk, actor=actor)
