@@ -6,4 +6,5 @@ app_name = "staff"
 urlpatterns = [
     path("", include("dossiers.urls_staff")),
     path("", include("dossiers.urls_print")),
+    path("", include("dossiers.urls_supervision")),
 ]

@@ -1,0 +1,3 @@
+"""Supervisor pages and apology pages."""
+
+urlpatterns: list = []
