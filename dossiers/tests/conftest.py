@@ -28,16 +28,28 @@ def world(db):
     other_centre = CentreFactory(code="26734.H56", name="Trung tâm PVHCC phường Nha Trang", level="commune")
     agency = UnitFactory(code="000.00.02.H56", name="Sở Tư pháp")
     other_agency = UnitFactory(code="000.00.03.H56", name="Sở Tài chính")
-    procedure = ProcedureFactory(national_code="1.001193", name="Cấp Phiếu lý lịch tư pháp", lead_agency=agency,
-                                 legal_processing_time=Decimal(10), time_unit="working_days")
+    procedure = ProcedureFactory(
+        national_code="1.001193",
+        name="Cấp Phiếu lý lịch tư pháp",
+        lead_agency=agency,
+        legal_processing_time=Decimal(10),
+        time_unit="working_days",
+    )
     for position, name in enumerate(("Tờ khai yêu cầu cấp Phiếu lý lịch tư pháp", "Bản chụp CCCD"), start=1):
         RequiredDocumentFactory(procedure=procedure, position=position, name=name)
-    steps = (("Tiếp nhận", "counter_clerk", 2), ("Thẩm định", "specialist", 56), ("Ký duyệt", "unit_leader", 16),
-             ("Trả kết quả", "counter_clerk", 2))
+    steps = (
+        ("Tiếp nhận", "counter_clerk", 2),
+        ("Thẩm định", "specialist", 56),
+        ("Ký duyệt", "unit_leader", 16),
+        ("Trả kết quả", "counter_clerk", 2),
+    )
     for position, (name, role, hours) in enumerate(steps, start=1):
         RoutingStepFactory(procedure=procedure, position=position, name=name, role=role, budget_hours=hours)
     return {
-        "centre": centre, "other_centre": other_centre, "agency": agency, "other_agency": other_agency,
+        "centre": centre,
+        "other_centre": other_centre,
+        "agency": agency,
+        "other_agency": other_agency,
         "procedure": procedure,
         "clerk": UserFactory(username="clerk", roles=["counter_clerk"], units=[centre]),
         "other_clerk": UserFactory(username="clerk2", roles=["counter_clerk"], units=[other_centre]),
@@ -56,9 +68,16 @@ def receive(world):
 
     def _receive(**overrides):
         kwargs = {
-            "procedure": world["procedure"], "receiving_unit": world["centre"], "actor": world["clerk"],
-            "applicant": applicant_clean(name="Trần Thị Bình", id_number="056190001234", phone="0905123456",
-                                         email="binh@example.vn", address="12 Lê Thánh Tôn, Nha Trang"),
+            "procedure": world["procedure"],
+            "receiving_unit": world["centre"],
+            "actor": world["clerk"],
+            "applicant": applicant_clean(
+                name="Trần Thị Bình",
+                id_number="056190001234",
+                phone="0905123456",
+                email="binh@example.vn",
+                address="12 Lê Thánh Tôn, Nha Trang",
+            ),
         }
         kwargs.update(overrides)
         return dossier_receive(**kwargs)
