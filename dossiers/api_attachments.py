@@ -25,13 +25,24 @@ class AttachmentOut(Schema):
 
 
 def attachment_out(a: Attachment) -> dict:
-    return {"id": a.pk, "kind": a.kind, "name": a.original_name, "size": a.size, "sha256": a.sha256,
-            "uploaded_at": a.uploaded_at}
+    return {
+        "id": a.pk,
+        "kind": a.kind,
+        "name": a.original_name,
+        "size": a.size,
+        "sha256": a.sha256,
+        "uploaded_at": a.uploaded_at,
+    }
 
 
 @router.post("/dossiers/{code}/attachments", response={201: AttachmentOut, **ERRORS}, summary="Đính kèm tệp")
-def attach(request: HttpRequest, code: str, file: File[UploadedFile], kind: Form[str] = "scan",
-           idempotency_key: str | None = Header(None)):
+def attach(
+    request: HttpRequest,
+    code: str,
+    file: File[UploadedFile],
+    kind: Form[str] = "scan",
+    idempotency_key: str | None = Header(None),
+):
     dossier = visible_dossier(request.auth, code)
 
     def create():

@@ -1,3 +1,14 @@
 """Staff work pages (queues, intake, dossier page)."""
 
-urlpatterns: list = []
+from django.urls import path
+
+from .views import staff
+
+urlpatterns = [
+    path("", staff.home, name="home"),
+    path("tiep-nhan/", staff.intake, name="intake"),
+    path("ho-so/<str:code>/", staff.dossier, name="dossier"),
+    path("ho-so/<str:code>/xu-ly/", staff.act, name="act"),
+    path("ho-so/<str:code>/tep/", staff.attach, name="attach"),
+    path("tep/<int:pk>/", staff.attachment, name="attachment"),
+]

@@ -1,0 +1,109 @@
+"""The counter's day in a real browser: intake, receipt, routing to the returned result."""
+
+import os
+import re
+from pathlib import Path
+
+import pytest
+from django.conf import settings
+
+# Playwright's sync API runs an event loop in this thread; the ORM calls of the fixtures are safe here.
+os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+PASSWORD = "mat-khau-thu-nghiem"  # factories.UserFactory
+SCREENSHOT = Path(settings.BASE_DIR) / "docs" / "screenshots" / "staff-dossier.png"
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
+
+
+@pytest.fixture
+def page(chromium_path):
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=chromium_path, args=CHROMIUM_ARGS)
+        context = browser.new_context(locale="vi-VN", viewport={"width": 1280, "height": 900})
+        page = context.new_page()
+        page.set_default_timeout(15_000)
+        yield page
+        browser.close()
+
+
+def log_in(page, base: str, username: str) -> None:
+    from playwright.sync_api import expect
+
+    page.goto(f"{base}/accounts/login/")
+    page.get_by_label("Tên đăng nhập").fill(username)
+    page.get_by_label("Mật khẩu").fill(PASSWORD)
+    page.get_by_role("button", name="Đăng nhập").click()
+    expect(page.get_by_role("heading", name="Hàng đợi hồ sơ")).to_be_visible()
+
+
+def take_action(page, label: str, status: str) -> None:
+    from playwright.sync_api import expect
+
+    page.get_by_role("button", name=label, exact=True).click()
+    expect(page.locator("#status")).to_have_text(status)
+    expect(page.get_by_role("status")).to_contain_text(f"Đã thực hiện: {label}.")
+
+
+def receive_at_the_counter(page, base: str) -> str:
+    from playwright.sync_api import expect
+
+    page.get_by_role("link", name="Tiếp nhận hồ sơ").click()
+    page.get_by_label("Thủ tục (mã TTHC hoặc tên)").fill("1.001193")
+    page.keyboard.press("Enter")
+    expect(page.get_by_role("checkbox", checked=True)).to_have_count(2)
+    expect(page.get_by_label("Họ tên người nộp")).to_be_focused()
+    page.keyboard.type("Trần Thị Bình")
+    page.get_by_label("Số định danh cá nhân (CCCD)").fill("056190001234")
+    page.get_by_label("Số điện thoại").fill("0905 123 456")
+    page.get_by_label("Địa chỉ").fill("12 Lê Thánh Tôn, Nha Trang")
+    page.get_by_role("button", name="Tiếp nhận hồ sơ").click()
+    expect(page.locator("#status")).to_have_text("Được tiếp nhận")
+    return re.search(r"/can-bo/ho-so/([^/]+)/$", page.url).group(1)
+
+
+def open_the_receipt(page, base: str, code: str) -> None:
+    link = page.get_by_role("link", name="In giấy tiếp nhận", exact=True)
+    assert link.get_attribute("href") == f"/can-bo/in/{code}/tiep-nhan/"
+    with page.expect_popup() as opened:
+        link.click()
+    receipt = opened.value
+    response = receipt.goto(f"{base}/can-bo/in/{code}/tiep-nhan/")
+    assert response.ok and code in receipt.content()
+    receipt.close()
+
+
+def test_does_take_a_dossier_from_intake_to_the_returned_result_when_staff_use_the_pages(page, live_server, world):
+    from playwright.sync_api import expect
+
+    base = live_server.url
+    log_in(page, base, "clerk")
+    code = receive_at_the_counter(page, base)
+    dossier_url = f"{base}/can-bo/ho-so/{code}/"
+    open_the_receipt(page, base, code)
+    take_action(page, "Chuyển xử lý", "Đang xử lý")
+    expect(page.locator("#current-unit")).to_have_text("Sở Tư pháp")
+
+    page.get_by_role("button", name="Đăng xuất").click()
+    log_in(page, base, "spec")
+    page.goto(dossier_url)
+    take_action(page, "Có kết quả giải quyết", "Đã xử lý xong")
+
+    page.get_by_role("button", name="Đăng xuất").click()
+    log_in(page, base, "clerk")
+    page.get_by_role("link", name="Chờ trả kết quả").click()
+    page.get_by_role("link", name=code).click()
+    take_action(page, "Trả kết quả", "Đã trả kết quả")
+    expect(page.locator("form[id^=action-]")).to_have_count(0)
+    SCREENSHOT.parent.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(SCREENSHOT), full_page=True)
+    assert SCREENSHOT.stat().st_size > 10_000

@@ -1,0 +1,86 @@
+"""Forms of the staff pages: input shapes only; the rules live in the services."""
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from ..models import Attachment, Channel, Unit
+
+# InvalidInput.fields keys of the services → the intake form's fields.
+SERVICE_FIELDS = {
+    "applicant.name": "name",
+    "applicant.id_number": "id_number",
+    "applicant.phone": "phone",
+    "applicant.email": "email",
+    "applicant.address": "address",
+    "receiving_unit_code": "receiving_unit",
+    "set_count": "set_count",
+    "procedure_code": None,
+    "documents": "documents",
+}
+
+
+class IntakeForm(forms.Form):
+    """Reception at the counter (Mẫu 01); the documents are the procedure's checklist."""
+
+    name = forms.CharField(label=_("Họ tên người nộp"), max_length=200)
+    id_number = forms.CharField(
+        label=_("Số định danh cá nhân (CCCD)"),
+        max_length=20,
+        widget=forms.TextInput(attrs={"inputmode": "numeric", "autocomplete": "off", "pattern": r"[0-9 ]{12,15}"}),
+    )
+    phone = forms.CharField(
+        label=_("Số điện thoại"), max_length=20, widget=forms.TextInput(attrs={"type": "tel", "autocomplete": "off"})
+    )
+    email = forms.CharField(
+        label=_("Thư điện tử"),
+        max_length=254,
+        required=False,
+        widget=forms.TextInput(attrs={"type": "email", "autocomplete": "off"}),
+    )
+    address = forms.CharField(label=_("Địa chỉ"), max_length=300, required=False)
+    channel = forms.ChoiceField(label=_("Kênh nộp"), choices=Channel.choices, initial=Channel.COUNTER)
+    set_count = forms.IntegerField(label=_("Số bộ hồ sơ"), min_value=1, max_value=20, initial=1)
+    receiving_unit = forms.ModelChoiceField(label=_("Nơi tiếp nhận"), queryset=Unit.objects.none(), empty_label=None)
+    documents = forms.MultipleChoiceField(
+        label=_("Giấy tờ đã nhận"), required=False, widget=forms.CheckboxSelectMultiple
+    )
+
+    def __init__(self, *args, procedure, units, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.procedure = procedure
+        self.fields["receiving_unit"].queryset = units
+        self.fields["documents"].choices = [(str(d.pk), d.name) for d in procedure.documents.all()]
+        self.fields["documents"].initial = [str(d.pk) for d in procedure.documents.all()]
+        self.fields["name"].widget.attrs["autofocus"] = True
+
+    def units(self) -> list[Unit]:
+        return list(self.fields["receiving_unit"].queryset)
+
+    def checked_documents(self) -> set[str]:
+        return {str(v) for v in self["documents"].value() or ()}
+
+    def add_service_errors(self, fields: dict) -> None:
+        for key, message in fields.items():
+            self.add_error(SERVICE_FIELDS.get(key), str(message))
+
+    def applicant_data(self) -> dict:
+        return {k: self.cleaned_data.get(k, "") for k in ("name", "id_number", "phone", "email", "address")}
+
+
+class ActionForm(forms.Form):
+    action = forms.CharField(max_length=32)
+    reason = forms.CharField(
+        label=_("Lý do"), required=False, max_length=2000, widget=forms.Textarea(attrs={"rows": 2})
+    )
+    to_unit = forms.CharField(required=False, max_length=32)
+    version = forms.IntegerField(required=False, min_value=1)
+
+
+class AttachmentForm(forms.Form):
+    kind = forms.ChoiceField(label=_("Loại tệp"), choices=Attachment.Kind.choices, initial=Attachment.Kind.SCAN)
+    # Emptiness, size and type are the service's rules (services.attachments).
+    file = forms.FileField(
+        label=_("Tệp (PDF, JPEG, PNG)"),
+        allow_empty_file=True,
+        widget=forms.ClearableFileInput(attrs={"accept": "application/pdf,image/jpeg,image/png"}),
+    )

@@ -1,0 +1,383 @@
+"""Staff pages under /can-bo/: work queues, intake at the counter, the dossier page.
+
+Views parse, check access through a QuerySet and call one service; every change of a
+dossier goes through services.intake, services.routing or services.attachments.
+"""
+
+from datetime import timedelta
+from urllib.parse import urlencode
+
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
+from django.http import FileResponse, Http404
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import NoReverseMatch, reverse
+from django.utils import timezone
+from django.utils.translation import gettext as gt
+from django.utils.translation import gettext_lazy as _
+from django.views.decorators.http import require_POST
+
+from .. import workflow
+from ..errors import DomainError, InvalidInput
+from ..models import Attachment, Dossier, Procedure, RequiredDocument, Status, Unit
+from ..presenters import actions_for
+from ..roles import COUNTER_CLERK, user_roles
+from ..services.applicants import applicant_clean
+from ..services.attachments import attachment_add
+from ..services.intake import HandedDocument, dossier_receive
+from ..services.routing import UNKNOWN_ACTION, dossier_transition
+from ..workdays import calendar_for
+from .forms import ActionForm, AttachmentForm, IntakeForm
+
+PAGE_SIZE = 50
+QUEUES = (
+    ("mine", _("Giao cho tôi")),
+    ("unit", _("Đơn vị tôi")),
+    ("soon", _("Sắp đến hạn")),
+    ("overdue", _("Quá hạn")),
+    ("pending", _("Chờ tiếp nhận")),
+    ("done", _("Chờ trả kết quả")),
+)
+UNKNOWN_PROCEDURE = _("Không tìm thấy thủ tục; nhập mã TTHC hoặc một phần tên rồi chọn trong danh sách.")
+UNKNOWN_UNIT = _("Không có đơn vị nhận với mã này.")
+CLERKS_ONLY = _("Chỉ cán bộ một cửa được tiếp nhận hồ sơ.")
+EVENT_LABELS = {
+    "submit": _("Nộp hồ sơ"),
+    "receive": _("Tiếp nhận hồ sơ"),
+    "attach": _("Đính kèm tệp"),
+    "apology_draft": _("Soạn văn bản xin lỗi (Mẫu 04)"),
+    "apology": _("Xin lỗi và hẹn lại ngày trả"),
+    "flag_due_soon": _("Cảnh báo sắp đến hạn"),
+    "flag_overdue": _("Cảnh báo quá hạn"),
+    "flag_overdue_2x": _("Cảnh báo quá hạn trên 2 lần thời hạn"),
+    "flag_overdue_3x": _("Cảnh báo quá hạn trên 3 lần thời hạn"),
+    "flag_step_overdue": _("Cảnh báo trễ hạn bước xử lý"),
+    "calendar_recompute": _("Tính lại thời hạn theo lịch làm việc"),
+    **{action: rule.label for action, rule in workflow.RULES.items()},
+}
+# Print forms offered on the dossier page: (URL name, label, shown when the dossier has…).
+PRINT_FORMS = (
+    ("staff:print-receipt", _("In giấy tiếp nhận (Mẫu 01)"), "received"),
+    ("staff:print-supplement", _("In phiếu yêu cầu bổ sung (Mẫu 02)"), "request_supplement"),
+    ("staff:print-refusal", _("In phiếu từ chối (Mẫu 03)"), "refuse"),
+    ("staff:print-stop", _("In thông báo dừng xử lý (Mẫu 05)"), "stop"),
+    ("staff:print-control", _("In phiếu kiểm soát (Mẫu 06)"), "steps"),
+)
+
+
+def optional_url(name: str, *args, **kwargs) -> str | None:
+    """The URL, or None while the page behind it does not exist (urls_print is separate)."""
+    try:
+        return reverse(name, args=args or None, kwargs=kwargs or None)
+    except NoReverseMatch:
+        return None
+
+
+def is_clerk(user) -> bool:
+    return user.is_superuser or COUNTER_CLERK in user_roles(user)
+
+
+# -- work queues ----------------------------------------------------------------------------
+
+
+def due_soon_bound(now):
+    cal = calendar_for(None)
+    return cal.instant(cal.position(now) + settings.PORTAL_DUE_SOON_WORKING_DAYS * cal.day_seconds)
+
+
+def queue_dossiers(user, tab: str, *, visible, unit_ids, now, soon):
+    """The dossiers of one work queue, as the tab names it."""
+    queues = {
+        "mine": lambda: visible.open().filter(assignee=user),
+        "unit": lambda: visible.open().filter(current_unit__in=unit_ids),
+        "soon": lambda: visible.due_between(now, soon).order_by("due_at", "id"),
+        "overdue": lambda: visible.overdue(at=now).order_by("due_at", "id"),
+        "pending": lambda: visible.filter(status=Status.SUBMITTED, receiving_unit__in=unit_ids),
+        # Result ready (9) is no longer open, but the counter still has to hand it over.
+        "done": lambda: visible.filter(status=Status.DONE, current_unit__in=unit_ids),
+    }
+    return queues[tab]()
+
+
+def due_badge(d: Dossier, now, soon) -> tuple[str, str] | None:
+    if d.is_paused:
+        return "", gt("Tạm dừng")
+    if not d.is_open or d.due_at is None:
+        return None
+    if d.due_at < now:
+        return "late", gt("Quá hạn")
+    if d.due_at < soon:
+        return "soon", gt("Sắp đến hạn")
+    return "ok", gt("Còn hạn")
+
+
+@login_required
+def home(request):
+    user, now = request.user, timezone.now()
+    soon = due_soon_bound(now)
+    visible = Dossier.objects.visible_to(user)
+    unit_ids = list(user.memberships.values_list("unit_id", flat=True))
+    q = request.GET.get("q", "").strip()[:100]
+    tab = request.GET.get("tab", "")
+    tab = tab if tab in dict(QUEUES) else "mine"
+    args = {"visible": visible, "unit_ids": unit_ids, "now": now, "soon": soon}
+    tabs = [(key, label, queue_dossiers(user, key, **args).count()) for key, label in QUEUES]
+    dossiers = visible.search(q) if q else queue_dossiers(user, tab, **args)
+    page = Paginator(dossiers.for_list(), PAGE_SIZE).get_page(request.GET.get("page"))
+    for d in page.object_list:
+        d.badge = due_badge(d, now, soon)
+    context = {"tabs": tabs, "tab": "search" if q else tab, "q": q, "page": page, "is_clerk": is_clerk(user)}
+    return render(request, "staff/home.html", context)
+
+
+# -- intake ---------------------------------------------------------------------------------
+
+
+def chosen_procedure(raw: str) -> tuple[Procedure | None, list[Procedure]]:
+    """The procedure a clerk typed ("code", "code — name" or part of the name), else candidates."""
+    raw = (raw or "").strip()[:200]
+    if not raw:
+        return None, []
+    active = Procedure.objects.active()
+    found = active.filter(national_code=raw.split("—")[0].strip()).first()
+    if found:
+        return found, []
+    candidates = list(active.search(raw).order_by("national_code")[:20])
+    return (candidates[0], []) if len(candidates) == 1 else (None, candidates)
+
+
+def reception_units(user):
+    centres = Unit.objects.centres().filter(is_active=True)
+    mine = centres.filter(memberships__user=user)
+    return centres if user.is_superuser and not mine.exists() else mine
+
+
+def guidance_url(procedure: Procedure, missing: list[RequiredDocument], data) -> str | None:
+    """Mẫu 02: the guidance slip listing everything missing, pre-filled with the applicant."""
+    base = optional_url("staff:print-guidance")
+    if base is None:
+        return None
+    query = {"procedure": procedure.national_code, "missing": ",".join(str(d.pk) for d in missing)}
+    query.update({k: data.get(k, "").strip() for k in ("name", "phone", "address", "email")})
+    return f"{base}?{urlencode(query)}"
+
+
+@login_required
+def intake(request):
+    if not is_clerk(request.user):
+        raise PermissionDenied(CLERKS_ONLY)
+    raw = request.POST.get("procedure") if request.method == "POST" else request.GET.get("procedure", "")
+    procedure, candidates = chosen_procedure(raw)
+    context = {
+        "procedures": Procedure.objects.active().order_by("national_code").only("national_code", "name"),
+        "procedure": procedure,
+        "candidates": candidates,
+        "procedure_query": raw or "",
+        "unknown_procedure": UNKNOWN_PROCEDURE if raw and not procedure and not candidates else "",
+    }
+    if procedure is None:
+        return render(request, "staff/intake.html", context)
+    units = reception_units(request.user)
+    if request.method != "POST":
+        context["form"] = IntakeForm(procedure=procedure, units=units, initial={"receiving_unit": units.first()})
+        return render(request, "staff/intake.html", context)
+    return intake_submit(request, procedure, units, context)
+
+
+def intake_submit(request, procedure, units, context):
+    handed = set(request.POST.getlist("documents"))
+    documents = list(procedure.documents.all())
+    missing = [d for d in documents if d.is_mandatory and str(d.pk) not in handed]
+    if missing:
+        # Not received, no clock: the citizen gets the guidance slip (Decree 118/2025, Mẫu 02).
+        initial = {**request.POST.dict(), "documents": sorted(handed)}
+        context.update(
+            form=IntakeForm(procedure=procedure, units=units, initial=initial),
+            missing=missing,
+            guidance_url=guidance_url(procedure, missing, request.POST),
+        )
+        return render(request, "staff/intake.html", context, status=422)
+    form = IntakeForm(request.POST, procedure=procedure, units=units)
+    dossier = form.is_valid() and receive_from_form(request.user, form, procedure, documents)
+    if not dossier:
+        context["form"] = form
+        return render(request, "staff/intake.html", context, status=422)
+    messages.success(
+        request,
+        gt("Đã tiếp nhận hồ sơ %(code)s. Hẹn trả: %(due)s.")
+        % {"code": dossier.code, "due": _local_text(dossier.due_at)},
+    )
+    return redirect("staff:dossier", code=dossier.code)
+
+
+def receive_from_form(user, form: IntakeForm, procedure, documents) -> Dossier | None:
+    handed = set(form.cleaned_data["documents"])
+    try:
+        return dossier_receive(
+            procedure=procedure,
+            receiving_unit=form.cleaned_data["receiving_unit"],
+            applicant=applicant_clean(**form.applicant_data()),
+            actor=user,
+            channel=form.cleaned_data["channel"],
+            documents=[HandedDocument(d.name, d.copy_kind, d.count, d.pk) for d in documents if str(d.pk) in handed],
+            set_count=form.cleaned_data["set_count"],
+        )
+    except InvalidInput as exc:
+        form.add_service_errors(exc.fields or {None: exc.message})
+        return None
+
+
+def _local_text(instant) -> str:
+    return timezone.localtime(instant).strftime("%d/%m/%Y %H:%M") if instant else "—"
+
+
+# -- the dossier page -----------------------------------------------------------------------
+
+
+def visible_or_404(user, code: str) -> Dossier:
+    dossier = (
+        Dossier.objects.visible_to(user)
+        .select_related("procedure", "receiving_unit", "lead_unit", "current_unit", "assignee")
+        .prefetch_related(
+            "steps__unit",
+            "steps__giver",
+            "steps__receiver",
+            "events__actor",
+            "events__unit",
+            "documents",
+            "attachments",
+            "apologies__unit",
+        )
+        .filter(code=code)
+        .first()
+    )
+    if dossier is None:
+        raise Http404(gt("Không tìm thấy hồ sơ hoặc bạn không có quyền xem."))
+    return dossier
+
+
+def print_links(d: Dossier) -> list[tuple[str, str]]:
+    present = {e.action for e in d.events.all()}
+    if d.received_at:
+        present.add("received")
+    if d.steps.all():
+        present.add("steps")
+    links = [(optional_url(name, code=d.code), label) for name, label, when in PRINT_FORMS if when in present]
+    return [(url, label) for url, label in links if url]
+
+
+def action_forms(user, d: Dossier, failed: dict | None) -> list[dict]:
+    forms = []
+    for action in actions_for(user, d):
+        rule = workflow.RULES[action]
+        previous = failed if failed and failed.get("action") == action else {}
+        forms.append({"rule": rule, "reason": previous.get("reason", ""), "to_unit": previous.get("to_unit", "")})
+    return forms
+
+
+def transfer_units(d: Dossier, forms: list[dict]):
+    if not any(f["rule"].action == "transfer" for f in forms):
+        return []
+    return Unit.objects.filter(is_active=True).exclude(pk=d.current_unit_id).order_by("kind", "name")
+
+
+def timeline(d: Dossier) -> list[dict]:
+    return [
+        {
+            "event": e,
+            "label": EVENT_LABELS.get(e.action, e.action),
+            "late_record": e.recorded_at - e.effective_at > timedelta(minutes=1),
+        }
+        for e in d.events.all()
+    ]
+
+
+def handed_documents(d: Dossier) -> list[tuple]:
+    kinds = dict(RequiredDocument.CopyKind.choices)
+    return [(doc, kinds.get(doc.copy_kind, doc.copy_kind)) for doc in d.documents.all()]
+
+
+def render_dossier(request, d: Dossier, *, status=200, error=None, failed=None, attach_form=None):
+    forms = action_forms(request.user, d, failed)
+    now = timezone.now()
+    context = {
+        "d": d,
+        "documents": handed_documents(d),
+        "badge": due_badge(d, now, due_soon_bound(now)),
+        "actions": forms,
+        "units": transfer_units(d, forms),
+        "timeline": timeline(d),
+        "prints": print_links(d),
+        "receipt_url": optional_url("staff:print-receipt", code=d.code) if d.status == Status.RECEIVED else None,
+        "attach_form": attach_form or AttachmentForm(),
+        "error": error,
+        "is_clerk": is_clerk(request.user),
+    }
+    return render(request, "staff/dossier.html", context, status=status)
+
+
+@login_required
+def dossier(request, code: str):
+    return render_dossier(request, visible_or_404(request.user, code))
+
+
+@login_required
+@require_POST
+def act(request, code: str):
+    d = visible_or_404(request.user, code)
+    form = ActionForm(request.POST)
+    if not form.is_valid():
+        return render_dossier(request, d, status=422, error=UNKNOWN_ACTION)
+    data = form.cleaned_data
+    try:
+        to_unit = to_unit_of(data["to_unit"])
+        dossier_transition(
+            dossier_id=d.pk,
+            action=data["action"],
+            actor=request.user,
+            reason=data["reason"],
+            to_unit=to_unit,
+            version=data["version"],
+        )
+    except DomainError as exc:
+        return render_dossier(
+            request, visible_or_404(request.user, code), status=exc.status, error=exc.message, failed=data
+        )
+    messages.success(request, gt("Đã thực hiện: %(label)s.") % {"label": workflow.RULES[data["action"]].label})
+    return redirect("staff:dossier", code=code)
+
+
+def to_unit_of(code: str) -> Unit | None:
+    if not code:
+        return None
+    unit = Unit.objects.filter(code=code, is_active=True).first()
+    if unit is None:
+        raise InvalidInput(UNKNOWN_UNIT, fields={"to_unit_code": UNKNOWN_UNIT})
+    return unit
+
+
+@login_required
+@require_POST
+def attach(request, code: str):
+    d = visible_or_404(request.user, code)
+    form = AttachmentForm(request.POST, request.FILES)
+    if not form.is_valid():
+        return render_dossier(request, d, status=422, attach_form=form)
+    try:
+        attachment_add(
+            dossier=d, kind=form.cleaned_data["kind"], uploaded_file=form.cleaned_data["file"], actor=request.user
+        )
+    except DomainError as exc:
+        return render_dossier(request, d, status=exc.status, error=exc.message, attach_form=form)
+    messages.success(request, gt("Đã đính kèm tệp %(name)s.") % {"name": form.cleaned_data["file"].name})
+    return redirect("staff:dossier", code=code)
+
+
+@login_required
+def attachment(request, pk: int):
+    visible = Dossier.objects.visible_to(request.user)
+    a = get_object_or_404(Attachment.objects.filter(dossier__in=visible.values("pk")), pk=pk)
+    return FileResponse(a.file.open("rb"), filename=a.original_name, content_type=a.content_type)
