@@ -179,6 +179,7 @@ def act(request: HttpRequest, code: str, payload: ActionIn):
         at=payload.at,
         version=payload.version,
         approved=payload.approved,
+        documents=payload.documents,
     )
     return dossier_out(dossier, request.auth)
 

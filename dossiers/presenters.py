@@ -4,6 +4,7 @@ from django.utils import timezone
 
 from . import workflow
 from .models import Dossier, Status
+from .people import person_name
 from .roles import user_roles
 
 
@@ -81,7 +82,7 @@ def _event(e) -> dict:
         "action": e.action,
         "from_status": e.from_status,
         "to_status": e.to_status,
-        "actor": e.actor.get_full_name() or e.actor.username if e.actor else None,
+        "actor": person_name(e.actor) or None,
         "unit_code": e.unit.code if e.unit else None,
         "effective_at": e.effective_at,
         "recorded_at": e.recorded_at,

@@ -33,6 +33,7 @@ from .models import (
     Unit,
     UnitMembership,
 )
+from .people import person_name
 
 DEFAULT_FORM_VERSION = "TT03/2025/TT-VPCP"
 DEFAULT_TEMPLATE_DIR = "TT03-2025"
@@ -66,13 +67,6 @@ def form_template(form: str, form_version: str = DEFAULT_FORM_VERSION):
 def qr_svg(url: str) -> str:
     """The URL as an inline SVG QR code (no image file, no network)."""
     return mark_safe(segno.make(url, error="m").svg_inline(scale=3))  # noqa: S308 - segno's own markup
-
-
-def person_name(user) -> str:
-    """Vietnamese order: family name first ("Nguyễn Văn A")."""
-    if user is None:
-        return ""
-    return f"{user.last_name} {user.first_name}".strip() or user.get_username()
 
 
 def amount_text(value: Decimal) -> str:

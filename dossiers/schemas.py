@@ -174,6 +174,7 @@ class ActionIn(Schema):
     at: datetime | None = None
     version: int | None = None
     approved: bool = True
+    documents: list[str] = Field(default_factory=list, max_length=50)
 
 
 class PageOut(Schema):

@@ -62,6 +62,28 @@ class DossierQuerySet(models.QuerySet):
     def due_between(self, start, end):
         return self.open().filter(due_at__gte=start, due_at__lt=end)
 
+    def due_within(self, *, working_days: int, at=None):
+        """Open and due in the next `working_days` working days (not yet overdue)."""
+        from ..workdays import calendar_for
+
+        at = at or timezone.now()
+        cal = calendar_for(None)
+        return self.due_between(at, cal.instant(cal.position(at) + working_days * cal.day_seconds))
+
+    def assigned_to(self, user):
+        return self.open().filter(assignee=user)
+
+    def held_by(self, units):
+        return self.open().filter(current_unit__in=units)
+
+    def awaiting_reception(self, units):
+        """Online submissions (status 1) waiting for a clerk of these centres."""
+        return self.filter(status=Status.SUBMITTED, receiving_unit__in=units)
+
+    def awaiting_return(self, units):
+        """Result ready (9): no longer open, but the counter still has to hand it over."""
+        return self.filter(status=Status.DONE, current_unit__in=units)
+
     def visible_to(self, user):
         """Dossiers of the user's units (supervisors: their subtree); all for superusers."""
         from .units import Unit
@@ -87,6 +109,21 @@ class DossierQuerySet(models.QuerySet):
 
     def for_list(self):
         return self.select_related("procedure", "current_unit", "receiving_unit", "assignee")
+
+    def for_page(self):
+        """What the dossier page shows: the dossier, its steps, trail, documents, files, apologies."""
+        return self.select_related(
+            "procedure", "receiving_unit", "lead_unit", "current_unit", "assignee"
+        ).prefetch_related(
+            "steps__unit",
+            "steps__giver",
+            "steps__receiver",
+            "events__actor",
+            "events__unit",
+            "documents",
+            "attachments",
+            "apologies__unit",
+        )
 
 
 class Dossier(models.Model):

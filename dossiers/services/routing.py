@@ -66,10 +66,12 @@ def step_start(*, step: DossierStep, actor, at) -> DossierStep:
 
 
 def step_finish(*, step: DossierStep, actor, at, note: str = "") -> DossierStep:
+    """Close a step; whoever hands it on is its giver and, if nobody took it explicitly, its receiver."""
     step.finished_at, step.giver = at, actor if actor and actor.is_authenticated else None
+    step.receiver = step.receiver or step.giver
     step.timeliness = timeliness_of(at, step.due_at)
     step.note = note[:500]
-    step.save(update_fields=["finished_at", "giver", "timeliness", "note"])
+    step.save(update_fields=["finished_at", "giver", "receiver", "timeliness", "note"])
     return step
 
 
@@ -234,8 +236,11 @@ def dossier_transition(
     at=None,
     version: int | None = None,
     approved: bool = True,
+    documents: list[str] | None = None,
 ) -> Dossier:
     """Take `action` on a dossier: the one write path for every status change.
+
+    `documents` lists what the citizen must add (request_supplement, printed on Mẫu 02).
 
     The row is locked for the transaction, so of two officers acting at once exactly
     one wins and the other gets a 409; `version` detects a change since the caller read it.
@@ -257,11 +262,17 @@ def dossier_transition(
 
         dossier_start(dossier=dossier, actor=actor, at=at)
         return _bump(dossier)
-    return _apply(dossier, rule, actor=actor, at=at, reason=reason, to_unit=to_unit, approved=approved)
+    params = {
+        "action": action,
+        "reason": reason,
+        "to_unit": to_unit,
+        "approved": approved,
+        "documents": [d.strip()[:500] for d in documents or () if d.strip()][:50],
+    }
+    return _apply(dossier, rule, actor=actor, at=at, params=params)
 
 
-def _apply(dossier, rule, *, actor, at, reason, to_unit, approved) -> Dossier:
-    params = {"action": rule.action, "reason": reason, "to_unit": to_unit, "approved": approved}
+def _apply(dossier, rule, *, actor, at, params: dict) -> Dossier:
     from_status = dossier.status
     EFFECTS[rule.action](dossier, actor, at, params)
     dossier.status = rule.target
@@ -278,7 +289,7 @@ def _apply(dossier, rule, *, actor, at, reason, to_unit, approved) -> Dossier:
         at=at,
         from_status=from_status,
         to_status=rule.target,
-        reason=reason,
+        reason=params["reason"],
         data=_event_data(dossier, params),
     )
     return _bump(dossier)
@@ -288,6 +299,8 @@ def _event_data(dossier: Dossier, params: dict) -> dict:
     data = {"unit": dossier.current_unit.code}
     if params["action"] == "complete":
         data["approved"] = params["approved"]
+    if params["action"] == "request_supplement" and params["documents"]:
+        data["documents"] = params["documents"]
     if dossier.due_at:
         data["due_at"] = dossier.due_at.isoformat()
     return data

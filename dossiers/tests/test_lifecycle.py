@@ -210,3 +210,22 @@ def test_does_write_notifications_in_the_same_transaction(world, receive):
     assert set(OutboxMessage.objects.filter(dossier=dossier).values_list("channel", flat=True)) == {"sms", "email"}
     body = OutboxMessage.objects.get(dossier=dossier, channel="sms").body
     assert dossier.code in body and dossier.lookup_key in body
+
+
+def test_does_keep_the_list_of_missing_documents_when_a_supplement_is_requested(world, receive):
+    dossier = act(receive(), "transfer", world["clerk"])
+    dossier = act(
+        dossier,
+        "request_supplement",
+        world["specialist"],
+        reason="Hồ sơ thiếu",
+        documents=["Bản sao giấy khai sinh", "  ", "Xác nhận cư trú"],
+    )
+    event = dossier.events.get(action="request_supplement")
+    assert event.data["documents"] == ["Bản sao giấy khai sinh", "Xác nhận cư trú"]
+
+
+def test_does_name_the_officer_who_handled_each_step(world, receive):
+    dossier = act(act(receive(), "transfer", world["clerk"]), "transfer", world["specialist"])
+    handled = dossier.steps.get(name="Thẩm định")
+    assert handled.receiver == handled.giver == world["specialist"]

@@ -275,3 +275,22 @@ def test_does_show_steps_timeline_and_print_links_when_the_dossier_was_processed
     assert "Thiếu bản sao CCCD" in html and "Yêu cầu bổ sung hồ sơ" in html and "Thẩm định" in html
     assert reverse("staff:print-supplement", args=[dossier.code]) in html
     assert reverse("staff:print-refusal", args=[dossier.code]) not in html
+
+
+def test_does_record_the_missing_documents_when_a_supplement_is_requested_from_the_page(client, world, receive):
+    from dossiers.services.routing import dossier_transition
+
+    dossier = dossier_transition(dossier_id=receive().pk, action="transfer", actor=world["clerk"])
+    client.force_login(world["specialist"])
+    response = client.post(
+        f"/can-bo/ho-so/{dossier.code}/xu-ly/",
+        {
+            "action": "request_supplement",
+            "reason": "Thiếu giấy tờ",
+            "version": dossier.version,
+            "documents": "Bản sao sổ hộ khẩu\n\nGiấy xác nhận cư trú\n",
+        },
+    )
+    assert response.status_code == 302
+    event = dossier.events.get(action="request_supplement")
+    assert event.data["documents"] == ["Bản sao sổ hộ khẩu", "Giấy xác nhận cư trú"]

@@ -74,6 +74,11 @@ class ActionForm(forms.Form):
     )
     to_unit = forms.CharField(required=False, max_length=32)
     version = forms.IntegerField(required=False, min_value=1)
+    documents = forms.CharField(required=False, max_length=5000, widget=forms.Textarea(attrs={"rows": 3}))
+
+    def clean_documents(self) -> list[str]:
+        """One missing document per line (printed on the Mẫu 02 request)."""
+        return [line.strip() for line in self.cleaned_data["documents"].splitlines() if line.strip()]
 
 
 class AttachmentForm(forms.Form):

@@ -91,13 +91,12 @@ def due_soon_bound(now):
 def queue_dossiers(user, tab: str, *, visible, unit_ids, now, soon):
     """The dossiers of one work queue, as the tab names it."""
     queues = {
-        "mine": lambda: visible.open().filter(assignee=user),
-        "unit": lambda: visible.open().filter(current_unit__in=unit_ids),
+        "mine": lambda: visible.assigned_to(user),
+        "unit": lambda: visible.held_by(unit_ids),
         "soon": lambda: visible.due_between(now, soon).order_by("due_at", "id"),
         "overdue": lambda: visible.overdue(at=now).order_by("due_at", "id"),
-        "pending": lambda: visible.filter(status=Status.SUBMITTED, receiving_unit__in=unit_ids),
-        # Result ready (9) is no longer open, but the counter still has to hand it over.
-        "done": lambda: visible.filter(status=Status.DONE, current_unit__in=unit_ids),
+        "pending": lambda: visible.awaiting_reception(unit_ids),
+        "done": lambda: visible.awaiting_return(unit_ids),
     }
     return queues[tab]()
 
@@ -238,22 +237,7 @@ def _local_text(instant) -> str:
 
 
 def visible_or_404(user, code: str) -> Dossier:
-    dossier = (
-        Dossier.objects.visible_to(user)
-        .select_related("procedure", "receiving_unit", "lead_unit", "current_unit", "assignee")
-        .prefetch_related(
-            "steps__unit",
-            "steps__giver",
-            "steps__receiver",
-            "events__actor",
-            "events__unit",
-            "documents",
-            "attachments",
-            "apologies__unit",
-        )
-        .filter(code=code)
-        .first()
-    )
+    dossier = Dossier.objects.visible_to(user).for_page().filter(code=code).first()
     if dossier is None:
         raise Http404(gt("Không tìm thấy hồ sơ hoặc bạn không có quyền xem."))
     return dossier
@@ -341,6 +325,7 @@ def act(request, code: str):
             reason=data["reason"],
             to_unit=to_unit,
             version=data["version"],
+            documents=data["documents"],
         )
     except DomainError as exc:
         return render_dossier(
