@@ -49,6 +49,9 @@ def _missing(marker: str) -> str | None:
 def pytest_configure(config):
     # Hashing test passwords with PBKDF2 would dominate the suite's run time.
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+    if not settings.REDIS_URL:
+        # Without Redis, a per-process cache (the embedded file cache would be shared between runs).
+        settings.CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 
 
 def pytest_runtest_setup(item):
@@ -60,6 +63,14 @@ def pytest_runtest_setup(item):
             pytest.fail(f"CI=true and a service is missing: {reason}")
         elif reason:
             pytest.skip(reason)
+
+
+@pytest.fixture(autouse=True)
+def _fresh_cache():
+    """Each test starts with an empty cache (rate-limit windows, counters)."""
+    from django.core.cache import cache
+
+    cache.clear()
 
 
 @pytest.fixture(autouse=True)

@@ -1,0 +1,30 @@
+"""The public lookup answers the same to a wrong key and an unknown code."""
+
+import pytest
+
+from dossiers.ratelimit import Limit, rate_limit_hit
+from dossiers.services.lookup import lookup_failures_today, public_dossier
+
+pytestmark = pytest.mark.django_db
+
+
+def test_does_find_the_dossier_when_the_key_or_id_number_matches(receive):
+    dossier = receive()
+    assert public_dossier(code=dossier.code, key=dossier.lookup_key) == dossier
+    assert public_dossier(code=dossier.code, key=dossier.lookup_key.lower()) == dossier
+    assert public_dossier(code=dossier.code, key="056190001234") == dossier
+
+
+def test_cannot_find_the_dossier_when_the_key_is_wrong_or_empty(receive):
+    dossier = receive()
+    for key in ("", "AAAAAAAA", dossier.lookup_key[:-1], "056190001235"):
+        assert public_dossier(code=dossier.code, key=key) is None
+    assert public_dossier(code="000.00.01.H56-260101-9999", key=dossier.lookup_key) is None
+    assert lookup_failures_today() == 5
+
+
+def test_does_refuse_hits_beyond_the_limit_until_the_window_ends():
+    limit = Limit.parse("3/m")
+    assert [rate_limit_hit(scope="t", ident="1.2.3.4", limit=limit) for _ in range(3)] == [0, 0, 0]
+    assert 0 < rate_limit_hit(scope="t", ident="1.2.3.4", limit=limit) <= 60
+    assert rate_limit_hit(scope="t", ident="5.6.7.8", limit=limit) == 0
