@@ -3,11 +3,11 @@ from django.conf.urls.static import static
 from django.contrib import admin
 from django.urls import include, path
 
-from . import views
 from .api import api
 
 urlpatterns = [
-    path("", views.home, name="home"),
+    path("", include("portal.urls_public")),
+    path("", include("feedback.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),
     path("accounts/", include("django.contrib.auth.urls")),

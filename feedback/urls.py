@@ -1,0 +1,4 @@
+"""Feedback pages: ratings, petitions (public and staff)."""
+
+app_name = "feedback"
+urlpatterns: list = []

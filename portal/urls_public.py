@@ -1,0 +1,9 @@
+"""Public pages: home, catalogue, centres, status lookup."""
+
+from django.urls import path
+
+from . import views
+
+urlpatterns = [
+    path("", views.home, name="home"),
+]
