@@ -3,7 +3,7 @@
 from datetime import datetime
 
 from django.http import HttpRequest
-from ninja import File, Form, Header, Router, Schema
+from ninja import File, Form, Header, Router, Schema, Status
 from ninja.files import UploadedFile
 
 from .api_lifecycle import ERRORS, visible_dossier
@@ -50,7 +50,7 @@ def attach(
         return 201, AttachmentOut(**attachment_out(attachment)).dict()
 
     body = {"code": code, "kind": kind, "name": file.name, "size": file.size}
-    return idempotent_call(user=request.auth, key=idempotency_key, body=body, create=create)
+    return Status(*idempotent_call(user=request.auth, key=idempotency_key, body=body, create=create))
 
 
 @router.get("/dossiers/{code}/attachments", response={200: list[AttachmentOut], **ERRORS}, summary="Tệp đính kèm")

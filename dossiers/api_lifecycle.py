@@ -3,6 +3,7 @@
 from django.http import HttpRequest
 from django.utils import timezone
 from ninja import Header, Query, Router, Schema
+from ninja import Status as Answer
 
 from . import errors, workflow
 from .auth import staff_auth
@@ -81,7 +82,7 @@ def receive(request: HttpRequest, payload: DossierIn, idempotency_key: str | Non
         )
         return 201, to_json_data(DossierCreatedOut(**created_out(dossier)).dict())
 
-    return idempotent_call(user=user, key=idempotency_key, body=to_json_data(payload.dict()), create=create)
+    return Answer(*idempotent_call(user=user, key=idempotency_key, body=to_json_data(payload.dict()), create=create))
 
 
 class ListQuery(Schema):
@@ -190,7 +191,7 @@ def apologise(request: HttpRequest, code: str, payload: ApologyIn):
     apology = apology_issue(
         dossier_id=dossier.pk, actor=request.auth, reason=payload.reason, new_due_at=payload.new_due_at
     )
-    return 201, apology_out(apology)
+    return Answer(201, apology_out(apology))
 
 
 def dossier_out(d: Dossier, user) -> dict:
