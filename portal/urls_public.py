@@ -1,4 +1,4 @@
-"""Public pages: home, catalogue, centres, status lookup."""
+"""Public pages: home, catalogue, centres, status lookup (no namespace: names are global)."""
 
 from django.urls import path
 
@@ -6,4 +6,10 @@ from . import views
 
 urlpatterns = [
     path("", views.home, name="home"),
+    path("thu-tuc/", views.procedures, name="procedures"),
+    path("thu-tuc/<str:national_code>/", views.procedure, name="procedure"),
+    path("trung-tam/", views.centres, name="centres"),
+    path("tra-cuu/", views.lookup, name="lookup"),
+    # Printed in the receipt's QR code by Dossier.public_url(): keep this path.
+    path("tra-cuu/<str:code>/", views.lookup_result, name="lookup-result"),
 ]

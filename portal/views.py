@@ -1,5 +1,172 @@
-from django.shortcuts import render
+"""Public pages: home, the procedure catalogue, the service centres, the status lookup.
+
+Everything works without JavaScript: searches and the lookup are GET forms (the QR
+code on the receipt is a lookup link). Lookup answers render on a bare layout — no
+session, no CSRF token, nothing echoed from the request — so that a wrong key and
+an unknown code give byte-identical pages.
+"""
+
+from urllib.parse import urlencode
+
+from django.core.paginator import Paginator
+from django.db.models import Case, Count, IntegerField, Q, Value, When
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import NoReverseMatch, reverse
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_safe
+
+from dossiers.calendar import format_local
+from dossiers.models import Field, Procedure, Unit
+
+from .public import (
+    LOOKUP_LIMITED,
+    LOOKUP_NOT_FOUND,
+    dossier_lookup,
+    procedure_card,
+    procedure_page,
+    public_status,
+)
+
+PAGE_SIZE = 20
+CENTRES_SHOWN = 12
+LOOKUP_HEADERS = {
+    "Cache-Control": "no-store",
+    "Referrer-Policy": "no-referrer",  # the key is in the address
+    "X-Robots-Tag": "noindex",
+}
 
 
+def optional_url(name: str, *args) -> str | None:
+    """The URL of a page another app may not have wired yet (feedback), or None."""
+    try:
+        return reverse(name, args=args)
+    except NoReverseMatch:
+        return None
+
+
+def _links() -> dict:
+    return {
+        "petitions": optional_url("feedback:petitions"),
+        "petition_new": optional_url("feedback:petition-new"),
+    }
+
+
+def _page(request, template: str, context: dict, *, status: int = 200):
+    return render(request, template, {"links": _links(), **context}, status=status)
+
+
+def _active_fields():
+    return (
+        Field.objects.filter(procedures__is_active=True)
+        .annotate(procedure_count=Count("procedures"))
+        .order_by("name")
+    )
+
+
+@require_safe
 def home(request):
-    return render(request, "public/home.html")
+    return _page(request, "public/home.html", {"fields": _active_fields()})
+
+
+@require_safe
+def procedures(request):
+    q, field = request.GET.get("q", "").strip()[:200], request.GET.get("field", "").strip()[:32]
+    rows = Procedure.objects.active().search(q).select_related("field")
+    if field:
+        rows = rows.filter(field__code=field)
+    page = Paginator(rows, PAGE_SIZE).get_page(request.GET.get("page"))
+    context = {"q": q, "field": field, "fields": _active_fields(), "page": page}
+    return _page(request, "public/procedures.html", {**context, "cards": [procedure_card(p) for p in page]})
+
+
+@require_safe
+def procedure(request, national_code: str):
+    p = get_object_or_404(
+        Procedure.objects.active().select_related("field", "lead_agency").prefetch_related("documents"),
+        national_code=national_code,
+    )
+    centres = Unit.objects.centres().filter(is_active=True, level=p.level).order_by("name")
+    context = {
+        "p": procedure_page(p),
+        "level": p.level,
+        "centres": centres[:CENTRES_SHOWN],
+        "centre_count": centres.count(),
+    }
+    return _page(request, "public/procedure.html", context)
+
+
+@require_safe
+def centres(request):
+    q, level = request.GET.get("q", "").strip()[:200], request.GET.get("level", "")
+    rows = Unit.objects.centres().filter(is_active=True)
+    if q:
+        rows = rows.filter(Q(name__icontains=q) | Q(address__icontains=q) | Q(code__icontains=q))
+    if level in Unit.Level.values:
+        rows = rows.filter(level=level)
+    # Province centre first, then the communes' (the page groups by level).
+    order = Case(When(level=Unit.Level.PROVINCE, then=Value(0)), default=Value(1), output_field=IntegerField())
+    rows = rows.order_by(order, "name")
+    context = {"q": q, "level": level, "levels": Unit.Level.choices, "centres": rows}
+    return _page(request, "public/centres.html", context)
+
+
+@require_safe
+def lookup(request):
+    """The lookup form; a filled-in form goes to the result page (the address the QR code prints)."""
+    code = request.GET.get("code", "").strip().replace("/", "")[:48]
+    key = request.GET.get("key", "").strip()[:32]
+    if code and key:
+        return redirect(f"{reverse('lookup-result', args=[code])}?{urlencode({'key': key})}")
+    errors = {}
+    if request.GET:
+        errors = {
+            name: message
+            for name, value, message in (
+                ("code", code, _("Nhập mã hồ sơ.")),
+                ("key", key, _("Nhập mã tra cứu hoặc số định danh cá nhân.")),
+            )
+            if not value
+        }
+    return _page(request, "public/lookup.html", {"code": code, "errors": errors})
+
+
+@require_safe
+def lookup_result(request, code: str):
+    key = request.GET.get("key", "")
+    dossier, retry_after = dossier_lookup(request, code=code, key=key)
+    if retry_after:
+        context = {"message": LOOKUP_LIMITED, "retry_after": retry_after}
+        return _bare(request, "public/lookup_refused.html", context, status=429, retry_after=retry_after)
+    if dossier is None:
+        return _bare(request, "public/lookup_refused.html", {"message": LOOKUP_NOT_FOUND}, status=404)
+    if key.strip().upper() != dossier.lookup_key:
+        # Found by the ID number: continue on the receipt's link, so the number leaves the address bar.
+        return redirect(f"{reverse('lookup-result', args=[dossier.code])}?{urlencode({'key': dossier.lookup_key})}")
+    status = public_status(dossier)
+    context = {
+        "s": status,
+        "due_text": format_local(status["due_at"]) if status["due_at"] else "",
+        "original_due_text": _original_due_text(status),
+        "rate_url": _rate_url(dossier) if status["is_finished"] else None,
+        "petition_url": optional_url("feedback:petition-new"),
+    }
+    return _bare(request, "public/lookup_result.html", context)
+
+
+def _original_due_text(status: dict) -> str:
+    original, due = status["due_at_original"], status["due_at"]
+    return format_local(original) if original and due and original != due and status["apologies"] else ""
+
+
+def _rate_url(dossier) -> str | None:
+    url = optional_url("feedback:rate", dossier.code)
+    return f"{url}?{urlencode({'key': dossier.lookup_key})}" if url else None
+
+
+def _bare(request, template: str, context: dict, *, status: int = 200, retry_after: int = 0):
+    response = render(request, template, context, status=status)
+    for header, value in LOOKUP_HEADERS.items():
+        response[header] = value
+    if retry_after:
+        response["Retry-After"] = str(retry_after)
+    return response

@@ -1,0 +1,246 @@
+"""Public read models: what anyone may see of the catalogue, the centres and a dossier.
+
+A dossier's public view carries no applicant data and no officer names
+(shared/docs/domain.md, "Public status lookup"): only the status in plain words,
+the agencies that hold it, what the citizen must do, and why the appointment is
+what it is. The timeline is a whitelist of public events, so a new internal event
+never shows up here by accident.
+"""
+
+import hashlib
+from decimal import Decimal
+
+from django.conf import settings
+from django.utils.dateparse import parse_datetime
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from dossiers.calendar import explain_due, format_local
+from dossiers.models import Dossier, Procedure, Status, TimeUnit
+from dossiers.models.dossier import FINISHED
+from dossiers.ratelimit import Limit, client_ip, rate_limit_hit
+from dossiers.services.clock import due_by_law
+from dossiers.services.clock_sync import dossier_clock_state
+from dossiers.services.lookup import public_dossier
+from dossiers.workdays import calendar_for
+
+LOOKUP_NOT_FOUND = gettext_lazy(
+    "Không tìm thấy hồ sơ, hoặc mã tra cứu không đúng. Hãy kiểm tra mã hồ sơ và mã tra cứu "
+    "(hoặc số định danh cá nhân) trên giấy tiếp nhận."
+)
+LOOKUP_LIMITED = gettext_lazy("Bạn đã tra cứu quá nhiều lần trong thời gian ngắn. Vui lòng thử lại sau ít phút.")
+# Per code, whatever the address: guessing one dossier's key from many addresses stays slow.
+DEFAULT_CODE_RATE = "10/m"
+
+STATUS_WORDS = {
+    Status.SUBMITTED: gettext_lazy("Hồ sơ đã được gửi trực tuyến, đang chờ cán bộ một cửa kiểm tra và tiếp nhận."),
+    Status.RECEIVED: gettext_lazy("Hồ sơ đã được tiếp nhận và sẽ được chuyển đến cơ quan giải quyết."),
+    Status.REFUSED: gettext_lazy("Hồ sơ không được tiếp nhận. Lý do ghi ở phần diễn biến bên dưới."),
+    Status.PROCESSING: gettext_lazy("Hồ sơ đang được cơ quan có thẩm quyền giải quyết."),
+    Status.SUPPLEMENT: gettext_lazy(
+        "Cơ quan giải quyết cần bạn bổ sung giấy tờ. Thời hạn tạm dừng cho đến khi bạn bổ sung."
+    ),
+    Status.PAYMENT: gettext_lazy("Bạn cần nộp phí, lệ phí (nghĩa vụ tài chính) để hồ sơ được giải quyết tiếp."),
+    Status.WITHDRAWN: gettext_lazy("Hồ sơ đã được rút theo yêu cầu của bạn."),
+    Status.STOPPED: gettext_lazy("Hồ sơ đã dừng xử lý. Lý do ghi ở phần diễn biến bên dưới."),
+    Status.DONE: gettext_lazy("Đã có kết quả. Mời bạn đến nhận kết quả tại nơi đã nộp hồ sơ."),
+    Status.RETURNED: gettext_lazy("Kết quả đã được trả. Hồ sơ đã hoàn thành."),
+}
+
+# action: (title, shows its reason, event.data key holding a new appointment)
+PUBLIC_EVENTS = {
+    "submit": (gettext_lazy("Nộp hồ sơ trực tuyến"), False, None),
+    "receive": (gettext_lazy("Hồ sơ được tiếp nhận"), False, "due_at"),
+    "refuse": (gettext_lazy("Hồ sơ không được tiếp nhận"), True, None),
+    "transfer": (gettext_lazy("Chuyển đến cơ quan giải quyết"), False, None),
+    "request_supplement": (gettext_lazy("Cần bạn bổ sung giấy tờ"), True, None),
+    "supplement_received": (gettext_lazy("Đã nhận giấy tờ bổ sung, tiếp tục giải quyết"), False, "due_at"),
+    "request_payment": (gettext_lazy("Cần bạn thực hiện nghĩa vụ tài chính"), True, None),
+    "payment_received": (gettext_lazy("Đã thực hiện nghĩa vụ tài chính, tiếp tục giải quyết"), False, "due_at"),
+    "complete": (gettext_lazy("Đã có kết quả giải quyết"), False, None),
+    "return_result": (gettext_lazy("Đã trả kết quả"), False, None),
+    "withdraw": (gettext_lazy("Rút hồ sơ theo yêu cầu"), True, None),
+    "stop": (gettext_lazy("Dừng xử lý hồ sơ"), True, None),
+    "apology": (gettext_lazy("Cơ quan giải quyết xin lỗi và hẹn lại ngày trả kết quả"), True, "new_due_at"),
+    "calendar_recompute": (gettext_lazy("Ngày hẹn thay đổi theo lịch làm việc"), True, "after"),
+}
+
+
+# -- the lookup -----------------------------------------------------------
+def lookup_throttled(request, *, code: str) -> int:
+    """Count one lookup per address and per code; seconds to wait when over a limit, else 0.
+
+    Both counters are always hit, whether the code exists or not, so the limiter says nothing either.
+    """
+    code_rate = getattr(settings, "PORTAL_LOOKUP_CODE_RATE", DEFAULT_CODE_RATE)
+    ident = hashlib.blake2b((code or "").strip()[:48].encode(), digest_size=12).hexdigest()
+    by_address = rate_limit_hit(
+        scope="lookup-ip", ident=client_ip(request), limit=Limit.parse(settings.PORTAL_LOOKUP_RATE)
+    )
+    by_code = rate_limit_hit(scope="lookup-code", ident=ident, limit=Limit.parse(code_rate))
+    return max(by_address, by_code)
+
+
+def dossier_lookup(request, *, code: str, key: str) -> tuple[Dossier | None, int]:
+    """(dossier or None, seconds to wait): the one entry point of the page, the API and Open311."""
+    retry_after = lookup_throttled(request, code=code)
+    if retry_after:
+        return None, retry_after
+    return public_dossier(code=code, key=key), 0
+
+
+# -- a dossier, without personal data ------------------------------------
+def public_status(dossier: Dossier) -> dict:
+    events = list(dossier.events.filter(is_public=True).select_related("unit").order_by("effective_at", "id"))
+    timeline = [item for item in map(_timeline_item, events) if item is not None]
+    return {
+        "code": dossier.code,
+        "procedure": dossier.procedure.name,
+        "procedure_code": dossier.procedure.national_code,
+        "status": dossier.status,
+        "status_label": str(Status(dossier.status).label),
+        "status_text": str(STATUS_WORDS[Status(dossier.status)]),
+        "is_finished": dossier.status in FINISHED,
+        "submitted_at": dossier.submitted_at,
+        "received_at": dossier.received_at,
+        "due_at": dossier.due_at,
+        "due_at_original": dossier.due_at_original,
+        "paused_since": dossier.paused_at,
+        "current_unit": dossier.current_unit.name,
+        "waiting_for": _waiting_for(dossier, timeline),
+        "due_explanation": due_explanation(dossier),
+        "timeline": timeline,
+        "apologies": public_apologies(dossier),
+    }
+
+
+def _timeline_item(event) -> dict | None:
+    rule = PUBLIC_EVENTS.get(event.action)
+    if rule is None or (event.action == "submit" and event.data.get("channel") == "counter"):
+        return None
+    title, shows_reason, due_key = rule
+    due = parse_datetime(event.data.get(due_key) or "") if due_key else None
+    documents = (event.data.get("documents") or []) if event.action == "request_supplement" else []
+    return {
+        "at": event.effective_at,
+        "action": event.action,
+        "title": str(title),
+        "unit": event.unit.name if event.unit else None,
+        "reason": event.reason if shows_reason else "",
+        "documents": [str(d) for d in documents],
+        "due_at": due,
+    }
+
+
+def _waiting_for(dossier: Dossier, timeline: list[dict]) -> dict | None:
+    """What the citizen must do now: the last request, while the dossier waits for it."""
+    if dossier.status not in (Status.SUPPLEMENT, Status.PAYMENT):
+        return None
+    action = "request_supplement" if dossier.status == Status.SUPPLEMENT else "request_payment"
+    last = next((item for item in reversed(timeline) if item["action"] == action), None)
+    if last is None:
+        return {"action": action, "reason": "", "documents": []}
+    return {"action": action, "reason": last["reason"], "documents": last["documents"]}
+
+
+def public_apologies(dossier: Dossier) -> list[dict]:
+    return [
+        {
+            "unit": a.unit.name,
+            "reason": a.reason,
+            "original_due_at": a.original_due_at,
+            "new_due_at": a.new_due_at,
+            "issued_at": a.issued_at,
+        }
+        for a in dossier.apologies.signed().select_related("unit").order_by("issued_at", "id")
+    ]
+
+
+def due_explanation(dossier: Dossier) -> list[str]:
+    """Why the appointment is what it is, read from the clock ledger (holidays, pauses, extensions)."""
+    state = dossier_clock_state(dossier)
+    if state.start is None:
+        return []
+    cal = calendar_for(dossier.lead_unit)
+    lines = explain_due(
+        cal,
+        state.start,
+        due_by_law(state, cal),
+        amount=state.amount,
+        time_unit=state.time_unit,
+        pauses=state.pauses,
+        same_day=state.same_day,
+    )
+    if state.extended_to is not None and dossier.due_at is not None:
+        lines.append(
+            _("Cơ quan giải quyết đã xin lỗi và hẹn lại: ngày hẹn trả mới là %(at)s.")
+            % {"at": format_local(dossier.due_at)}
+        )
+    return lines
+
+
+# -- the catalogue ----------------------------------------------------------
+def money_text(amount: Decimal) -> str:
+    """`50.000 đồng`; `Miễn phí` for nothing."""
+    if not amount:
+        return _("Miễn phí")
+    return _("%(amount)s đồng") % {"amount": f"{int(amount):,}".replace(",", ".")}
+
+
+def number_text(value: Decimal) -> str:
+    """`10`, `0,5` (Vietnamese decimal comma)."""
+    return f"{Decimal(value).normalize():f}".replace(".", ",")
+
+
+def duration_text(amount: Decimal, time_unit: str) -> str:
+    return f"{number_text(amount)} {TimeUnit(time_unit).label}"
+
+
+def processing_time_text(p: Procedure) -> str:
+    if p.same_day:
+        return _("Trả kết quả trong ngày")
+    return duration_text(p.processing_time, p.time_unit)
+
+
+def legal_time_text(p: Procedure) -> str | None:
+    """The legal time, when the province has committed to a shorter one."""
+    if p.same_day or p.committed_processing_time is None or p.committed_processing_time >= p.legal_processing_time:
+        return None
+    return duration_text(p.legal_processing_time, p.time_unit)
+
+
+def procedure_card(p: Procedure) -> dict:
+    """One row of the catalogue (needs `field` loaded)."""
+    return {
+        "code": p.national_code,
+        "name": p.name,
+        "field": p.field.name,
+        "level": p.get_level_display(),
+        "time": processing_time_text(p),
+        "legal_time": legal_time_text(p),
+        "fee": money_text(p.fee),
+        "online_level": p.online_level,
+        "online_label": p.get_online_level_display(),
+    }
+
+
+def procedure_page(p: Procedure) -> dict:
+    """Everything the procedure page shows (needs `documents` and `lead_agency` loaded)."""
+    return {
+        **procedure_card(p),
+        "fee_note": p.fee_note,
+        "shortening_decision": p.shortening_decision,
+        "lead_agency": p.lead_agency,
+        "result": p.result_name,
+        "result_type": p.get_result_type_display(),
+        "legal_basis": p.legal_basis,
+        "documents": [
+            {
+                "name": d.name,
+                "copy_kind": d.get_copy_kind_display(),
+                "count": d.count,
+                "is_mandatory": d.is_mandatory,
+            }
+            for d in p.documents.all()
+        ],
+    }

@@ -1,0 +1,86 @@
+"""Production mode: deploy checks, health, request ids, structured logs, 503 on outage."""
+
+import json
+import logging
+import os
+import secrets
+import subprocess
+import sys
+
+import pytest
+from django.db import OperationalError
+
+from portal.observability import JsonFormatter, RequestIdFilter, request_id_var
+
+
+def test_does_pass_the_deploy_checks_when_configured_for_https():
+    env = {
+        **os.environ,
+        "DJANGO_HTTPS": "1",
+        "DJANGO_SECRET_KEY": secrets.token_urlsafe(50),
+        "DJANGO_ALLOWED_HOSTS": "motcua.example.gov.vn",
+        "DJANGO_DEBUG": "0",
+    }
+    result = subprocess.run(
+        [sys.executable, "manage.py", "check", "--deploy", "--fail-level", "WARNING"],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "no issues" in result.stdout
+
+
+@pytest.mark.django_db
+def test_does_report_healthy_when_database_broker_and_cache_answer(client):
+    response = client.get("/healthz")
+    body = response.json()
+    assert response.status_code == 200 and body["status"] == "ok"
+    assert set(body["checks"]) == {"database", "broker", "cache"}
+
+
+@pytest.mark.django_db
+def test_does_answer_503_when_the_broker_is_down(client, monkeypatch):
+    from portal import health
+
+    def down():
+        raise ConnectionRefusedError("redis down")
+
+    monkeypatch.setitem(health.CHECKS, "broker", down)
+    response = client.get("/healthz")
+    assert response.status_code == 503 and response.json()["checks"]["broker"] == {
+        "ok": False,
+        "error": "ConnectionRefusedError",
+    }
+
+
+@pytest.mark.django_db
+def test_does_return_the_request_id_it_was_given_or_made(client):
+    given = client.get("/healthz", HTTP_X_REQUEST_ID="abc123")
+    made = client.get("/healthz")
+    assert given["X-Request-ID"] == "abc123" and len(made["X-Request-ID"]) == 32
+
+
+def test_does_write_one_json_object_per_log_line_with_the_request_id():
+    record = logging.LogRecord("portal", logging.WARNING, __file__, 1, "Hồ sơ %s trễ hạn", ("X-1",), None)
+    token = request_id_var.set("rid-7")
+    try:
+        RequestIdFilter().filter(record)
+    finally:
+        request_id_var.reset(token)
+    entry = json.loads(JsonFormatter().format(record))
+    assert entry["request_id"] == "rid-7" and entry["message"] == "Hồ sơ X-1 trễ hạn" and entry["level"] == "WARNING"
+
+
+@pytest.mark.django_db
+def test_does_answer_503_not_500_when_the_database_is_unreachable(client, monkeypatch):
+    from dossiers import api
+
+    def unreachable(*args, **kwargs):
+        raise OperationalError("connection to server at 127.0.0.1:5432 failed: Connection refused")
+
+    monkeypatch.setattr(api.Procedure.objects, "active", unreachable)
+    response = client.get("/api/v1/procedures")
+    assert response.status_code == 503 and response["Retry-After"] == "10"
+    assert response.json()["code"] == "unavailable"
