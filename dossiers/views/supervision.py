@@ -1,0 +1,243 @@
+"""Supervision: overdue and at-risk dossiers, late ones without an apology, counts by unit.
+
+Supervisors see their units' subtree, unit leaders their units, superusers everything
+(`Dossier.objects.visible_to`). The list is exported as a streamed CSV or XLSX.
+"""
+
+from django import forms
+from django.conf import settings
+from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
+from django.db.models import Count, Exists, OuterRef, Q, TextChoices
+from django.shortcuts import render
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+from django.views.decorators.http import require_GET
+
+from ..models import OPEN, Apology, Channel, Dossier, Field, Procedure, Timeliness, Unit, WatchLevel
+from ..services import exports
+from ..services.watch import level_at
+from ..workdays import calendar_for
+
+PAGE_SIZE = 50
+
+
+class View(TextChoices):
+    AT_RISK = "risk", _("Quá hạn và sắp đến hạn")
+    LATE_NO_APOLOGY = "late_no_apology", _("Trễ hạn chưa xin lỗi")
+    APOLOGY_AFTER_DUE = "apology_after_due", _("Xin lỗi sau ngày hẹn")
+
+
+class ApologyState(TextChoices):
+    NONE = "none", _("Chưa có")
+    DRAFT = "draft", _("Chờ lãnh đạo ký")
+    SIGNED = "signed", _("Đã ký, đã gửi")
+
+
+def visible_units(user):
+    if user.is_superuser:
+        return Unit.objects.filter(is_active=True)
+    return Unit.objects.subtree_of(list(user.units.all()))
+
+
+class SupervisionFilter(forms.Form):
+    view = forms.ChoiceField(label=_("Xem"), choices=View.choices, required=False)
+    unit = forms.ModelChoiceField(
+        label=_("Đơn vị đang giữ"),
+        queryset=Unit.objects.none(),
+        to_field_name="code",
+        required=False,
+        empty_label=_("Tất cả"),
+    )
+    procedure = forms.ModelChoiceField(
+        label=_("Thủ tục"),
+        queryset=Procedure.objects.only("pk", "national_code", "name").order_by("national_code"),
+        to_field_name="national_code",
+        required=False,
+        empty_label=_("Tất cả"),
+    )
+    field = forms.ModelChoiceField(
+        label=_("Lĩnh vực"),
+        queryset=Field.objects.order_by("name"),
+        to_field_name="code",
+        required=False,
+        empty_label=_("Tất cả"),
+    )
+    channel = forms.ChoiceField(label=_("Kênh nộp"), choices=[("", _("Tất cả")), *Channel.choices], required=False)
+    min_days = forms.IntegerField(
+        label=_("Đang quá hạn từ (ngày làm việc)"), min_value=1, max_value=999, required=False
+    )
+    apology = forms.ChoiceField(
+        label=_("Xin lỗi, hẹn lại"), choices=[("", _("Tất cả")), *ApologyState.choices], required=False
+    )
+
+    def __init__(self, *args, units, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["unit"].queryset = units.order_by("code")
+
+    def filters(self) -> dict:
+        if not self.is_bound:
+            return {}
+        self.is_valid()  # an invalid field shows its error; the valid ones still filter
+        return {key: value for key, value in self.cleaned_data.items() if value not in (None, "")}
+
+
+# -- the question each list asks ----------------------------------------------------------------
+
+
+def _apologies(status: str):
+    return Apology.objects.filter(dossier=OuterRef("pk"), status=status)
+
+
+def timely_apology():
+    """A signed apology issued before the first appointment (Decree 118/2025: before it passes)."""
+    return _apologies(Apology.Status.SIGNED).filter(issued_at__lte=OuterRef("due_at_original"))
+
+
+def late_q(now) -> Q:
+    """Open past the appointment, or finished late."""
+    return Q(status__in=OPEN, due_at__lt=now) | Q(timeliness=Timeliness.LATE)
+
+
+def due_soon_bound(cal, now):
+    return cal.instant(cal.position(now) + settings.PORTAL_DUE_SOON_WORKING_DAYS * cal.day_seconds)
+
+
+def overdue_bound(cal, now, days: int):
+    """Appointments at or before this are at least `days` working days past."""
+    return cal.instant(max(cal.position(now) - days * cal.day_seconds, 1))
+
+
+def scoped(visible, filters: dict):
+    """The filters that also apply to the counts by unit."""
+    for key, lookup in (("unit", "current_unit"), ("procedure", "procedure"), ("field", "procedure__field")):
+        if key in filters:
+            visible = visible.filter(**{lookup: filters[key]})
+    if "channel" in filters:
+        visible = visible.filter(channel=filters["channel"])
+    return visible
+
+
+def supervision_queryset(visible, filters: dict, *, now, cal):
+    queryset = scoped(visible, filters).annotate(
+        has_signed_apology=Exists(_apologies(Apology.Status.SIGNED)),
+        has_draft_apology=Exists(_apologies(Apology.Status.DRAFT)),
+    )
+    view = filters.get("view") or View.AT_RISK
+    if view == View.LATE_NO_APOLOGY:
+        queryset = queryset.filter(late_q(now)).exclude(Exists(timely_apology()))
+    elif view == View.APOLOGY_AFTER_DUE:
+        queryset = queryset.filter(Exists(_apologies(Apology.Status.SIGNED).filter(issued_after_due=True)))
+    else:
+        queryset = queryset.filter(status__in=OPEN, due_at__lt=due_soon_bound(cal, now))
+    if "min_days" in filters:
+        queryset = queryset.filter(status__in=OPEN, due_at__lte=overdue_bound(cal, now, filters["min_days"]))
+    queryset = _by_apology_state(queryset, filters.get("apology"))
+    return queryset.select_related("procedure", "current_unit", "late_unit", "late_assignee").order_by("due_at", "id")
+
+
+def _by_apology_state(queryset, state: str | None):
+    if state == ApologyState.SIGNED:
+        return queryset.filter(has_signed_apology=True)
+    if state == ApologyState.DRAFT:
+        return queryset.filter(has_signed_apology=False, has_draft_apology=True)
+    if state == ApologyState.NONE:
+        return queryset.filter(has_signed_apology=False, has_draft_apology=False)
+    return queryset
+
+
+def counts_by_unit(visible, *, now, soon) -> list[dict]:
+    """Overdue, due soon (before `soon`) and late-without-apology per unit holding the dossiers: one query."""
+    is_open = Q(status__in=OPEN)
+    return list(
+        visible.values("current_unit", "current_unit__code", "current_unit__name")
+        .annotate(
+            overdue=Count("pk", filter=is_open & Q(due_at__lt=now)),
+            due_soon=Count("pk", filter=is_open & Q(due_at__gte=now, due_at__lt=soon)),
+            late_no_apology=Count("pk", filter=late_q(now) & ~Exists(timely_apology())),
+        )
+        .filter(Q(overdue__gt=0) | Q(due_soon__gt=0) | Q(late_no_apology__gt=0))
+        .order_by("current_unit__code")
+    )
+
+
+# -- one row -------------------------------------------------------------------------------------
+
+
+def days_overdue(d: Dossier, cal, now) -> int:
+    """Whole working days past the appointment: until now if open, until the result if finished."""
+    end = now if d.is_open else (d.finished_at or d.returned_at or now)
+    if d.due_at is None or d.due_at >= end:
+        return 0
+    return (cal.position(end) - cal.position(d.due_at)) // cal.day_seconds
+
+
+def apology_state(d: Dossier) -> ApologyState:
+    if d.has_signed_apology:
+        return ApologyState.SIGNED
+    return ApologyState.DRAFT if d.has_draft_apology else ApologyState.NONE
+
+
+def with_row_facts(dossiers, *, now, cal):
+    """Attach what the page and the exports show beyond the columns."""
+    for d in dossiers:
+        d.days_overdue = days_overdue(d, cal, now)
+        d.apology_state = apology_state(d)
+        d.apology_label = d.apology_state.label
+        d.watch = watch_now(d, now)
+        yield d
+
+
+def watch_now(d: Dossier, now) -> WatchLevel:
+    """The flag the watch job sets, or the one it will set on its next run (it runs every few minutes)."""
+    level = d.watch_level
+    if d.is_open:
+        level = max(level, level_at(d, now))
+    return WatchLevel(level)
+
+
+WATCH_BADGES = {WatchLevel.NONE: "ok", WatchLevel.DUE_SOON: "soon"}  # overdue levels: "late"
+
+
+# -- the page ------------------------------------------------------------------------------------
+
+
+@require_GET
+@login_required
+def supervision(request):
+    now, cal = timezone.now(), calendar_for(None)
+    visible = Dossier.objects.visible_to(request.user)
+    form = SupervisionFilter(request.GET or None, units=visible_units(request.user))
+    filters = form.filters()
+    queryset = supervision_queryset(visible, filters, now=now, cal=cal)
+    export = request.GET.get("format")
+    if export in ("csv", "xlsx"):
+        return _export(queryset, export, now=now, cal=cal)
+    page = Paginator(queryset, PAGE_SIZE).get_page(request.GET.get("page"))
+    rows = list(with_row_facts(page.object_list, now=now, cal=cal))
+    for d in rows:
+        d.watch_badge = WATCH_BADGES.get(d.watch, "late")
+    query = request.GET.copy()
+    query.pop("page", None)
+    context = {
+        "form": form,
+        "view": filters.get("view") or View.AT_RISK,
+        "views": View.choices,
+        "page": page,
+        "rows": rows,
+        "counts": counts_by_unit(scoped(visible, filters), now=now, soon=due_soon_bound(cal, now)),
+        "query": query.urlencode(),
+        "now": now,
+    }
+    return render(request, "supervision/list.html", context)
+
+
+def _export(queryset, kind: str, *, now, cal):
+    dossiers = with_row_facts(queryset.iterator(chunk_size=exports.CHUNK_SIZE), now=now, cal=cal)
+    rows = (exports.supervision_row(d) for d in dossiers)
+    stamp = timezone.localtime(now).strftime("%Y%m%d-%H%M")
+    if kind == "csv":
+        return exports.csv_response(exports.SUPERVISION_COLUMNS, rows, filename=f"giam-sat-{stamp}.csv")
+    return exports.xlsx_response(
+        exports.SUPERVISION_COLUMNS, rows, filename=f"giam-sat-{stamp}.xlsx", title=str(_("Giám sát hồ sơ"))
+    )
