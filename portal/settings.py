@@ -9,6 +9,7 @@ import os
 from pathlib import Path
 
 import dj_database_url
+from celery.schedules import crontab
 from django.utils.translation import gettext_lazy as _
 
 BASE_DIR = Path(__file__).resolve().parent.parent
@@ -163,6 +164,7 @@ if not EMBEDDED_BROKER:
 if EMBEDDED_BROKER:
     for _folder in ("broker", "broker-processed", "broker-control"):
         (VAR_DIR / _folder).mkdir(parents=True, exist_ok=True)
+CELERY_IMPORTS = ("dossiers.tasks_digest", "dossiers.tasks_kpi")  # autodiscovery finds only tasks.py
 CELERY_TASK_IGNORE_RESULT = True
 CELERY_TASK_ACKS_LATE = True
 CELERY_TASK_REJECT_ON_WORKER_LOST = True
@@ -212,4 +214,6 @@ CELERY_BEAT_SCHEDULE = {
     "outbox-flush": {"task": "dossiers.tasks.outbox_flush_task", "schedule": 60.0},
     "watch-flag": {"task": "dossiers.tasks.watch_flag_task", "schedule": 300.0},
     "calendar-recompute": {"task": "dossiers.tasks.calendar_recompute_pending_task", "schedule": 600.0},
+    "kpi-facts-refresh": {"task": "dossiers.tasks_kpi.kpi_facts_refresh_task", "schedule": 60.0},
+    "digest-send": {"task": "dossiers.tasks_digest.digest_send_task", "schedule": crontab(hour=7, minute=0)},
 }

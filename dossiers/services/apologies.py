@@ -49,6 +49,16 @@ def _member(user, unit_id: int, roles: set[str]) -> bool:
     return bool(user_roles(user) & roles) and user.memberships.filter(unit_id=unit_id).exists()
 
 
+def apology_can_draft(user, dossier: Dossier) -> bool:
+    """Staff of the unit holding the dossier (the unit at fault) may draft."""
+    return _member(user, dossier.current_unit_id, {COUNTER_CLERK, SPECIALIST, UNIT_LEADER})
+
+
+def apology_can_sign(user, apology: Apology) -> bool:
+    """Only a leader of the apologising unit signs, and only a draft."""
+    return apology.status == Apology.Status.DRAFT and _member(user, apology.unit_id, {UNIT_LEADER})
+
+
 def new_due_for(dossier: Dossier, extension_days: Decimal):
     """The engine's proposal: the current appointment plus `extension_days` working days."""
     cal = calendar_for(dossier.lead_unit)
@@ -71,7 +81,7 @@ def apology_draft(
 ) -> Apology:
     """The unit holding the dossier drafts the apology; the new date is computed unless given."""
     dossier = _lock_dossier(dossier_id)
-    if not _member(actor, dossier.current_unit_id, {COUNTER_CLERK, SPECIALIST, UNIT_LEADER}):
+    if not apology_can_draft(actor, dossier):
         raise Forbidden(NOT_AT_FAULT)
     if new_due_at is None and extension_days is None:
         raise InvalidInput(NEW_DUE_REQUIRED, fields={"new_due_at": NEW_DUE_REQUIRED})
@@ -111,7 +121,7 @@ def apology_sign(*, apology_id: int, actor) -> Apology:
     dossier = _lock_dossier(apology.dossier_id)
     if apology.status != Apology.Status.DRAFT:
         raise Conflict(NOT_DRAFT)
-    if not _member(actor, apology.unit_id, {UNIT_LEADER}):
+    if not apology_can_sign(actor, apology):
         raise Forbidden(LEADER_ONLY)
     now = timezone.now()
     apology.status, apology.signed_by, apology.issued_at = Apology.Status.SIGNED, actor, now

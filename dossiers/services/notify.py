@@ -12,6 +12,7 @@ from datetime import timedelta
 from django.conf import settings
 from django.core.mail import send_mail
 from django.db import transaction
+from django.db.models import F
 from django.template.loader import render_to_string
 from django.utils import timezone, translation
 from django.utils.module_loading import import_string
@@ -62,21 +63,28 @@ def outbox_enqueue(*, dossier, kind: str, ref: str, context: dict | None = None)
     return messages
 
 
-@transaction.atomic
 def outbox_deliver(*, message_id: int) -> bool:
-    """Send one message if nobody has; True when this call sent it."""
-    message = OutboxMessage.objects.select_for_update(skip_locked=True).filter(pk=message_id, sent_at=None).first()
-    if message is None:
-        return False
-    message.attempts += 1
-    try:
-        _send(message)
-    except Exception as exc:
-        message.last_error = str(exc)[:500]
-        OutboxMessage.objects.filter(pk=message.pk).update(attempts=message.attempts, last_error=message.last_error)
-        raise
-    OutboxMessage.objects.filter(pk=message.pk).update(attempts=message.attempts, sent_at=timezone.now(), last_error="")
-    return True
+    """Send one message if nobody has; True when this call sent it.
+
+    The row stays locked while sending, so concurrent deliveries skip it; a failure is
+    recorded after the lock's transaction ends (so it is not rolled back) and re-raised
+    for the task's retry policy.
+    """
+    with transaction.atomic():
+        message = OutboxMessage.objects.select_for_update(skip_locked=True).filter(pk=message_id, sent_at=None).first()
+        if message is None:
+            return False
+        try:
+            _send(message)
+        except Exception as exc:  # noqa: BLE001 — recorded below, then re-raised
+            failure = exc
+        else:
+            OutboxMessage.objects.filter(pk=message.pk).update(
+                attempts=F("attempts") + 1, sent_at=timezone.now(), last_error=""
+            )
+            return True
+    OutboxMessage.objects.filter(pk=message_id).update(attempts=F("attempts") + 1, last_error=str(failure)[:500])
+    raise failure
 
 
 def _send(message: OutboxMessage) -> None:

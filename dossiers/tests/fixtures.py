@@ -1,4 +1,4 @@
-"""A small world for lifecycle tests: a centre, an agency, a procedure, three officers."""
+"""A small world for lifecycle tests: a centre, an agency, a procedure, three officers (a pytest plugin)."""
 
 from datetime import datetime
 from decimal import Decimal

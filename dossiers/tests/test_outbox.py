@@ -105,3 +105,22 @@ def test_does_deliver_through_a_real_worker(world, receive, settings):
     finally:
         worker.terminate()
         worker.wait(timeout=20)
+
+
+@pytest.mark.django_db
+def test_does_record_a_failed_attempt_and_send_on_the_next(world, receive, settings):
+    settings.SMS_BACKEND = "dossiers.tests.test_outbox.BrokenSms"
+    message = OutboxMessage.objects.get(dossier=receive(), channel="sms")
+    with pytest.raises(OSError):
+        outbox_deliver(message_id=message.pk)
+    message.refresh_from_db()
+    assert message.attempts == 1 and "gateway down" in message.last_error and message.sent_at is None
+    settings.SMS_BACKEND = "dossiers.services.notify.LoggingSmsBackend"
+    assert outbox_deliver(message_id=message.pk) is True
+    message.refresh_from_db()
+    assert message.attempts == 2 and message.sent_at is not None and message.last_error == ""
+
+
+class BrokenSms:
+    def send(self, *, phone: str, text: str) -> None:
+        raise OSError("gateway down")
