@@ -1,5 +1,143 @@
-"""The feedback router of /api/v1: ratings and petitions."""
+"""The feedback router of /api/v1: ratings and petitions (shared/docs/api.md)."""
 
-from ninja import Router
+from django.http import HttpRequest
+from django.utils import timezone
+from ninja import Query, Router, Schema
+
+from dossiers import errors
+from dossiers.auth import staff_auth
+from dossiers.schemas import ErrorOut
+from dossiers.services.lookup import public_dossier
+
+from .models import Petition, Rating
+from .schemas import (
+    PetitionActionIn,
+    PetitionCreatedOut,
+    PetitionIn,
+    PetitionOut,
+    PetitionPageOut,
+    PublishedPageOut,
+    RatingIn,
+    RatingOut,
+)
+from .services.petitions import PETITION_NOT_FOUND, allowed_actions, petition_act, petition_submit
+from .services.ratings import rating_submit
+from .throttle import petition_rate, rating_rate, throttle
 
 router = Router(tags=["feedback"])
+ERRORS = {401: ErrorOut, 403: ErrorOut, 404: ErrorOut, 409: ErrorOut, 422: ErrorOut, 429: ErrorOut}
+
+
+@router.post("/public/dossiers/{code}/rating", response={201: RatingOut, **ERRORS}, auth=None, summary="Đánh giá")
+def rate(request: HttpRequest, code: str, payload: RatingIn):
+    throttle(request, scope="rating", rate=rating_rate(), code=code)
+    dossier = public_dossier(code=code, key=payload.key)
+    if dossier is None:  # wrong key and unknown code: the lookup's answer
+        raise errors.NotFound(errors.NOT_FOUND)
+    criteria = payload.criteria.dict() if payload.criteria else None
+    rating = rating_submit(
+        dossier=dossier, satisfied=payload.satisfied, criteria=criteria, comment=payload.comment, source="api"
+    )
+    return 201, rating_out(rating)
+
+
+def rating_out(r: Rating) -> dict:
+    scores = {"attitude": r.attitude, "timeliness": r.timeliness, "guidance": r.guidance}
+    return {"dossier_code": r.dossier.code, "satisfied": r.satisfied, "created_at": r.created_at, **scores}
+
+
+@router.post("/public/petitions", response={201: PetitionCreatedOut, **ERRORS}, auth=None, summary="Gửi phản ánh")
+def submit_petition(request: HttpRequest, payload: PetitionIn):
+    throttle(request, scope="petition", rate=petition_rate())
+    p = petition_submit(**payload.dict())
+    return 201, {"code": p.code, "key": p.key, "status": p.status, "received_at": p.received_at, "due_at": p.answer_by}
+
+
+class PageQuery(Schema):
+    q: str = ""
+    page: int = 1
+    page_size: int = 20
+
+
+def _page(rows, params: PageQuery):
+    page, size = max(params.page, 1), min(max(params.page_size, 1), 100)
+    return rows[(page - 1) * size : page * size], {"count": rows.count(), "page": page, "page_size": size}
+
+
+@router.get("/public/petitions", response={200: PublishedPageOut, 422: ErrorOut}, auth=None, summary="Trả lời phản ánh đã công khai")
+def published_petitions(request: HttpRequest, params: Query[PageQuery]):
+    rows, meta = _page(Petition.objects.published().search(params.q).for_list().order_by("-published_at"), params)
+    return {"items": [published_out(p) for p in rows], **meta}
+
+
+def published_out(p: Petition) -> dict:
+    return {
+        "code": p.code,
+        "subject": p.subject,
+        "content": p.content,
+        "unit_code": p.unit.code,
+        "unit_name": p.unit.name,
+        "received_at": p.received_at,
+        "answer": p.answer,
+        "answered_at": p.answered_at,
+        "published_at": p.published_at,
+    }
+
+
+class StaffQuery(PageQuery):
+    status: str = ""
+    overdue: bool | None = None
+
+
+@router.get("/petitions", response={200: PetitionPageOut, **ERRORS}, auth=staff_auth, summary="Danh sách phản ánh")
+def list_petitions(request: HttpRequest, params: Query[StaffQuery]):
+    rows = Petition.objects.visible_to(request.auth).search(params.q).for_list()
+    if params.status:
+        rows = rows.filter(status=params.status)
+    if params.overdue is not None:
+        overdue = Petition.objects.overdue()
+        rows = rows.filter(pk__in=overdue.values("pk")) if params.overdue else rows.exclude(pk__in=overdue.values("pk"))
+    rows, meta = _page(rows, params)
+    now = timezone.now()
+    return {"items": [petition_out(p, now) for p in rows], **meta}
+
+
+def visible_petition(user, code: str) -> Petition:
+    petition = Petition.objects.visible_to(user).for_list().filter(code=code).first()
+    if petition is None:
+        raise errors.NotFound(PETITION_NOT_FOUND)
+    return petition
+
+
+@router.get("/petitions/{code}", response={200: PetitionOut, **ERRORS}, auth=staff_auth, summary="Chi tiết phản ánh")
+def read_petition(request: HttpRequest, code: str):
+    return petition_out(visible_petition(request.auth, code), timezone.now())
+
+
+@router.post(
+    "/petitions/{code}/actions", response={200: PetitionOut, **ERRORS}, auth=staff_auth, summary="Xử lý phản ánh"
+)
+def act_on_petition(request: HttpRequest, code: str, payload: PetitionActionIn):
+    petition = visible_petition(request.auth, code)
+    petition = petition_act(
+        petition_id=petition.pk, action=payload.action, actor=request.auth, text=payload.text, publish=payload.publish
+    )
+    return petition_out(petition, timezone.now())
+
+
+PETITION_FIELDS = (
+    *("code", "subject", "content", "about", "officer_name", "name", "phone", "email", "status"),
+    *("received_at", "reject_by", "info_by", "answer_by", "publish_by", "due_at"),
+    *("answer", "answered_at", "is_public", "published_at"),
+)
+
+
+def petition_out(p: Petition, now) -> dict:
+    return {
+        **{name: getattr(p, name) for name in PETITION_FIELDS},
+        "unit_code": p.unit.code,
+        "dossier_code": p.dossier_ref,
+        "status_label": str(p.get_status_display()),
+        "is_overdue": p.is_overdue(now),
+        "actions": allowed_actions(p),
+    }

@@ -50,4 +50,7 @@ def on_auth_error(request: HttpRequest, exc: AuthenticationError):
 
 @api.exception_handler(NinjaHttpError)
 def on_http_error(request: HttpRequest, exc: NinjaHttpError):
+    if exc.status_code == 400:  # an unparseable body is bad input like any other (api.md: 422)
+        message = translation.gettext("Nội dung yêu cầu không phải JSON hợp lệ.")
+        return api.create_response(request, error_body("invalid_input", message, {"body": message}), status=422)
     return api.create_response(request, error_body("http_error", str(exc)), status=exc.status_code)

@@ -1,0 +1,112 @@
+"""API schemas of the feedback router: explicit In/Out shapes."""
+
+from datetime import datetime
+from typing import Literal
+
+from ninja import Field, Schema
+
+from .models import COMMENT_MAX, CONTENT_MAX, SUBJECT_MAX
+
+
+class CriteriaIn(Schema):
+    """Optional scores from 1 (very poor) to 5 (very good)."""
+
+    attitude: int | None = Field(None, ge=1, le=5)
+    timeliness: int | None = Field(None, ge=1, le=5)
+    guidance: int | None = Field(None, ge=1, le=5)
+
+
+class RatingIn(Schema):
+    key: str = Field(..., max_length=32)
+    satisfied: bool
+    comment: str = Field("", max_length=COMMENT_MAX)
+    criteria: CriteriaIn | None = None
+
+
+class RatingOut(Schema):
+    dossier_code: str
+    satisfied: bool
+    attitude: int | None
+    timeliness: int | None
+    guidance: int | None
+    created_at: datetime
+
+
+class PetitionIn(Schema):
+    subject: str = Field(..., max_length=SUBJECT_MAX)
+    content: str = Field(..., max_length=CONTENT_MAX)
+    name: str = Field(..., max_length=200)
+    phone: str = Field("", max_length=20)
+    email: str = Field("", max_length=254)
+    unit_code: str = Field("", max_length=32)
+    dossier_code: str = Field("", max_length=48)
+    procedure_code: str = Field("", max_length=32)
+    officer_name: str = Field("", max_length=200)
+    about: Literal["", "procedure", "unit", "officer", "dossier"] = ""
+
+
+class PetitionCreatedOut(Schema):
+    code: str
+    key: str
+    status: str
+    received_at: datetime
+    due_at: datetime
+
+
+class PublishedPetitionOut(Schema):
+    code: str
+    subject: str
+    content: str
+    unit_code: str
+    unit_name: str
+    received_at: datetime
+    answer: str
+    answered_at: datetime
+    published_at: datetime
+
+
+class PublishedPageOut(Schema):
+    items: list[PublishedPetitionOut]
+    count: int
+    page: int
+    page_size: int
+
+
+class PetitionOut(Schema):
+    code: str
+    subject: str
+    content: str
+    about: str
+    unit_code: str
+    dossier_code: str
+    officer_name: str
+    name: str
+    phone: str
+    email: str
+    status: str
+    status_label: str
+    received_at: datetime
+    reject_by: datetime
+    info_by: datetime
+    answer_by: datetime
+    publish_by: datetime | None
+    due_at: datetime | None
+    is_overdue: bool
+    answer: str
+    answered_at: datetime | None
+    is_public: bool
+    published_at: datetime | None
+    actions: list[str]
+
+
+class PetitionPageOut(Schema):
+    items: list[PetitionOut]
+    count: int
+    page: int
+    page_size: int
+
+
+class PetitionActionIn(Schema):
+    action: Literal["reject", "request_info", "answer", "publish"]
+    text: str = Field("", max_length=5000)
+    publish: bool = True

@@ -1,0 +1,1 @@
+"""Feedback services: the one write path for ratings and petitions."""
