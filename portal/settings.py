@@ -215,5 +215,6 @@ CELERY_BEAT_SCHEDULE = {
     "watch-flag": {"task": "dossiers.tasks.watch_flag_task", "schedule": 300.0},
     "calendar-recompute": {"task": "dossiers.tasks.calendar_recompute_pending_task", "schedule": 600.0},
     "kpi-facts-refresh": {"task": "dossiers.tasks_kpi.kpi_facts_refresh_task", "schedule": 60.0},
+    "petition-flag": {"task": "feedback.tasks.petition_flag_task", "schedule": 300.0},
     "digest-send": {"task": "dossiers.tasks_digest.digest_send_task", "schedule": crontab(hour=7, minute=0)},
 }

@@ -47,6 +47,7 @@ CLERKS_ONLY = _("Chỉ cán bộ một cửa được tiếp nhận hồ sơ.")
 EVENT_LABELS = {
     "submit": _("Nộp hồ sơ"),
     "receive": _("Tiếp nhận hồ sơ"),
+    "rating": _("Công dân đánh giá mức độ hài lòng"),
     "attach": _("Đính kèm tệp"),
     "apology_draft": _("Soạn văn bản xin lỗi (Mẫu 04)"),
     "apology": _("Xin lỗi và hẹn lại ngày trả"),
