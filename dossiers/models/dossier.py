@@ -215,12 +215,14 @@ class Dossier(models.Model):
                 fields=["due_at"], name="dossier_open_due_idx", condition=models.Q(status__in=[1, 2, 4, 5, 6])
             ),
             models.Index(fields=["applicant_id_number"], name="dossier_id_number_idx"),
+            models.Index(fields=["received_at", "id"], name="dossier_register_idx"),
             models.Index(fields=["-submitted_at", "-id"], name="dossier_newest_idx"),
         ]
         constraints = [
             models.CheckConstraint(condition=models.Q(status__gte=1, status__lte=10), name="dossier_status_code"),
             models.CheckConstraint(
-                condition=models.Q(status=1) | models.Q(status=3) | models.Q(received_at__isnull=False),
+                # Submitted, refused at the counter or withdrawn before reception: never received.
+                condition=models.Q(status__in=[1, 3, 7]) | models.Q(received_at__isnull=False),
                 name="dossier_received_has_time",
             ),
         ]

@@ -60,6 +60,8 @@ def _apply(state: ClockState, entry) -> None:
         state.extended_to, state.extended_at = parse_datetime(data["due_at"]), at
     elif kind == K.STOP:
         state.stopped_at = at
+        if state.paused_at is not None:  # stopped while waiting: the wait ends with the dossier
+            state.pauses[-1] = Pause(state.pauses[-1].start, at)
 
 
 def due_by_law(state: ClockState, cal: WorkCalendar) -> datetime | None:

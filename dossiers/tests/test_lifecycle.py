@@ -229,3 +229,15 @@ def test_does_name_the_officer_who_handled_each_step(world, receive):
     dossier = act(act(receive(), "transfer", world["clerk"]), "transfer", world["specialist"])
     handled = dossier.steps.get(name="Thẩm định")
     assert handled.receiver == handled.giver == world["specialist"]
+
+
+def test_cannot_count_late_when_stopped_while_waiting_for_the_citizen(world, receive):
+    with time_machine.travel(local(2026, 5, 4, 8, 0), tick=False):
+        dossier = act(receive(), "transfer", world["clerk"])
+    with time_machine.travel(local(2026, 5, 5, 8, 0), tick=False):
+        dossier = act(dossier, "request_supplement", world["specialist"], reason="Thiếu giấy tờ")
+    with time_machine.travel(local(2026, 6, 30, 8, 0), tick=False):  # the citizen never came back
+        dossier = act(dossier, "stop", world["leader"], reason="Công dân không bổ sung")
+    # 8 of 80 hours used before the wait; the wait is not counted, so it is well within time.
+    assert dossier.status == Status.STOPPED and dossier.timeliness == "early"
+    assert dossier.paused_at is None and dossier.due_at is not None

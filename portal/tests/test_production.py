@@ -21,6 +21,7 @@ def test_does_pass_the_deploy_checks_when_configured_for_https():
         "DJANGO_ALLOWED_HOSTS": "motcua.example.gov.vn",
         "DJANGO_DEBUG": "0",
     }
+    env.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)  # set by the browser tests for their own process only
     result = subprocess.run(
         [sys.executable, "manage.py", "check", "--deploy", "--fail-level", "WARNING"],
         env=env,
