@@ -49,7 +49,9 @@ def unit_by_code(code: str | None) -> Unit | None:
     return unit
 
 
-@router.get("/procedures", response={200: list[ProcedureOut], 422: ErrorOut}, auth=None, summary="Danh mục thủ tục hành chính")
+@router.get(
+    "/procedures", response={200: list[ProcedureOut], 422: ErrorOut}, auth=None, summary="Danh mục thủ tục hành chính"
+)
 def list_procedures(request: HttpRequest, q: str = "", unit: str = ""):
     procedures = Procedure.objects.active().search(q[:200]).with_details()
     if unit:

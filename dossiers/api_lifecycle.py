@@ -34,7 +34,7 @@ def created_out(d: Dossier) -> dict:
 
 
 def _procedure(code: str) -> Procedure:
-    procedure = Procedure.objects.filter(national_code=code).prefetch_related("documents").first()
+    procedure = Procedure.objects.for_intake().filter(national_code=code).first()
     if procedure is None:
         raise errors.InvalidInput(errors.UNKNOWN_PROCEDURE, fields={"procedure_code": errors.UNKNOWN_PROCEDURE})
     return procedure

@@ -46,6 +46,10 @@ class ProcedureQuerySet(models.QuerySet):
             return self.filter(level=unit.level)
         return self.filter(lead_agency=unit)
 
+    def for_intake(self):
+        """What receiving a dossier reads: lead agency, documents, routing template."""
+        return self.select_related("lead_agency").prefetch_related("documents", "steps__unit")
+
     def with_details(self):
         return self.select_related("field", "lead_agency").prefetch_related("documents", "steps__unit")
 

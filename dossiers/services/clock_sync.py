@@ -16,6 +16,8 @@ def dossier_clock_state(dossier: Dossier) -> ClockState:
 
 
 SYNCED = [
+    "status",
+    "received_at",
     "due_at",
     "due_at_original",
     "paused_at",

@@ -7,7 +7,7 @@ from django.utils.translation import gettext_lazy as _
 
 from ..errors import InvalidInput
 from ..models import Channel, ClockEntry, Dossier, DossierDocument, Procedure, Status, Unit
-from ..roles import COUNTER_CLERK, user_roles
+from ..roles import COUNTER_CLERK
 from .applicants import Applicant
 from .clock_sync import dossier_clock_sync
 from .codes import dossier_code_new, lookup_key_new
@@ -42,9 +42,8 @@ def _check_reception(*, procedure: Procedure, unit: Unit, actor, set_count: int)
         raise InvalidInput(PROCEDURE_INACTIVE, fields={"procedure_code": PROCEDURE_INACTIVE})
     if unit.kind != Unit.Kind.CENTRE:
         raise InvalidInput(NOT_A_CENTRE, fields={"receiving_unit_code": NOT_A_CENTRE})
-    if not actor.is_superuser and (
-        COUNTER_CLERK not in user_roles(actor) or not actor.memberships.filter(unit=unit).exists()
-    ):
+    clerk_here = actor.memberships.filter(unit=unit, user__groups__name=COUNTER_CLERK)
+    if not actor.is_superuser and not clerk_here.exists():
         raise InvalidInput(NOT_CLERK, fields={"receiving_unit_code": NOT_CLERK}, code="forbidden")
     if not 1 <= set_count <= 20:
         raise InvalidInput(BAD_SET_COUNT, fields={"set_count": BAD_SET_COUNT})
@@ -125,8 +124,7 @@ def dossier_start(*, dossier: Dossier, actor, at) -> Dossier:
         },
     )
     from_status = dossier.status
-    dossier.status, dossier.received_at = Status.RECEIVED, at
-    dossier.save(update_fields=["status", "received_at", "updated_at"])
+    dossier.status, dossier.received_at = Status.RECEIVED, at  # saved with the clock sync below
     steps_instantiate(dossier=dossier, actor=actor, at=at)
     dossier_clock_sync(dossier=dossier, at=at)
     event_record(

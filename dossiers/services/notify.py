@@ -48,13 +48,18 @@ def outbox_enqueue(*, dossier, kind: str, ref: str, context: dict | None = None)
     targets = [(OutboxMessage.Channel.SMS, dossier.applicant_phone)]
     if dossier.applicant_email:
         targets.append((OutboxMessage.Channel.EMAIL, dossier.applicant_email))
-    messages = [
-        OutboxMessage.objects.get_or_create(
+    # One insert for all channels; the dedup key makes a repeated notification an error, not a resend.
+    messages = OutboxMessage.objects.bulk_create(
+        OutboxMessage(
+            dossier=dossier,
             dedup_key=f"{dossier.code}:{kind}:{ref}:{channel}",
-            defaults={"dossier": dossier, "channel": channel, "recipient": recipient, "subject": subject, "body": body},
-        )[0]
+            channel=channel,
+            recipient=recipient,
+            subject=subject,
+            body=body,
+        )
         for channel, recipient in targets
-    ]
+    )
     from ..tasks import outbox_deliver_task
 
     for message in messages:

@@ -39,11 +39,11 @@ def _step_unit(dossier: Dossier, unit, role: str) -> Unit:
 
 def steps_instantiate(*, dossier: Dossier, actor, at) -> list[DossierStep]:
     """Lay out the procedure's routing template; the reception step starts now."""
-    template = [(s.name, s.role, s.budget_hours, s.unit) for s in dossier.procedure.steps.select_related("unit")]
+    template = [(s.name, s.role, s.budget_hours, s.unit) for s in dossier.procedure.steps.all()]
     if not template:
         middle = max(Decimal(1), (dossier.procedure.legal_working_hours or Decimal(8)) - 4)
         template = [(str(n), r, h or middle, None) for n, r, h in DEFAULT_TEMPLATE]
-    steps = DossierStep.objects.bulk_create(
+    steps = [
         DossierStep(
             dossier=dossier,
             position=(i + 1) * 10,
@@ -53,14 +53,18 @@ def steps_instantiate(*, dossier: Dossier, actor, at) -> list[DossierStep]:
             unit=_step_unit(dossier, unit, role),
         )
         for i, (name, role, hours, unit) in enumerate(template)
-    )
-    step_start(step=steps[0], actor=actor, at=at)
-    return steps
+    ]
+    _begin(steps[0], actor=actor, at=at)  # started before the insert: one statement for all steps
+    return DossierStep.objects.bulk_create(steps)
+
+
+def _begin(step: DossierStep, *, actor, at) -> None:
+    step.started_at, step.receiver = at, actor if actor and actor.is_authenticated else None
+    step.due_at = compute_due(calendar_for(step.unit), at, step.budget_hours, WORKING_HOURS)
 
 
 def step_start(*, step: DossierStep, actor, at) -> DossierStep:
-    step.started_at, step.receiver = at, actor if actor and actor.is_authenticated else None
-    step.due_at = compute_due(calendar_for(step.unit), at, step.budget_hours, WORKING_HOURS)
+    _begin(step, actor=actor, at=at)
     step.save(update_fields=["started_at", "receiver", "due_at"])
     return step
 

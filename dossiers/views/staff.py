@@ -141,7 +141,7 @@ def chosen_procedure(raw: str) -> tuple[Procedure | None, list[Procedure]]:
     raw = (raw or "").strip()[:200]
     if not raw:
         return None, []
-    active = Procedure.objects.active()
+    active = Procedure.objects.active().for_intake()
     found = active.filter(national_code=raw.split("—")[0].strip()).first()
     if found:
         return found, []
