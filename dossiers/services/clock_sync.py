@@ -30,9 +30,10 @@ SYNCED = [
 ]
 
 
-def dossier_clock_sync(*, dossier: Dossier, at) -> ClockState:
+def dossier_clock_sync(*, dossier: Dossier, at, entries=None) -> ClockState:
     """Recompute `due_at` and the watch thresholds from the ledger; `due_at_original` is kept."""
-    state = dossier_clock_state(dossier)
+    # `entries`: the whole ledger when the caller has just written it (a new dossier).
+    state = clock_replay(entries) if entries is not None else dossier_clock_state(dossier)
     cal = calendar_for(dossier.lead_unit)
     dossier.due_at = due_now(state, cal)
     if dossier.due_at_original is None:

@@ -113,7 +113,7 @@ def dossier_receive(
 def dossier_start(*, dossier: Dossier, actor, at) -> Dossier:
     """Status 2: the clock starts, the routing steps are laid out, the citizen is told."""
     procedure = dossier.procedure
-    clock_record(
+    start = clock_record(
         dossier=dossier,
         kind=ClockEntry.Kind.START,
         at=at,
@@ -126,7 +126,7 @@ def dossier_start(*, dossier: Dossier, actor, at) -> Dossier:
     from_status = dossier.status
     dossier.status, dossier.received_at = Status.RECEIVED, at  # saved with the clock sync below
     steps_instantiate(dossier=dossier, actor=actor, at=at)
-    dossier_clock_sync(dossier=dossier, at=at)
+    dossier_clock_sync(dossier=dossier, at=at, entries=[start])
     event_record(
         dossier=dossier,
         action="receive",

@@ -20,7 +20,10 @@ REASON_REQUIRED = _("Nhập lý do.")
 UNKNOWN_ACTION = _("Thao tác không hợp lệ.")
 NOT_ALLOWED_NOW = _("Không thể thực hiện thao tác này ở trạng thái hiện tại của hồ sơ.")
 STALE = _("Hồ sơ đã được người khác cập nhật; hãy tải lại trang và thử lại.")
-NO_NEXT_STEP = _("Không còn bước xử lý tiếp theo; hãy chọn đơn vị nhận.")
+NO_NEXT_STEP = _(
+    "Không còn bước xử lý tiếp theo: khi có kết quả, chọn “Có kết quả giải quyết” để chuyển trả; "
+    "hoặc chọn đơn vị nhận để chuyển liên thông."
+)
 ADHOC_HOURS = Decimal(8)
 
 # Default routing when a procedure has no template: receive, process, return.
@@ -83,8 +86,16 @@ def current_step(dossier: Dossier) -> DossierStep | None:
     return dossier.steps.filter(started_at__isnull=False, finished_at=None).order_by("position").last()
 
 
+def _return_step(dossier: Dossier) -> DossierStep | None:
+    """The counter's closing step (result handed back); only `complete` opens it."""
+    last = dossier.steps.order_by("position").last()
+    return last if last and last.role == RoutingStep.Role.COUNTER_CLERK and last.position > 10 else None
+
+
 def _next_step(dossier: Dossier, after: int, *, to_unit: Unit | None) -> DossierStep:
     upcoming = dossier.steps.filter(started_at=None, position__gt=after).order_by("position").first()
+    if upcoming is not None and upcoming == _return_step(dossier):
+        upcoming = None
     if to_unit is None or (upcoming and upcoming.unit_id == to_unit.pk):
         if upcoming is None:
             raise InvalidInput(NO_NEXT_STEP, fields={"to_unit_code": NO_NEXT_STEP})
@@ -130,8 +141,8 @@ def _finish_processing(dossier: Dossier, actor, at, note: str) -> None:
     """Result ready: close the processing steps, open the return step at the counter."""
     for step in dossier.steps.filter(started_at__isnull=False, finished_at=None):
         step_finish(step=step, actor=actor, at=at, note=note)
-    back = dossier.steps.filter(started_at=None, role=RoutingStep.Role.COUNTER_CLERK).order_by("position").last()
-    if back is not None:
+    back = _return_step(dossier)
+    if back is not None and back.started_at is None:
         step_start(step=back, actor=None, at=at)
         dossier.current_unit = back.unit
 

@@ -241,3 +241,12 @@ def test_cannot_count_late_when_stopped_while_waiting_for_the_citizen(world, rec
     # 8 of 80 hours used before the wait; the wait is not counted, so it is well within time.
     assert dossier.status == Status.STOPPED and dossier.timeliness == "early"
     assert dossier.paused_at is None and dossier.due_at is not None
+
+
+def test_cannot_transfer_into_the_return_step_without_a_result(world, receive):
+    dossier = act(act(receive(), "transfer", world["clerk"]), "transfer", world["specialist"])
+    with pytest.raises(InvalidInput) as exc:
+        act(dossier, "transfer", world["leader"])  # the next step is handing the result back
+    assert exc.value.message == routing.NO_NEXT_STEP
+    done = act(dossier, "complete", world["leader"])
+    assert done.status == Status.DONE and done.current_unit == world["centre"]
