@@ -3,11 +3,12 @@
 from django.http import HttpRequest
 from django.utils import timezone
 from ninja import Query, Router, Schema
+from ninja import Status as Answer
 
 from dossiers import errors
 from dossiers.auth import staff_auth
 from dossiers.schemas import ErrorOut
-from dossiers.services.lookup import public_dossier
+from dossiers.services.lookup import LOOKUP_NOT_FOUND, public_dossier
 
 from .models import Petition, Rating
 from .schemas import (
@@ -32,13 +33,13 @@ ERRORS = {401: ErrorOut, 403: ErrorOut, 404: ErrorOut, 409: ErrorOut, 422: Error
 def rate(request: HttpRequest, code: str, payload: RatingIn):
     throttle(request, scope="rating", rate=rating_rate(), code=code)
     dossier = public_dossier(code=code, key=payload.key)
-    if dossier is None:  # wrong key and unknown code: the lookup's answer
-        raise errors.NotFound(errors.NOT_FOUND)
+    if dossier is None:  # wrong key and unknown code: exactly the lookup's answer
+        raise errors.NotFound(LOOKUP_NOT_FOUND)
     criteria = payload.criteria.dict() if payload.criteria else None
     rating = rating_submit(
         dossier=dossier, satisfied=payload.satisfied, criteria=criteria, comment=payload.comment, source="api"
     )
-    return 201, rating_out(rating)
+    return Answer(201, rating_out(rating))
 
 
 def rating_out(r: Rating) -> dict:
@@ -50,7 +51,9 @@ def rating_out(r: Rating) -> dict:
 def submit_petition(request: HttpRequest, payload: PetitionIn):
     throttle(request, scope="petition", rate=petition_rate())
     p = petition_submit(**payload.dict())
-    return 201, {"code": p.code, "key": p.key, "status": p.status, "received_at": p.received_at, "due_at": p.answer_by}
+    return Answer(
+        201, {"code": p.code, "key": p.key, "status": p.status, "received_at": p.received_at, "due_at": p.answer_by}
+    )
 
 
 class PageQuery(Schema):
@@ -64,7 +67,12 @@ def _page(rows, params: PageQuery):
     return rows[(page - 1) * size : page * size], {"count": rows.count(), "page": page, "page_size": size}
 
 
-@router.get("/public/petitions", response={200: PublishedPageOut, 422: ErrorOut}, auth=None, summary="Trả lời phản ánh đã công khai")
+@router.get(
+    "/public/petitions",
+    response={200: PublishedPageOut, 422: ErrorOut},
+    auth=None,
+    summary="Trả lời phản ánh đã công khai",
+)
 def published_petitions(request: HttpRequest, params: Query[PageQuery]):
     rows, meta = _page(Petition.objects.published().search(params.q).for_list().order_by("-published_at"), params)
     return {"items": [published_out(p) for p in rows], **meta}

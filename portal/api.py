@@ -9,10 +9,11 @@ from ninja.errors import HttpError as NinjaHttpError
 from dossiers.api import router as dossiers_router
 from dossiers.api_attachments import router as attachments_router
 from dossiers.api_lifecycle import router as lifecycle_router
-from dossiers.api_public import router as public_router
 from dossiers.errors import DomainError, error_body, validation_fields
 from dossiers.renderers import LocalTimeRenderer
 from feedback.api import router as feedback_router
+
+from .api_public import router as public_router
 
 api = NinjaAPI(
     title="Một Cửa API",

@@ -7,10 +7,8 @@ what it is. The timeline is a whitelist of public events, so a new internal even
 never shows up here by accident.
 """
 
-import hashlib
 from decimal import Decimal
 
-from django.conf import settings
 from django.utils.dateparse import parse_datetime
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -18,19 +16,9 @@ from django.utils.translation import gettext_lazy
 from dossiers.calendar import explain_due, format_local
 from dossiers.models import Dossier, Procedure, Status, TimeUnit
 from dossiers.models.dossier import FINISHED
-from dossiers.ratelimit import Limit, client_ip, rate_limit_hit
 from dossiers.services.clock import due_by_law
 from dossiers.services.clock_sync import dossier_clock_state
-from dossiers.services.lookup import public_dossier
 from dossiers.workdays import calendar_for
-
-LOOKUP_NOT_FOUND = gettext_lazy(
-    "Không tìm thấy hồ sơ, hoặc mã tra cứu không đúng. Hãy kiểm tra mã hồ sơ và mã tra cứu "
-    "(hoặc số định danh cá nhân) trên giấy tiếp nhận."
-)
-LOOKUP_LIMITED = gettext_lazy("Bạn đã tra cứu quá nhiều lần trong thời gian ngắn. Vui lòng thử lại sau ít phút.")
-# Per code, whatever the address: guessing one dossier's key from many addresses stays slow.
-DEFAULT_CODE_RATE = "10/m"
 
 STATUS_WORDS = {
     Status.SUBMITTED: gettext_lazy("Hồ sơ đã được gửi trực tuyến, đang chờ cán bộ một cửa kiểm tra và tiếp nhận."),
@@ -64,29 +52,6 @@ PUBLIC_EVENTS = {
     "apology": (gettext_lazy("Cơ quan giải quyết xin lỗi và hẹn lại ngày trả kết quả"), True, "new_due_at"),
     "calendar_recompute": (gettext_lazy("Ngày hẹn thay đổi theo lịch làm việc"), True, "after"),
 }
-
-
-# -- the lookup -----------------------------------------------------------
-def lookup_throttled(request, *, code: str) -> int:
-    """Count one lookup per address and per code; seconds to wait when over a limit, else 0.
-
-    Both counters are always hit, whether the code exists or not, so the limiter says nothing either.
-    """
-    code_rate = getattr(settings, "PORTAL_LOOKUP_CODE_RATE", DEFAULT_CODE_RATE)
-    ident = hashlib.blake2b((code or "").strip()[:48].encode(), digest_size=12).hexdigest()
-    by_address = rate_limit_hit(
-        scope="lookup-ip", ident=client_ip(request), limit=Limit.parse(settings.PORTAL_LOOKUP_RATE)
-    )
-    by_code = rate_limit_hit(scope="lookup-code", ident=ident, limit=Limit.parse(code_rate))
-    return max(by_address, by_code)
-
-
-def dossier_lookup(request, *, code: str, key: str) -> tuple[Dossier | None, int]:
-    """(dossier or None, seconds to wait): the one entry point of the page, the API and Open311."""
-    retry_after = lookup_throttled(request, code=code)
-    if retry_after:
-        return None, retry_after
-    return public_dossier(code=code, key=key), 0
 
 
 # -- a dossier, without personal data ------------------------------------

@@ -180,6 +180,7 @@ PORTAL_SAME_DAY_CUTOFF = os.environ.get("PORTAL_SAME_DAY_CUTOFF", "15:00")
 PORTAL_DUE_SOON_WORKING_DAYS = int(os.environ.get("PORTAL_DUE_SOON_WORKING_DAYS", "2"))
 PORTAL_MAX_UPLOAD_BYTES = int(os.environ.get("PORTAL_MAX_UPLOAD_BYTES", str(10 * 1024 * 1024)))
 PORTAL_LOOKUP_RATE = os.environ.get("PORTAL_LOOKUP_RATE", "20/m")
+PORTAL_LOOKUP_CODE_RATE = os.environ.get("PORTAL_LOOKUP_CODE_RATE", "10/m")
 PORTAL_MAX_EXTENSIONS = int(os.environ.get("PORTAL_MAX_EXTENSIONS", "2"))
 
 # Behind HTTPS (production): one switch turns on every transport-security setting.

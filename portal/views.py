@@ -17,15 +17,9 @@ from django.views.decorators.http import require_safe
 
 from dossiers.calendar import format_local
 from dossiers.models import Field, Procedure, Unit
+from dossiers.services.lookup import LOOKUP_LIMITED, LOOKUP_NOT_FOUND, dossier_lookup
 
-from .public import (
-    LOOKUP_LIMITED,
-    LOOKUP_NOT_FOUND,
-    dossier_lookup,
-    procedure_card,
-    procedure_page,
-    public_status,
-)
+from .public import procedure_card, procedure_page, public_status
 
 PAGE_SIZE = 20
 CENTRES_SHOWN = 12
@@ -44,6 +38,11 @@ def optional_url(name: str, *args) -> str | None:
         return None
 
 
+def _text(value: str, limit: int) -> str:
+    """Typed or URL text, trimmed; NUL is dropped (PostgreSQL rejects it: a 500 otherwise)."""
+    return value.replace("\x00", "").strip()[:limit]
+
+
 def _links() -> dict:
     return {
         "petitions": optional_url("feedback:petitions"),
@@ -57,9 +56,7 @@ def _page(request, template: str, context: dict, *, status: int = 200):
 
 def _active_fields():
     return (
-        Field.objects.filter(procedures__is_active=True)
-        .annotate(procedure_count=Count("procedures"))
-        .order_by("name")
+        Field.objects.filter(procedures__is_active=True).annotate(procedure_count=Count("procedures")).order_by("name")
     )
 
 
@@ -70,7 +67,7 @@ def home(request):
 
 @require_safe
 def procedures(request):
-    q, field = request.GET.get("q", "").strip()[:200], request.GET.get("field", "").strip()[:32]
+    q, field = _text(request.GET.get("q", ""), 200), _text(request.GET.get("field", ""), 32)
     rows = Procedure.objects.active().search(q).select_related("field")
     if field:
         rows = rows.filter(field__code=field)
@@ -83,7 +80,7 @@ def procedures(request):
 def procedure(request, national_code: str):
     p = get_object_or_404(
         Procedure.objects.active().select_related("field", "lead_agency").prefetch_related("documents"),
-        national_code=national_code,
+        national_code=_text(national_code, 32),
     )
     centres = Unit.objects.centres().filter(is_active=True, level=p.level).order_by("name")
     context = {
@@ -97,7 +94,7 @@ def procedure(request, national_code: str):
 
 @require_safe
 def centres(request):
-    q, level = request.GET.get("q", "").strip()[:200], request.GET.get("level", "")
+    q, level = _text(request.GET.get("q", ""), 200), request.GET.get("level", "")
     rows = Unit.objects.centres().filter(is_active=True)
     if q:
         rows = rows.filter(Q(name__icontains=q) | Q(address__icontains=q) | Q(code__icontains=q))
@@ -113,8 +110,8 @@ def centres(request):
 @require_safe
 def lookup(request):
     """The lookup form; a filled-in form goes to the result page (the address the QR code prints)."""
-    code = request.GET.get("code", "").strip().replace("/", "")[:48]
-    key = request.GET.get("key", "").strip()[:32]
+    code = _text(request.GET.get("code", "").replace("/", ""), 48)
+    key = _text(request.GET.get("key", ""), 32)
     if code and key:
         return redirect(f"{reverse('lookup-result', args=[code])}?{urlencode({'key': key})}")
     errors = {}
@@ -146,16 +143,16 @@ def lookup_result(request, code: str):
     context = {
         "s": status,
         "due_text": format_local(status["due_at"]) if status["due_at"] else "",
-        "original_due_text": _original_due_text(status),
+        "before_apology_text": _before_apology_text(status),
         "rate_url": _rate_url(dossier) if status["is_finished"] else None,
         "petition_url": optional_url("feedback:petition-new"),
     }
     return _bare(request, "public/lookup_result.html", context)
 
 
-def _original_due_text(status: dict) -> str:
-    original, due = status["due_at_original"], status["due_at"]
-    return format_local(original) if original and due and original != due and status["apologies"] else ""
+def _before_apology_text(status: dict) -> str:
+    """The appointment the last apology moved (pauses may have moved the very first one too)."""
+    return format_local(status["apologies"][-1]["original_due_at"]) if status["apologies"] else ""
 
 
 def _rate_url(dossier) -> str | None:
@@ -164,7 +161,7 @@ def _rate_url(dossier) -> str | None:
 
 
 def _bare(request, template: str, context: dict, *, status: int = 200, retry_after: int = 0):
-    response = render(request, template, context, status=status)
+    response = render(request, template, {"links": _links(), **context}, status=status)
     for header, value in LOOKUP_HEADERS.items():
         response[header] = value
     if retry_after:

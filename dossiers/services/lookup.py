@@ -5,15 +5,25 @@ the receipt or the applicant's ID number. An unknown code and a wrong key take t
 same path (one query, two constant-time comparisons) and give the same answer.
 """
 
+import hashlib
 import hmac
 import logging
 
+from django.conf import settings
 from django.core.cache import cache
 from django.utils import timezone
+from django.utils.translation import gettext_lazy
 
 from ..models import Dossier
+from ..ratelimit import Limit, client_ip, rate_limit_hit
 
 log = logging.getLogger("dossiers.lookup")
+LOOKUP_NOT_FOUND = gettext_lazy(
+    "Không tìm thấy hồ sơ, hoặc mã tra cứu không đúng. Hãy kiểm tra mã hồ sơ và mã tra cứu "
+    "(hoặc số định danh cá nhân) trên giấy tiếp nhận."
+)
+LOOKUP_LIMITED = gettext_lazy("Bạn đã tra cứu quá nhiều lần trong thời gian ngắn. Vui lòng thử lại sau ít phút.")
+
 _DUMMY = {"pk": None, "lookup_key": "#" * 8, "applicant_id_number": "#" * 12}
 FAILURES_KEY = "lookup:failures:{day}"
 
@@ -24,7 +34,9 @@ def _same(a: str, b: str) -> bool:
 
 def public_dossier(*, code: str, key: str) -> Dossier | None:
     """The dossier when `key` is its lookup key or its applicant's ID number, else None."""
-    code, key = (code or "").strip()[:48], (key or "").strip().upper()[:32]
+    # PostgreSQL rejects NUL in a query: stripped, or it would be a 500.
+    code = (code or "").replace("\x00", "").strip()[:48]
+    key = (key or "").replace("\x00", "").strip().upper()[:32]
     row = Dossier.objects.filter(code=code).values("pk", "lookup_key", "applicant_id_number").first() or _DUMMY
     # Both comparisons always run, whatever matched, so timing tells nothing.
     by_key = _same(key, row["lookup_key"])
@@ -48,3 +60,26 @@ def lookup_failure_count() -> int:
 
 def lookup_failures_today() -> int:
     return cache.get(FAILURES_KEY.format(day=timezone.localdate().isoformat()), 0)
+
+
+def lookup_throttled(request, *, code: str) -> int:
+    """Count one lookup per address and per code; seconds to wait when over a limit, else 0.
+
+    Both counters are always hit, whether the code exists or not, so the limiter says nothing either.
+    """
+    code_rate = settings.PORTAL_LOOKUP_CODE_RATE
+    ident = hashlib.blake2b((code or "").strip()[:48].encode(), digest_size=12).hexdigest()
+    by_address = rate_limit_hit(
+        scope="lookup-ip", ident=client_ip(request), limit=Limit.parse(settings.PORTAL_LOOKUP_RATE)
+    )
+    by_code = rate_limit_hit(scope="lookup-code", ident=ident, limit=Limit.parse(code_rate))
+    return max(by_address, by_code)
+
+
+def dossier_lookup(request, *, code: str, key: str) -> tuple[Dossier | None, int]:
+    """(dossier or None, seconds to wait): the one entry point of the page, the API and Open311."""
+    code = (code or "").replace("\x00", "")  # PostgreSQL rejects NUL in a query: it would be a 500
+    retry_after = lookup_throttled(request, code=code)
+    if retry_after:
+        return None, retry_after
+    return public_dossier(code=code, key=key), 0

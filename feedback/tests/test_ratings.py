@@ -2,8 +2,9 @@
 
 import pytest
 
-from dossiers.errors import NOT_FOUND, Conflict, InvalidInput
+from dossiers.errors import Conflict, InvalidInput
 from dossiers.models import DossierEvent, OutboxMessage
+from dossiers.services.lookup import LOOKUP_NOT_FOUND
 from feedback.models import Rating
 from feedback.services.ratings import ALREADY_RATED, BAD_SCORE, NOT_FINISHED, rating_submit
 
@@ -86,7 +87,7 @@ def test_cannot_rate_through_the_api_when_the_key_is_wrong_with_the_same_404_as_
     wrong_key = _rate(client, dossier.code, key="WRONGKEY", satisfied=False)
     unknown = _rate(client, "000.00.01.H56-260504-9999", key=dossier.lookup_key, satisfied=False)
     assert wrong_key.status_code == unknown.status_code == 404
-    assert wrong_key.json() == unknown.json() == {"code": "not_found", "message": str(NOT_FOUND), "fields": {}}
+    assert wrong_key.json() == unknown.json() == {"code": "not_found", "message": str(LOOKUP_NOT_FOUND), "fields": {}}
     assert not Rating.objects.exists()
 
 

@@ -14,6 +14,20 @@ from portal.wsgi import application
 schema = schemathesis.openapi.from_wsgi("/api/v1/openapi.json", application)
 
 
+@pytest.fixture(autouse=True)
+def _keep_the_test_connection():
+    """schemathesis calls the WSGI app directly, so each request's end would close the test
+    transaction's connection (Django's test client disconnects this handler the same way)."""
+    from django.core.signals import request_finished, request_started
+    from django.db import close_old_connections
+
+    request_started.disconnect(close_old_connections)
+    request_finished.disconnect(close_old_connections)
+    yield
+    request_started.connect(close_old_connections)
+    request_finished.connect(close_old_connections)
+
+
 @pytest.fixture
 def superuser_token(world, django_user_model):
     user = django_user_model.objects.create_superuser("schema-admin", "a@example.vn", "x")
