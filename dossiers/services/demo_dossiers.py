@@ -20,12 +20,13 @@ from django.utils import timezone
 
 from ..calendar import compute_due
 from ..demo import catalogue, units
-from ..models import Channel, Dossier, Procedure, Status, TimeUnit, Unit, UnitMembership
+from ..models import Channel, Dossier, OutboxMessage, Procedure, Status, TimeUnit, Unit, UnitMembership
 from ..roles import COUNTER_CLERK, SPECIALIST, UNIT_LEADER, roles_sync
 from ..workdays import calendar_for
 from .applicants import Applicant, applicant_clean
 from .demo import DEMO_PROVINCE
 from .intake import dossier_receive
+from .notify import outbox_hold
 from .routing import dossier_transition
 
 DEMO_NOTE = "Hồ sơ mẫu (dữ liệu trình diễn)"
@@ -263,6 +264,10 @@ def demo_dossiers_seed(*, count: int, seed: int = 2026) -> dict[str, int]:
         plans = [_plan(status, rng, world) for status in _statuses(count, rng)]
         for plan in plans[existing:]:
             _create(plan, world)
+        # Demo applicants have realistic but invented phone numbers: never text or mail them.
+        outbox_hold(
+            messages=OutboxMessage.objects.filter(dossier__note=DEMO_NOTE), reason="Dữ liệu trình diễn: không gửi"
+        )
     return {"created": count - existing, "existing": existing, "officers_created": world.officers_created}
 
 

@@ -21,6 +21,8 @@ from ..models import OutboxMessage
 from .jobs import enqueue_on_commit
 
 log = logging.getLogger(__name__)
+# After this many failures a message is held for a person to look at (and held messages are never sent).
+MAX_ATTEMPTS = 10
 
 # What the citizen is told, by kind: (email subject, template).
 KINDS = {
@@ -76,7 +78,8 @@ def outbox_deliver(*, message_id: int) -> bool:
     for the task's retry policy.
     """
     with transaction.atomic():
-        message = OutboxMessage.objects.select_for_update(skip_locked=True).filter(pk=message_id, sent_at=None).first()
+        waiting = OutboxMessage.objects.filter(pk=message_id, sent_at=None, attempts__lt=MAX_ATTEMPTS)
+        message = waiting.select_for_update(skip_locked=True).first()
         if message is None:
             return False
         try:
@@ -99,10 +102,15 @@ def _send(message: OutboxMessage) -> None:
         import_string(settings.SMS_BACKEND)().send(phone=message.recipient, text=message.body)
 
 
+def outbox_hold(*, messages, reason: str) -> int:
+    """Keep messages from ever being sent (demo data, a withdrawn notice), with the reason."""
+    return messages.filter(sent_at=None).update(attempts=MAX_ATTEMPTS, last_error=reason[:500])
+
+
 def outbox_pending_ids(*, older_than: timedelta = timedelta(seconds=0), limit: int = 500) -> list[int]:
     cutoff = timezone.now() - older_than
     return list(
-        OutboxMessage.objects.filter(sent_at=None, created_at__lte=cutoff, attempts__lt=10)
+        OutboxMessage.objects.filter(sent_at=None, created_at__lte=cutoff, attempts__lt=MAX_ATTEMPTS)
         .order_by("created_at")
         .values_list("pk", flat=True)[:limit]
     )

@@ -79,3 +79,12 @@ def test_cannot_duplicate_when_seeded_again(demo):
     again = demo_dossiers_seed(count=COUNT)
     assert again["created"] == 0
     assert Dossier.objects.count() == COUNT and DossierEvent.objects.count() == events
+
+
+def test_cannot_notify_invented_applicants_when_demo_dossiers_are_seeded(demo):
+    from dossiers.models import OutboxMessage
+    from dossiers.services.notify import outbox_deliver, outbox_pending_ids
+
+    held = OutboxMessage.objects.filter(dossier__note=DEMO_NOTE)
+    assert held.exists() and not held.filter(sent_at__isnull=False).exists()
+    assert outbox_pending_ids() == [] and outbox_deliver(message_id=held.first().pk) is False

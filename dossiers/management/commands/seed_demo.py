@@ -84,5 +84,5 @@ class Command(BaseCommand):
                 self.style.WARNING(_("Chưa có chức năng tạo hồ sơ mẫu (%(m)s); bỏ qua.") % {"m": DOSSIER_SEEDER})
             )
             return
-        importlib.import_module(DOSSIER_SEEDER).demo_dossiers_seed(count=count)
-        self.stdout.write(_("Đã tạo %(n)s hồ sơ mẫu.") % {"n": count})
+        result = importlib.import_module(DOSSIER_SEEDER).demo_dossiers_seed(count=count)
+        self.stdout.write(_("Hồ sơ mẫu: tạo mới %(created)s, đã có %(existing)s.") % result)

@@ -1,0 +1,171 @@
+"""The overdue watch over many dossiers, against hand-written SQL in the same run.
+
+    DATABASE_URL=postgres://postgres@127.0.0.1:5432/motcua_bench .venv/bin/python bench/bench_watch.py \
+        --dossiers 1000000 --big 10000000
+
+1. N dossiers, 10 % open: `watch_flag()` (every level, events and attribution)
+   against (a) the equivalent hand-written SQL — the same UPDATEs feeding the same
+   event INSERTs — and (b) a bare UPDATE of the flags alone. Goal: ≤ 1.5× (a).
+2. The same at 1 % open: the cost follows the open dossiers, not all of them.
+3. A run with nothing new to flag at `--big` dossiers (goal < 100 ms), and the same
+   statement without the partial index's help, for comparison.
+
+The dossier rows are made by one INSERT … SELECT over generate_series (the watch job
+reads only the dossier table: thresholds, status and level). PostgreSQL only.
+"""
+
+import argparse
+import statistics
+import sys
+from datetime import timedelta
+
+import common  # noqa: F401 — sets up Django first
+from common import throwaway_database, timer
+from django.db import connection
+from django.utils import timezone
+
+from dossiers.models import Field, Procedure, Unit
+from dossiers.services.watch import LEVELS, OPEN_SQL, watch_flag
+
+NOW = timezone.now()
+
+
+def catalogue() -> tuple[int, int]:
+    unit = Unit.objects.create(code="B.H99", name="Trung tâm thử tải", kind=Unit.Kind.CENTRE)
+    field = Field.objects.create(code="B", name="Thử tải")
+    procedure = Procedure.objects.create(
+        national_code="9.999999",
+        name="Thủ tục thử tải",
+        field=field,
+        level="province",
+        legal_processing_time=10,
+        time_unit="working_days",
+    )
+    return unit.pk, procedure.pk
+
+
+def fill(n: int, open_share: float, unit: int, procedure: int) -> None:
+    """n dossiers received over 180 days; `open_share` of them open, the rest returned."""
+    sql = """
+    INSERT INTO dossiers_dossier (code, lookup_key, procedure_id, receiving_unit_id, lead_unit_id, current_unit_id,
+        channel, status, applicant_name, applicant_id_number, applicant_phone, applicant_email, applicant_address,
+        set_count, form_version, register_line, submitted_at, received_at, due_at, due_at_original, soon_at,
+        late2_at, late3_at, watch_level, waiting_seconds, supplement_count, extension_count, timeliness, note,
+        version, created_at, updated_at)
+    SELECT 'B.H99-' || g, 'KEY' || (g %% 100000), %(p)s, %(u)s, %(u)s, %(u)s, 'counter',
+        CASE WHEN random() < %(open)s THEN 4 ELSE 10 END, 'Nguyễn Văn A', '056190001234', '0905123456', '', '',
+        1, 'TT03/2025/TT-VPCP', g, r, r, r + interval '14 days', r + interval '14 days',
+        r + interval '12 days', r + interval '28 days', r + interval '42 days', 0, 0, 0, 0, '', '', 1, r, r
+    FROM (SELECT g, %(now)s::timestamptz - (random() * interval '180 days') AS r
+          FROM generate_series(1, %(n)s) AS g) AS s
+    """
+    with connection.cursor() as cursor:
+        cursor.execute(sql, {"n": n, "open": open_share, "u": unit, "p": procedure, "now": NOW})
+        cursor.execute("ANALYZE dossiers_dossier")
+
+
+def reset() -> None:
+    with connection.cursor() as cursor:
+        cursor.execute("UPDATE dossiers_dossier SET watch_level = 0, late_unit_id = NULL WHERE watch_level > 0")
+        cursor.execute("TRUNCATE dossiers_dossierevent")
+        cursor.execute("VACUUM ANALYZE dossiers_dossier")
+
+
+def handwritten(with_events: bool) -> int:
+    """The same work as watch_flag's dossier levels, as plain SQL statements."""
+    flagged = 0
+    with connection.cursor() as cursor:
+        for level, (column, action) in LEVELS.items():
+            op = "<=" if level == 1 else "<"
+            past_due = "AND due_at < %(at)s" if level > 2 else ""
+            update = (
+                f"UPDATE dossiers_dossier SET watch_level = %(l)s WHERE status IN ({OPEN_SQL}) "
+                f"AND watch_level < %(l)s AND {column} {op} %(at)s {past_due}"
+            )
+            if with_events:
+                update = f"""WITH f AS ({update} RETURNING id, status, current_unit_id, {column} AS t)
+                    INSERT INTO dossiers_dossierevent (dossier_id, action, from_status, to_status, unit_id,
+                        effective_at, recorded_at, reason, data, is_public)
+                    SELECT id, %(a)s, status, status, current_unit_id, t, %(at)s, '', '{{}}'::jsonb, false FROM f"""
+            cursor.execute(update, {"l": int(level), "at": NOW, "a": action})
+            flagged += cursor.rowcount
+    return flagged
+
+
+def measure(label: str, fn, runs: int = 3) -> float:
+    """Median seconds over `runs`, resetting the flags before each."""
+    times = []
+    for _ in range(runs):
+        reset()
+        with timer() as t:
+            result = fn()
+        times.append(t["seconds"])
+    median = statistics.median(times)
+    print(f"  {label:<44} {median * 1000:>9.1f} ms   (runs: {', '.join(f'{x * 1000:.0f}' for x in times)}) → {result}")
+    return median
+
+
+def scenario(n: int, open_share: float, unit: int, procedure: int) -> float:
+    with connection.cursor() as cursor:
+        cursor.execute("TRUNCATE dossiers_dossier CASCADE")
+    fill(n, open_share, unit, procedure)
+    print(f"\n{n:,} dossiers, {open_share:.0%} open")
+    ours = measure("watch_flag() — levels, events, attribution", lambda: sum(watch_flag(at=NOW).values()))
+    sql = measure("hand-written SQL: UPDATE … → INSERT events", lambda: handwritten(with_events=True))
+    bare = measure("bare UPDATE of the flags (no events)", lambda: handwritten(with_events=False))
+    print(f"  ratio ours / hand-written: {ours / sql:.2f}×  (goal ≤ 1.5×);  ours / bare UPDATE: {ours / bare:.2f}×")
+    return ours
+
+
+def nothing_new(n: int, unit: int, procedure: int) -> float:
+    with connection.cursor() as cursor:
+        cursor.execute("TRUNCATE dossiers_dossier CASCADE")
+    with timer() as t:
+        fill(n, 0.10, unit, procedure)
+    print(f"\n{n:,} dossiers, 10% open, generated in {t['seconds']:.0f} s; first run flags them:")
+    with timer() as t:
+        counts = watch_flag(at=NOW)
+    print(f"  first run: {t['seconds']:.1f} s, {sum(counts.values()):,} flags")
+    later = NOW + timedelta(seconds=1)
+    times = []
+    for _ in range(5):
+        with timer() as t:
+            counts = watch_flag(at=later)
+        times.append(t["seconds"])
+    assert sum(counts.values()) == 0
+    median = statistics.median(times)
+    print(f"  nothing new to flag: median {median * 1000:.1f} ms over 5 runs (goal < 100 ms)")
+    with connection.cursor() as cursor:  # the same statement when no partial index can help
+        cursor.execute("SET enable_indexscan = off; SET enable_bitmapscan = off")
+        with timer() as t:
+            cursor.execute(
+                f"SELECT count(*) FROM dossiers_dossier WHERE status IN ({OPEN_SQL}) "
+                "AND watch_level < 2 AND due_at < %s",
+                [later],
+            )
+        cursor.execute("RESET enable_indexscan; RESET enable_bitmapscan")
+    print(f"  the overdue level without the partial index (sequential scan): {t['seconds'] * 1000:.0f} ms")
+    return median
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--dossiers", type=int, default=1_000_000)
+    parser.add_argument("--big", type=int, default=10_000_000, help="size of the nothing-new run (0: skip)")
+    args = parser.parse_args()
+    if connection.vendor != "postgresql":
+        print("bench_watch needs PostgreSQL: set DATABASE_URL")
+        return 2
+    with throwaway_database("bench_watch") as where:
+        print(f"database: {where}")
+        unit, procedure = catalogue()
+        at10 = scenario(args.dossiers, 0.10, unit, procedure)
+        at1 = scenario(args.dossiers, 0.01, unit, procedure)
+        print(f"\n10% open vs 1% open: {at10 / at1:.1f}× the time for 10× the open dossiers")
+        if args.big:
+            nothing_new(args.big, unit, procedure)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
