@@ -2,7 +2,7 @@
 
 from django.http import HttpRequest
 from django.utils import timezone
-from ninja import Header, Query, Router, Schema
+from ninja import Field, Header, Query, Router, Schema
 from ninja import Status as Answer
 
 from . import errors, workflow
@@ -91,8 +91,8 @@ class ListQuery(Schema):
     overdue: bool | None = None
     due_before: str = ""
     q: str = ""
-    page: int = 1
-    page_size: int = 50
+    page: int = Field(1, ge=1, le=100_000)
+    page_size: int = Field(50, ge=1, le=200)
 
 
 @router.get("/dossiers", response={200: PageOut, **ERRORS}, summary="Danh sách hồ sơ")

@@ -2,7 +2,7 @@
 
 from django.http import HttpRequest
 from django.utils import timezone
-from ninja import Query, Router, Schema
+from ninja import Field, Query, Router, Schema
 from ninja import Status as Answer
 
 from dossiers import errors
@@ -57,9 +57,9 @@ def submit_petition(request: HttpRequest, payload: PetitionIn):
 
 
 class PageQuery(Schema):
-    q: str = ""
-    page: int = 1
-    page_size: int = 20
+    q: str = Field("", max_length=200)
+    page: int = Field(1, ge=1, le=100_000)
+    page_size: int = Field(20, ge=1, le=100)
 
 
 def _page(rows, params: PageQuery):

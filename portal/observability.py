@@ -30,6 +30,34 @@ class RequestIdMiddleware:
         return response
 
 
+class RejectNulMiddleware:
+    """A NUL byte is never valid text here, and PostgreSQL refuses it (a 500 deep down):
+    refuse it at the edge, in the path, the query string or a form/JSON body."""
+
+    NUL_MARKS = (b"\x00", b"%00", b"\\u0000")
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        if self._has_nul(request):
+            message = _("Dữ liệu gửi lên chứa ký tự không hợp lệ.")
+            if request.path.startswith("/api/"):
+                return JsonResponse({"code": "invalid_input", "message": message, "fields": {}}, status=422)
+            return HttpResponse(message, status=400, content_type="text/plain; charset=utf-8")
+        return self.get_response(request)
+
+    def _has_nul(self, request) -> bool:
+        raw = (request.META.get("PATH_INFO", "") + request.META.get("QUERY_STRING", "")).encode("utf-8", "replace")
+        if any(mark in raw for mark in self.NUL_MARKS[:2]):
+            return True
+        content_type = request.META.get("CONTENT_TYPE", "")
+        if request.method in ("POST", "PUT", "PATCH") and not content_type.startswith("multipart/"):
+            body = request.body[: 1024 * 1024]
+            return any(mark in body for mark in self.NUL_MARKS)
+        return False
+
+
 class ServiceUnavailableMiddleware:
     """A database outage answers 503 with a retry hint; the next request reconnects by itself."""
 

@@ -85,3 +85,18 @@ def test_does_answer_503_not_500_when_the_database_is_unreachable(client, monkey
     response = client.get("/api/v1/procedures")
     assert response.status_code == 503 and response["Retry-After"] == "10"
     assert response.json()["code"] == "unavailable"
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("path", ["/api/v1/dossiers?q=a%00b", "/api/v1/procedures?unit=%00", "/thu-tuc/?q=%00"])
+def test_cannot_pass_a_nul_byte_to_the_database(client, path):
+    response = client.get(path)
+    assert response.status_code in (400, 422)
+    if path.startswith("/api/"):
+        assert response.json()["code"] == "invalid_input"
+
+
+@pytest.mark.django_db
+def test_cannot_post_a_nul_byte_in_json(client):
+    response = client.post("/api/v1/public/petitions", '{"subject": "a\\u0000b"}', content_type="application/json")
+    assert response.status_code == 422 and response.json()["code"] == "invalid_input"
