@@ -4,7 +4,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed-dev
 
-.PHONY: run test venv lint format migrate seed check lock bench clean
+.PHONY: run test venv lint format migrate seed check lock bench clean screenshots
 
 $(STAMP): requirements/base.txt requirements/dev.txt
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -49,3 +49,7 @@ bench: venv
 
 clean:
 	rm -rf var .pytest_cache .ruff_cache
+
+# Re-take the README's screenshots (the browser tests write them to docs/screenshots/).
+screenshots: venv
+	SAVE_SCREENSHOTS=1 $(BIN)/python -m pytest -m browser $(PYTEST_ARGS)

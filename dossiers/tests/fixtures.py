@@ -83,3 +83,17 @@ def receive(world):
         return dossier_receive(**kwargs)
 
     return _receive
+
+
+def screenshots_dir():
+    """docs/screenshots when SAVE_SCREENSHOTS=1 (`make screenshots`), else a temporary folder,
+    so that running the suite never rewrites tracked files."""
+    import os
+    import tempfile
+    from pathlib import Path
+
+    from django.conf import settings
+
+    if os.environ.get("SAVE_SCREENSHOTS") == "1":
+        return Path(settings.BASE_DIR) / "docs" / "screenshots"
+    return Path(tempfile.mkdtemp(prefix="motcua-screens-"))

@@ -2,17 +2,17 @@
 
 import os
 import re
-from pathlib import Path
 
 import pytest
-from django.conf import settings
+
+from dossiers.tests.fixtures import screenshots_dir
 
 # Playwright's sync API runs an event loop in this thread; the ORM calls of the fixtures are safe here.
 os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 PASSWORD = "mat-khau-thu-nghiem"  # factories.UserFactory
-SCREENSHOT = Path(settings.BASE_DIR) / "docs" / "screenshots" / "staff-dossier.png"
+SCREENSHOT = screenshots_dir() / "staff-dossier.png"
 CHROMIUM_ARGS = [
     "--no-sandbox",
     "--disable-gpu",

@@ -1,7 +1,6 @@
 """A supervisor in a real browser: the overdue list, then a signed apology printed (Mẫu 04)."""
 
 import os
-from pathlib import Path
 
 import pytest
 import time_machine
@@ -13,12 +12,13 @@ from dossiers.services.apologies import apology_issue
 from dossiers.services.routing import dossier_transition
 from dossiers.services.watch import watch_flag
 from dossiers.tests.conftest import local
+from dossiers.tests.fixtures import screenshots_dir
 
 # Playwright's sync API runs an event loop in this thread; the ORM calls of the fixtures are safe here.
 os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
-SCREENSHOTS = Path(settings.BASE_DIR) / "docs" / "screenshots"
+SCREENSHOTS = screenshots_dir()
 CHROMIUM_ARGS = [
     "--no-sandbox",
     "--disable-gpu",

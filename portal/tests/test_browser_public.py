@@ -2,11 +2,9 @@
 without JavaScript, and the screenshots the README shows (390 px and 1280 px wide)."""
 
 import os
-from pathlib import Path
 
 import pytest
 import time_machine
-from django.conf import settings
 
 from dossiers.models import Procedure, Unit
 from dossiers.services.apologies import apology_issue
@@ -15,10 +13,10 @@ from dossiers.services.demo import demo_catalogue_seed, demo_staff_seed, demo_un
 from dossiers.services.intake import dossier_receive
 from dossiers.services.routing import dossier_transition
 from dossiers.services.workdays import calendar_seed_holidays
-from dossiers.tests.fixtures import local
+from dossiers.tests.fixtures import local, screenshots_dir
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
-SCREENSHOTS = Path(settings.BASE_DIR) / "docs" / "screenshots"
+SCREENSHOTS = screenshots_dir()
 CHROMIUM_ARGS = [
     "--no-sandbox",
     "--disable-gpu",
