@@ -9,6 +9,8 @@ never shows up here by accident.
 
 from decimal import Decimal
 
+from django.core.cache import cache
+from django.utils import translation
 from django.utils.dateparse import parse_datetime
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -55,7 +57,21 @@ PUBLIC_EVENTS = {
 
 
 # -- a dossier, without personal data ------------------------------------
+# The rendered status is cached per dossier change and language; every change of a dossier
+# (an action, an apology, a clock resync after a calendar change) saves `updated_at`.
+STATUS_CACHE_SECONDS = 60
+
+
 def public_status(dossier: Dossier) -> dict:
+    key = f"public-status:{dossier.pk}:{dossier.updated_at.timestamp()}:{translation.get_language()}"
+    status = cache.get(key)
+    if status is None:
+        status = _public_status(dossier)
+        cache.set(key, status, timeout=STATUS_CACHE_SECONDS)
+    return status
+
+
+def _public_status(dossier: Dossier) -> dict:
     events = list(dossier.events.filter(is_public=True).select_related("unit").order_by("effective_at", "id"))
     timeline = [item for item in map(_timeline_item, events) if item is not None]
     return {

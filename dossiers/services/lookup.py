@@ -24,7 +24,7 @@ LOOKUP_NOT_FOUND = gettext_lazy(
 )
 LOOKUP_LIMITED = gettext_lazy("Bạn đã tra cứu quá nhiều lần trong thời gian ngắn. Vui lòng thử lại sau ít phút.")
 
-_DUMMY = {"pk": None, "lookup_key": "#" * 8, "applicant_id_number": "#" * 12}
+_DUMMY_SECRETS = ("#" * 8, "#" * 12)
 FAILURES_KEY = "lookup:failures:{day}"
 
 
@@ -37,12 +37,17 @@ def public_dossier(*, code: str, key: str) -> Dossier | None:
     # PostgreSQL rejects NUL in a query: stripped, or it would be a 500.
     code = (code or "").replace("\x00", "").strip()[:48]
     key = (key or "").replace("\x00", "").strip().upper()[:32]
-    row = Dossier.objects.filter(code=code).values("pk", "lookup_key", "applicant_id_number").first() or _DUMMY
+    dossier = (
+        Dossier.objects.select_related("procedure", "current_unit", "receiving_unit", "lead_unit")
+        .filter(code=code)
+        .first()
+    )
+    secrets = (dossier.lookup_key, dossier.applicant_id_number) if dossier else _DUMMY_SECRETS
     # Both comparisons always run, whatever matched, so timing tells nothing.
-    by_key = _same(key, row["lookup_key"])
-    by_id = _same(key, row["applicant_id_number"])
-    if row["pk"] is not None and key and (by_key or by_id):
-        return Dossier.objects.select_related("procedure", "current_unit", "receiving_unit").get(pk=row["pk"])
+    by_key = _same(key, secrets[0])
+    by_id = _same(key, secrets[1])
+    if dossier is not None and key and (by_key or by_id):
+        return dossier
     lookup_failure_count()
     return None
 

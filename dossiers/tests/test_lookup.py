@@ -23,8 +23,27 @@ def test_cannot_find_the_dossier_when_the_key_is_wrong_or_empty(receive):
     assert lookup_failures_today() == 5
 
 
-def test_does_refuse_hits_beyond_the_limit_until_the_window_ends():
-    limit = Limit.parse("3/m")
-    assert [rate_limit_hit(scope="t", ident="1.2.3.4", limit=limit) for _ in range(3)] == [0, 0, 0]
-    assert 0 < rate_limit_hit(scope="t", ident="1.2.3.4", limit=limit) <= 60
-    assert rate_limit_hit(scope="t", ident="5.6.7.8", limit=limit) == 0
+def test_does_refuse_hits_beyond_the_limit_then_serve_again_within_seconds():
+    import time_machine
+
+    limit = Limit.parse("3/m")  # a burst of 3, then one every 20 s
+    with time_machine.travel(1_800_000_000, tick=False) as clock:
+        assert [rate_limit_hit(scope="t", ident="1.2.3.4", limit=limit) for _ in range(3)] == [0, 0, 0]
+        assert rate_limit_hit(scope="t", ident="1.2.3.4", limit=limit) == 20
+        assert rate_limit_hit(scope="t", ident="5.6.7.8", limit=limit) == 0  # another address is served
+        for _ in range(50):  # hammering while refused costs nothing more
+            rate_limit_hit(scope="t", ident="1.2.3.4", limit=limit)
+        clock.shift(20)
+        assert rate_limit_hit(scope="t", ident="1.2.3.4", limit=limit) == 0
+        assert rate_limit_hit(scope="t", ident="1.2.3.4", limit=limit) == 20
+
+
+@pytest.mark.redis
+def test_does_limit_atomically_on_redis(settings, redis_url):
+    from django.core.cache import caches
+
+    settings.CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": redis_url}}
+    caches["default"].clear()
+    limit = Limit.parse("2/s")
+    results = [rate_limit_hit(scope="redis", ident="9.9.9.9", limit=limit) for _ in range(4)]
+    assert results[:2] == [0, 0] and all(r >= 1 for r in results[2:])
