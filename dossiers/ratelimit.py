@@ -6,11 +6,15 @@ refused requests cost nothing. On Redis the check-and-update is one atomic Lua c
 other caches (the embedded mode, one host) use get/set.
 """
 
+import logging
 import math
 import time
 from dataclasses import dataclass
 
 from django.core.cache import cache
+from redis.exceptions import RedisError
+
+log = logging.getLogger(__name__)
 
 # KEYS[1]: the bucket; ARGV: now (ms), emission interval (ms), burst tolerance (ms).
 # Returns 0 when allowed (and moves the theoretical arrival time on), else the ms to wait.
@@ -60,8 +64,12 @@ def _redis_client():
 
 def _redis_hit(key: str, now: float, limit: Limit) -> float:
     client = _redis_client()
-    full_key = cache.make_key(key)
-    return float(client.eval(GCRA_LUA, 1, full_key, int(now), limit.interval_ms, limit.tolerance_ms))
+    try:
+        return float(client.eval(GCRA_LUA, 1, cache.make_key(key), int(now), limit.interval_ms, limit.tolerance_ms))
+    except (RedisError, OSError) as exc:
+        # Redis down: serve rather than fail (the lookup itself is still constant-time and keyed).
+        log.warning("rate limit not applied, cache unavailable: %s", exc)
+        return 0
 
 
 def _cache_hit(key: str, now: float, limit: Limit) -> float:

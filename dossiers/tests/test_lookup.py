@@ -42,8 +42,26 @@ def test_does_refuse_hits_beyond_the_limit_then_serve_again_within_seconds():
 def test_does_limit_atomically_on_redis(settings, redis_url):
     from django.core.cache import caches
 
-    settings.CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": redis_url}}
+    settings.CACHES = {"default": {"BACKEND": "portal.cache.ResilientRedisCache", "LOCATION": redis_url}}
     caches["default"].clear()
     limit = Limit.parse("2/s")
     results = [rate_limit_hit(scope="redis", ident="9.9.9.9", limit=limit) for _ in range(4)]
     assert results[:2] == [0, 0] and all(r >= 1 for r in results[2:])
+
+
+def test_does_answer_the_lookup_when_the_cache_server_is_down(client, settings, receive):
+    from django.core.cache import caches
+
+    settings.CACHES = {
+        "default": {
+            "BACKEND": "portal.cache.ResilientRedisCache",
+            "LOCATION": "redis://127.0.0.1:9/0",  # nothing listens on port 9
+            "OPTIONS": {"socket_connect_timeout": 0.2},
+        }
+    }
+    caches["default"]  # the new, unreachable cache
+    dossier = receive()
+    found = client.get(f"/api/v1/public/dossiers/{dossier.code}", {"key": dossier.lookup_key})
+    wrong = client.get(f"/api/v1/public/dossiers/{dossier.code}", {"key": "WRONGKEY"})
+    assert found.status_code == 200 and found.json()["code"] == dossier.code
+    assert wrong.status_code == 404

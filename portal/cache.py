@@ -1,0 +1,37 @@
+"""A Redis cache that degrades instead of failing: with Redis down, reads miss and writes
+are dropped (logged), so pages and lookups still answer; health checks report the outage."""
+
+import functools
+import logging
+
+from django.core.cache.backends.redis import RedisCache
+from redis.exceptions import ConnectionError as RedisConnectionError
+from redis.exceptions import TimeoutError as RedisTimeoutError
+
+log = logging.getLogger("portal.cache")
+OUTAGE = (RedisConnectionError, RedisTimeoutError, OSError)
+
+
+def _degrade(default):
+    def wrap(method):
+        @functools.wraps(method)
+        def call(self, *args, **kwargs):
+            try:
+                return method(self, *args, **kwargs)
+            except OUTAGE as exc:
+                log.warning("cache unavailable (%s): %s skipped", type(exc).__name__, method.__name__)
+                return default(*args, **kwargs) if callable(default) else default
+
+        return call
+
+    return wrap
+
+
+class ResilientRedisCache(RedisCache):
+    get = _degrade(lambda key, default=None, version=None: default)(RedisCache.get)
+    get_many = _degrade({})(RedisCache.get_many)
+    set = _degrade(None)(RedisCache.set)
+    add = _degrade(False)(RedisCache.add)
+    delete = _degrade(False)(RedisCache.delete)
+    incr = _degrade(0)(RedisCache.incr)
+    touch = _degrade(False)(RedisCache.touch)
