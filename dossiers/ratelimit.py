@@ -16,15 +16,24 @@ from redis.exceptions import RedisError
 
 log = logging.getLogger(__name__)
 
-# KEYS[1]: the bucket; ARGV: now (ms), emission interval (ms), burst tolerance (ms).
-# Returns 0 when allowed (and moves the theoretical arrival time on), else the ms to wait.
+# KEYS: the buckets; ARGV: now (ms), then per bucket its emission interval and burst tolerance (ms).
+# Every bucket is checked first and all are spent only if all allow, so a request refused by
+# one limit costs nothing in the others. Returns 0 when allowed, else the ms to wait.
 GCRA_LUA = """
-local now, interval, tolerance = tonumber(ARGV[1]), tonumber(ARGV[2]), tonumber(ARGV[3])
-local tat = tonumber(redis.call('GET', KEYS[1]) or now)
-if tat < now then tat = now end
-local wait = tat - tolerance - now
+local now = tonumber(ARGV[1])
+local wait, tats = 0, {}
+for i, key in ipairs(KEYS) do
+  local tat = tonumber(redis.call('GET', key) or now)
+  if tat < now then tat = now end
+  tats[i] = tat
+  local w = tat - tonumber(ARGV[2 * i + 1]) - now
+  if w > wait then wait = w end
+end
 if wait > 0 then return wait end
-redis.call('SET', KEYS[1], tat + interval, 'PX', math.ceil(tat + interval - now) + 1000)
+for i, key in ipairs(KEYS) do
+  local next_tat = tats[i] + tonumber(ARGV[2 * i])
+  redis.call('SET', key, next_tat, 'PX', math.ceil(next_tat - now) + 1000)
+end
 return 0
 """
 
@@ -51,9 +60,15 @@ class Limit:
 
 def rate_limit_hit(*, scope: str, ident: str, limit: Limit) -> int:
     """Count one hit; 0 when allowed, else the whole seconds to wait (at least 1)."""
-    key = f"rl:{scope}:{ident}"
+    return rate_limits_hit(checks=[(scope, ident, limit)])
+
+
+def rate_limits_hit(*, checks: list[tuple[str, str, Limit]]) -> int:
+    """One request against several limits (per address, per code…): all or none are spent."""
+    keys = [f"rl:{scope}:{ident}" for scope, ident, _ in checks]
+    limits = [limit for _, _, limit in checks]
     now = time.time() * 1000
-    wait_ms = _redis_hit(key, now, limit) if _redis_client() else _cache_hit(key, now, limit)
+    wait_ms = _redis_hit(keys, now, limits) if _redis_client() else _cache_hit(keys, now, limits)
     return math.ceil(wait_ms / 1000) if wait_ms > 0 else 0
 
 
@@ -62,22 +77,23 @@ def _redis_client():
     return backend.get_client(write=True) if hasattr(backend, "get_client") else None
 
 
-def _redis_hit(key: str, now: float, limit: Limit) -> float:
-    client = _redis_client()
+def _redis_hit(keys: list[str], now: float, limits: list[Limit]) -> float:
+    args = [int(now)] + [v for limit in limits for v in (limit.interval_ms, limit.tolerance_ms)]
     try:
-        return float(client.eval(GCRA_LUA, 1, cache.make_key(key), int(now), limit.interval_ms, limit.tolerance_ms))
+        return float(_redis_client().eval(GCRA_LUA, len(keys), *[cache.make_key(k) for k in keys], *args))
     except (RedisError, OSError) as exc:
         # Redis down: serve rather than fail (the lookup itself is still constant-time and keyed).
         log.warning("rate limit not applied, cache unavailable: %s", exc)
         return 0
 
 
-def _cache_hit(key: str, now: float, limit: Limit) -> float:
-    tat = max(cache.get(key, now), now)
-    wait = tat - limit.tolerance_ms - now
+def _cache_hit(keys: list[str], now: float, limits: list[Limit]) -> float:
+    tats = [max(cache.get(key, now), now) for key in keys]
+    wait = max(tat - limit.tolerance_ms - now for tat, limit in zip(tats, limits, strict=True))
     if wait > 0:
         return wait
-    cache.set(key, tat + limit.interval_ms, timeout=math.ceil((tat + limit.interval_ms - now) / 1000) + 1)
+    for key, tat, limit in zip(keys, tats, limits, strict=True):
+        cache.set(key, tat + limit.interval_ms, timeout=math.ceil((tat + limit.interval_ms - now) / 1000) + 1)
     return 0
 
 

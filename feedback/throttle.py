@@ -6,7 +6,7 @@ from django.conf import settings
 from django.utils.translation import gettext_lazy as _
 
 from dossiers.errors import RateLimited
-from dossiers.ratelimit import Limit, client_ip, rate_limit_hit
+from dossiers.ratelimit import Limit, client_ip, rate_limits_hit
 
 RATE_LIMITED = _("Bạn đã gửi quá nhiều yêu cầu từ địa chỉ này. Vui lòng thử lại sau.")
 
@@ -30,9 +30,10 @@ def throttle(request, *, scope: str, rate: str, code: str | None = None) -> None
     Both counters are always hit, so the limiter tells nothing about the code; the per-code
     limit keeps guessing one code's key slow from many addresses.
     """
-    wait = rate_limit_hit(scope=f"{scope}-ip", ident=client_ip(request), limit=Limit.parse(rate))
+    checks = [(f"{scope}-ip", client_ip(request), Limit.parse(rate))]
     if code is not None:
         ident = hashlib.blake2b(code.strip()[:48].encode(), digest_size=12).hexdigest()
-        wait = max(wait, rate_limit_hit(scope=f"{scope}-code", ident=ident, limit=Limit.parse(code_rate())))
+        checks.append((f"{scope}-code", ident, Limit.parse(code_rate())))
+    wait = rate_limits_hit(checks=checks)
     if wait:
         raise RateLimited(RATE_LIMITED, fields={"retry_after": str(wait)})

@@ -15,7 +15,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy
 
 from ..models import Dossier
-from ..ratelimit import Limit, client_ip, rate_limit_hit
+from ..ratelimit import Limit, client_ip, rate_limits_hit
 
 log = logging.getLogger("dossiers.lookup")
 LOOKUP_NOT_FOUND = gettext_lazy(
@@ -70,15 +70,16 @@ def lookup_failures_today() -> int:
 def lookup_throttled(request, *, code: str) -> int:
     """Count one lookup per address and per code; seconds to wait when over a limit, else 0.
 
-    Both counters are always hit, whether the code exists or not, so the limiter says nothing either.
+    Both limits are always checked, whether the code exists or not, so the limiter says
+    nothing either; a lookup refused by one limit spends nothing in the other.
     """
-    code_rate = settings.PORTAL_LOOKUP_CODE_RATE
     ident = hashlib.blake2b((code or "").strip()[:48].encode(), digest_size=12).hexdigest()
-    by_address = rate_limit_hit(
-        scope="lookup-ip", ident=client_ip(request), limit=Limit.parse(settings.PORTAL_LOOKUP_RATE)
+    return rate_limits_hit(
+        checks=[
+            ("lookup-ip", client_ip(request), Limit.parse(settings.PORTAL_LOOKUP_RATE)),
+            ("lookup-code", ident, Limit.parse(settings.PORTAL_LOOKUP_CODE_RATE)),
+        ]
     )
-    by_code = rate_limit_hit(scope="lookup-code", ident=ident, limit=Limit.parse(code_rate))
-    return max(by_address, by_code)
 
 
 def dossier_lookup(request, *, code: str, key: str) -> tuple[Dossier | None, int]:

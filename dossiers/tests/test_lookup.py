@@ -65,3 +65,18 @@ def test_does_answer_the_lookup_when_the_cache_server_is_down(client, settings, 
     wrong = client.get(f"/api/v1/public/dossiers/{dossier.code}", {"key": "WRONGKEY"})
     assert found.status_code == 200 and found.json()["code"] == dossier.code
     assert wrong.status_code == 404
+
+
+def test_does_spend_nothing_in_one_limit_when_another_refuses():
+    import time_machine
+
+    from dossiers.ratelimit import rate_limits_hit
+
+    per_ip, per_code = Limit.parse("3/m"), Limit.parse("1/m")
+    with time_machine.travel(1_800_000_000, tick=False) as clock:
+        assert rate_limits_hit(checks=[("ip", "1.1.1.1", per_ip), ("code", "A", per_code)]) == 0
+        for _ in range(10):  # refused by the code limit: the address limit is not spent
+            assert rate_limits_hit(checks=[("ip", "1.1.1.1", per_ip), ("code", "A", per_code)]) > 0
+        assert rate_limits_hit(checks=[("ip", "1.1.1.1", per_ip), ("code", "B", per_code)]) == 0
+        clock.shift(60)
+        assert rate_limits_hit(checks=[("ip", "1.1.1.1", per_ip), ("code", "A", per_code)]) == 0
