@@ -59,7 +59,7 @@ def list_procedures(request: HttpRequest, q: str = "", unit: str = ""):
     return [procedure_out(p) for p in procedures]
 
 
-@router.get("/units", response=list[UnitOut], auth=None, summary="Danh sách đơn vị")
+@router.get("/units", response={200: list[UnitOut], 422: ErrorOut}, auth=None, summary="Danh sách đơn vị")
 def list_units(request: HttpRequest, q: str = "", kind: str = ""):
     units = Unit.objects.filter(is_active=True).select_related("parent")
     if q:

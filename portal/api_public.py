@@ -17,7 +17,7 @@ from dossiers.services.lookup import LOOKUP_LIMITED, LOOKUP_NOT_FOUND, dossier_l
 from .public import public_status
 
 router = Router(tags=["public"], auth=None)
-ERRORS = {404: ErrorOut, 429: ErrorOut}
+ERRORS = {404: ErrorOut, 422: ErrorOut, 429: ErrorOut}
 
 
 class TimelineItemOut(Schema):

@@ -44,5 +44,6 @@ def superuser_token(world, django_user_model):
     suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow, HealthCheck.filter_too_much],
 )
 def test_does_answer_within_the_schema_when_fed_generated_requests(case, superuser_token):
-    case.call_and_validate(headers={"Authorization": f"Bearer {superuser_token}"},
-                           excluded_checks=[positive_data_acceptance])
+    case.call_and_validate(
+        headers={"Authorization": f"Bearer {superuser_token}"}, excluded_checks=[positive_data_acceptance]
+    )
