@@ -13,6 +13,7 @@ from dossiers.errors import DomainError, error_body, validation_fields
 from dossiers.renderers import LocalTimeRenderer
 from feedback.api import router as feedback_router
 
+from .api_kpis import router as kpis_router
 from .api_public import router as public_router
 
 api = NinjaAPI(
@@ -27,6 +28,7 @@ api.add_router("/", lifecycle_router)
 api.add_router("/", attachments_router)
 api.add_router("/", public_router)
 api.add_router("/", feedback_router)
+api.add_router("/", kpis_router)
 
 
 @api.exception_handler(DomainError)

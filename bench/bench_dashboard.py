@@ -1,0 +1,102 @@
+"""Benchmark: the supervisors' KPI dashboard served from the facts (PostgreSQL).
+
+Same data as bench_kpi.py (datagen COPY, ~700 units), facts rebuilt once, then 20 GETs
+of /giam-sat/chi-so/ for the current month as a superuser: median and p95. Baseline from
+the same run: the page's main table (received, finished, early/on time/late per unit)
+computed straight from the dossiers with one GROUP BY. Goal: median < 100 ms.
+
+    DATABASE_URL=postgres://…/motcua_bench_j .venv/bin/python bench/bench_dashboard.py [--dossiers 1000000]
+"""
+
+import argparse
+import statistics
+import sys
+import time
+from datetime import datetime, timedelta
+from pathlib import Path
+
+if __package__ in (None, ""):
+    sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from django.db import connection  # noqa: E402
+from django.test import Client  # noqa: E402
+from django.test.utils import setup_test_environment  # noqa: E402
+from django.utils import timezone  # noqa: E402
+
+from bench import common  # noqa: E402
+from bench.bench_kpi import populate  # noqa: E402
+from dossiers.calendar import LOCAL_TZ  # noqa: E402
+from dossiers.kpi.facts import kpi_facts_rebuild  # noqa: E402
+
+GOAL_MS = 100
+RAW = """
+SELECT lead_unit_id, count(*) FILTER (WHERE received_at >= %(a)s AND received_at < %(b)s),
+  count(*) FILTER (WHERE finished_at >= %(a)s AND finished_at < %(b)s),
+  count(*) FILTER (WHERE finished_at >= %(a)s AND finished_at < %(b)s AND timeliness = 'early' AND supplement_count <= 1),
+  count(*) FILTER (WHERE finished_at >= %(a)s AND finished_at < %(b)s AND timeliness = 'on_time' AND supplement_count <= 1),
+  count(*) FILTER (WHERE finished_at >= %(a)s AND finished_at < %(b)s AND NOT (timeliness IN ('early', 'on_time')
+                   AND supplement_count <= 1))
+FROM dossiers_dossier WHERE received_at IS NOT NULL AND (received_at >= %(a)s OR finished_at >= %(a)s)
+GROUP BY lead_unit_id
+"""  # noqa: E501
+
+
+def timed(fn, n: int) -> list[float]:
+    out = []
+    for _ in range(n):
+        began = time.perf_counter()
+        fn()
+        out.append((time.perf_counter() - began) * 1000)
+    return out
+
+
+def p95(values: list[float]) -> float:
+    return sorted(values)[max(0, int(len(values) * 0.95) - 1)]
+
+
+def measure(requests: int) -> dict:
+    from django.contrib.auth import get_user_model
+
+    setup_test_environment()
+    client = Client()
+    client.force_login(get_user_model().objects.create(username="bench-boss", is_superuser=True))
+    today = timezone.localdate()
+    params = {"from": today.replace(day=1).isoformat(), "to": today.isoformat()}
+    assert client.get("/giam-sat/chi-so/", params).status_code == 200  # warm-up
+    page = timed(lambda: client.get("/giam-sat/chi-so/", params), requests)
+    start = datetime.combine(today.replace(day=1), datetime.min.time(), LOCAL_TZ)
+    bounds = {"a": start, "b": datetime.combine(today + timedelta(days=1), datetime.min.time(), LOCAL_TZ)}
+
+    def raw():
+        with connection.cursor() as cursor:
+            cursor.execute(RAW, bounds)
+            cursor.fetchall()
+
+    return {"page": page, "raw": timed(raw, 5)}
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--dossiers", type=int, default=1_000_000)
+    parser.add_argument("--requests", type=int, default=20)
+    args = parser.parse_args()
+    if connection.vendor != "postgresql":
+        print("bench_dashboard needs PostgreSQL: set DATABASE_URL=postgres://…")
+        return 2
+    with common.throwaway_database("motcua_bench_dash") as where:
+        print(f"database: {where}")
+        populate(args.dossiers)
+        began = time.perf_counter()
+        kpi_facts_rebuild()
+        print(f"facts rebuilt in {time.perf_counter() - began:.1f} s")
+        r = measure(args.requests)
+    median, raw = statistics.median(r["page"]), statistics.median(r["raw"])
+    print(f"dashboard page: median {median:.1f} ms, p95 {p95(r['page']):.1f} ms over {args.requests} requests")
+    print(f"baseline, the unit table straight from the dossiers (one GROUP BY): median {raw:.1f} ms")
+    verdict = "OK" if median < GOAL_MS else "MISSED"
+    print(f"ratio page / raw GROUP BY: {median / raw:.2f}×; goal median < {GOAL_MS} ms: {verdict}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,109 @@
+"""Maintaining the KPI facts: a full rebuild and an incremental refresh (docs/adr/0002-kpi-facts.md).
+
+Both write the same rows: the incremental refresh recomputes every (lead unit, procedure)
+pair touched since its watermark, whole, with the rebuild's own SQL. Running either twice,
+or concurrently with itself, changes nothing (the watermark row is locked).
+"""
+
+from datetime import date, timedelta
+
+from django.db import connection, transaction
+from django.utils import timezone
+
+from ..calendar import FIRST_YEAR, LAST_YEAR
+from ..models import Attachment, CalendarVersion, Dossier, KpiDay, KpiFact, KpiWatermark
+from ..workdays import calendar_for
+from . import sql
+
+WATERMARK = "facts"
+# A change is stamped when saved but seen only once committed: look back a little further.
+OVERLAP = timedelta(minutes=5)
+PAIRS_PER_STATEMENT = 400
+REBUILD_WORK_MEM = "256MB"
+
+
+def calendar_token() -> str:
+    row = CalendarVersion.objects.filter(pk=1).values_list("number", "token").first()
+    return f"{row[0]}:{row[1]}" if row else "0:"
+
+
+def kpi_days_refresh() -> int:
+    """Positions of every day the calendar covers (a few thousand rows per decade)."""
+    cal = calendar_for(None)
+    first, last = date(FIRST_YEAR, 1, 1).toordinal(), date(LAST_YEAR, 12, 31).toordinal()
+    rows = [
+        KpiDay(day=d, position=cal.working_day_index(d) * cal.day_seconds, is_working=cal.is_working_day(d))
+        for d in map(date.fromordinal, range(first, last + 1))
+    ]
+    KpiDay.objects.all().delete()
+    KpiDay.objects.bulk_create(rows, batch_size=5000)
+    return len(rows)
+
+
+def _lock_watermark() -> KpiWatermark:
+    KpiWatermark.objects.get_or_create(name=WATERMARK)
+    return KpiWatermark.objects.select_for_update().get(name=WATERMARK)
+
+
+@transaction.atomic
+def kpi_facts_rebuild(*, now=None) -> int:
+    """Recompute every fact from the dossiers; returns the number of fact rows."""
+    now = now or timezone.now()
+    mark = _lock_watermark()
+    token = calendar_token()
+    if mark.calendar_token != token or not KpiDay.objects.exists():
+        kpi_days_refresh()
+    dialect = sql.Dialect.current()
+    with connection.cursor() as cursor:
+        if dialect.pg:
+            # One big hash aggregate: give it memory rather than spill (this transaction only).
+            cursor.execute(f"SET LOCAL work_mem = '{REBUILD_WORK_MEM}'")
+            cursor.execute(f"TRUNCATE {KpiFact._meta.db_table}")
+        else:
+            cursor.execute(f"DELETE FROM {KpiFact._meta.db_table}")
+        cursor.execute(sql.insert_sql(sql.aggregate_sql(dialect)), [])
+        rows = cursor.rowcount
+    mark.value, mark.calendar_token = now, token
+    mark.save()
+    return rows
+
+
+def touched_pairs(*, since) -> list[tuple[int, int]]:
+    """(lead unit, procedure) of dossiers changed, or given a file, since `since`."""
+    changed = Dossier.objects.filter(updated_at__gte=since).values_list("lead_unit_id", "procedure_id")
+    filed = Attachment.objects.filter(uploaded_at__gte=since).values_list(
+        "dossier__lead_unit_id", "dossier__procedure_id"
+    )
+    return sorted(set(changed.distinct()) | set(filed.distinct()))
+
+
+def facts_replace(*, pairs: list[tuple[int, int]]) -> None:
+    """Recompute the facts of these pairs, whole: upsert on PostgreSQL, delete + insert elsewhere."""
+    dialect = sql.Dialect.current()
+    with connection.cursor() as cursor:
+        for i in range(0, len(pairs), PAIRS_PER_STATEMENT):
+            values, params = sql.pairs_values(pairs[i : i + PAIRS_PER_STATEMENT])
+            select = sql.aggregate_sql(dialect, sql.pairs_where(values))
+            if dialect.pg:
+                cursor.execute(sql.upsert_sql(select, values), params * (sql.WHERE_USES + 1))
+                continue
+            delete = f"DELETE FROM {KpiFact._meta.db_table} WHERE (unit_id, procedure_id) IN ({values})"
+            cursor.execute(delete, params)
+            cursor.execute(sql.insert_sql(select), params * sql.WHERE_USES)
+
+
+@transaction.atomic
+def kpi_facts_refresh(*, now=None, overlap: timedelta = OVERLAP) -> dict[str, int]:
+    """Bring the facts up to date with what changed since the last run.
+
+    Without a watermark, or after a calendar change (working time moves), it rebuilds.
+    """
+    now = now or timezone.now()
+    mark = _lock_watermark()
+    if mark.value is None or mark.calendar_token != calendar_token():
+        return {"rebuilt_rows": kpi_facts_rebuild(now=now)}
+    pairs = touched_pairs(since=mark.value - overlap)
+    facts_replace(pairs=pairs)
+    mark.value = now
+    mark.save(update_fields=["value"])
+    return {"pairs": len(pairs)}

@@ -1,0 +1,194 @@
+"""The set-based SQL behind the KPI facts, for PostgreSQL and SQLite.
+
+One statement aggregates three sources into (lead unit, procedure, local day) rows:
+receptions by received day, finishes by finished day, signed apologies by issued day.
+Working time comes from `KpiDay` positions plus the working seconds elapsed inside the
+day, exactly as `WorkCalendar.position` counts them (province calendar, default hours).
+"""
+
+from dataclasses import dataclass
+
+from django.db import connection
+
+from ..calendar import DEFAULT_PERIODS, HOURS_PER_WORKING_DAY
+from ..models import Apology, Attachment, Dossier, KpiDay, KpiFact, Procedure
+
+UTC_OFFSET = 7 * 3600  # Asia/Ho_Chi_Minh
+DAY_SECONDS = HOURS_PER_WORKING_DAY * 3600
+COLUMNS = (
+    "received_counter",
+    "received_online",
+    "received_postal",
+    "received_with_fee",
+    "digitised",
+    "finished",
+    "finished_early",
+    "finished_on_time",
+    "finished_late",
+    "processing_seconds",
+    "saved_seconds",
+    "electronic_results",
+    "apologies",
+    "late_without_apology",
+)
+KEY = ("unit_id", "procedure_id", "day")
+WHERE_USES = 5  # times a pairs filter appears in `aggregate_sql` (two CTEs, three branches)
+# Decision 766: on time = finished by the appointment (shifted by time waiting for the
+# citizen, which `timeliness` already does) and at most one supplement request.
+ON_TIME_766 = "(d.timeliness IN ('early', 'on_time') AND d.supplement_count <= 1)"
+
+
+def _spans() -> list[tuple[int, int]]:
+    return [(a.hour * 3600 + a.minute * 60, b.hour * 3600 + b.minute * 60) for a, b in DEFAULT_PERIODS]
+
+
+@dataclass(frozen=True)
+class Dialect:
+    pg: bool
+
+    @classmethod
+    def current(cls) -> "Dialect":
+        return cls(pg=connection.vendor == "postgresql")
+
+    # Vietnam keeps UTC+7 all year, so local dates and times are integer arithmetic on the epoch
+    # (several times cheaper than AT TIME ZONE on millions of rows).
+    def _local_epoch(self, col: str) -> str:
+        return f"(floor(date_part('epoch', {col}))::bigint + {UTC_OFFSET})"
+
+    def day(self, col: str) -> str:
+        """The local (UTC+7, no daylight saving) date of a timestamp column."""
+        if self.pg:
+            return f"(DATE '1970-01-01' + ({self._local_epoch(col)} / 86400)::int)"
+        return f"date({col}, '+7 hours')"
+
+    def second_of_day(self, col: str) -> str:
+        if self.pg:
+            return f"(({self._local_epoch(col)} %% 86400)::int)"
+        # %% : every statement here is executed with parameters (psycopg and Django's sqlite both format).
+        return f"((CAST(strftime('%%s', {col}) AS INTEGER) + {UTC_OFFSET}) %% 86400)"
+
+    def greatest(self, a: str, b: str) -> str:
+        return f"GREATEST({a}, {b})" if self.pg else f"MAX({a}, {b})"
+
+    def least(self, a: str, b: str) -> str:
+        return f"LEAST({a}, {b})" if self.pg else f"MIN({a}, {b})"
+
+    def position(self, col: str, days: str) -> str:
+        """Working seconds from the epoch to `col`, `days` being the KpiDay row of its date."""
+        s = self.second_of_day(col)
+        in_day = " + ".join(self.greatest("0", f"{self.least(s, str(b))} - {a}") for a, b in _spans())
+        return f"(COALESCE({days}.position, 0) + CASE WHEN {days}.is_working THEN {in_day} ELSE 0 END)"
+
+
+def _t(model) -> str:
+    return model._meta.db_table
+
+
+def _b(expr: str) -> str:
+    return f"CASE WHEN {expr} THEN 1 ELSE 0 END"
+
+
+def _select(key: str, values: dict[str, str]) -> str:
+    cols = ", ".join(f"{values.get(c, '0')} AS {c}" for c in COLUMNS)
+    return f"SELECT d.lead_unit_id AS unit_id, d.procedure_id AS procedure_id, {key} AS day, {cols}"
+
+
+def _ctes(where: str) -> str:
+    """Per-dossier attachment and apology flags, computed once for both branches that use them."""
+    scan, result = _b("kind = 'scan'"), _b("kind = 'result'")
+    scope = f" WHERE dossier_id IN (SELECT d.id FROM {_t(Dossier)} d WHERE TRUE{where})" if where else ""
+    files = f"SELECT dossier_id, MAX({scan}) AS scan, MAX({result}) AS result FROM {_t(Attachment)}{scope}"
+    signed = f"SELECT DISTINCT dossier_id FROM {_t(Apology)} WHERE status = 'signed'"
+    return f"WITH att AS ({files} GROUP BY dossier_id), ap AS ({signed}{scope.replace(' WHERE', ' AND', 1)}) "
+
+
+def _received(sql: Dialect, where: str) -> str:
+    values = {
+        "received_counter": _b("d.channel = 'counter'"),
+        "received_online": _b("d.channel = 'online'"),
+        "received_postal": _b("d.channel = 'postal'"),
+        "received_with_fee": _b("p.fee > 0"),
+        "digitised": "COALESCE(att.scan, 0)",
+    }
+    return (
+        f"{_select(sql.day('d.received_at'), values)} FROM {_t(Dossier)} d"
+        f" JOIN {_t(Procedure)} p ON p.id = d.procedure_id"
+        f" LEFT JOIN att ON att.dossier_id = d.id"
+        f" WHERE d.received_at IS NOT NULL{where}"
+    )
+
+
+def _saved_seconds() -> str:
+    """Legal minus committed time, in working seconds; calendar days and months are not working time."""
+    per_unit = f"CASE p.time_unit WHEN 'working_hours' THEN 3600 WHEN 'working_days' THEN {DAY_SECONDS} ELSE 0 END"
+    return f"CAST(ROUND((p.legal_processing_time - COALESCE(p.committed_processing_time, p.legal_processing_time)) * {per_unit}) AS BIGINT)"  # noqa: E501
+
+
+def _finished(sql: Dialect, where: str) -> str:
+    took = f"{sql.position('d.finished_at', 'kf')} - {sql.position('d.received_at', 'kr')} - d.waiting_seconds"
+    values = {
+        "finished": "1",
+        "finished_early": _b(f"d.timeliness = 'early' AND {ON_TIME_766}"),
+        "finished_on_time": _b(f"d.timeliness = 'on_time' AND {ON_TIME_766}"),
+        "finished_late": _b(f"NOT {ON_TIME_766}"),
+        "processing_seconds": sql.greatest("0", took),
+        "saved_seconds": _saved_seconds(),
+        "electronic_results": "COALESCE(att.result, 0)",
+        "late_without_apology": _b(f"NOT {ON_TIME_766} AND ap.dossier_id IS NULL"),
+    }
+    return (
+        f"{_select(sql.day('d.finished_at'), values)} FROM {_t(Dossier)} d"
+        f" JOIN {_t(Procedure)} p ON p.id = d.procedure_id"
+        f" LEFT JOIN att ON att.dossier_id = d.id"
+        f" LEFT JOIN ap ON ap.dossier_id = d.id"
+        f" LEFT JOIN {_t(KpiDay)} kr ON kr.day = {sql.day('d.received_at')}"
+        f" LEFT JOIN {_t(KpiDay)} kf ON kf.day = {sql.day('d.finished_at')}"
+        f" WHERE d.received_at IS NOT NULL AND d.finished_at IS NOT NULL{where}"
+    )
+
+
+def _apologies(sql: Dialect, where: str) -> str:
+    return (
+        f"{_select(sql.day('a.issued_at'), {'apologies': '1'})} FROM {_t(Apology)} a"
+        f" JOIN {_t(Dossier)} d ON d.id = a.dossier_id"
+        f" WHERE a.status = 'signed' AND a.issued_at IS NOT NULL AND d.received_at IS NOT NULL{where}"
+    )
+
+
+def pairs_values(pairs: list[tuple[int, int]]) -> tuple[str, list[int]]:
+    """`VALUES (%s, %s), …` for a batch of (lead unit, procedure) pairs, with its parameters."""
+    return "VALUES " + ", ".join("(%s, %s)" for _ in pairs), [x for pair in pairs for x in pair]
+
+
+def pairs_where(values: str) -> str:
+    return f" AND (d.lead_unit_id, d.procedure_id) IN ({values})"
+
+
+def aggregate_sql(sql: Dialect, where: str = "") -> str:
+    """SELECT unit_id, procedure_id, day, <COLUMNS> — the facts, optionally for some pairs."""
+    sums = ", ".join(f"SUM({c}) AS {c}" for c in COLUMNS)
+    union = " UNION ALL ".join((_received(sql, where), _finished(sql, where), _apologies(sql, where)))
+    grouped = f"SELECT unit_id, procedure_id, day, {sums} FROM ({union}) x GROUP BY unit_id, procedure_id, day"
+    return _ctes(where) + grouped
+
+
+def insert_sql(select: str) -> str:
+    cols = ", ".join(KEY + COLUMNS)
+    return f"INSERT INTO {_t(KpiFact)} ({cols}) {select}"
+
+
+def upsert_sql(select: str, values: str) -> str:
+    """PostgreSQL: write only what differs; then drop the keys of these pairs that vanished."""
+    cols = ", ".join(KEY + COLUMNS)
+    sets = ", ".join(f"{c} = EXCLUDED.{c}" for c in COLUMNS)
+    old = ", ".join(f"f.{c}" for c in COLUMNS)
+    new = ", ".join(f"EXCLUDED.{c}" for c in COLUMNS)
+    table = _t(KpiFact)
+    return (
+        f"WITH fresh AS ({select}),"
+        f" up AS (INSERT INTO {table} AS f ({cols}) SELECT {cols} FROM fresh"
+        f" ON CONFLICT (unit_id, procedure_id, day) DO UPDATE SET {sets} WHERE ({old}) IS DISTINCT FROM ({new}))"
+        f" DELETE FROM {table} f WHERE (f.unit_id, f.procedure_id) IN ({values})"
+        " AND NOT EXISTS (SELECT 1 FROM fresh x WHERE x.unit_id = f.unit_id AND x.procedure_id = f.procedure_id"
+        " AND x.day = f.day)"
+    )

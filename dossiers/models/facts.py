@@ -1,0 +1,76 @@
+"""Pre-aggregated KPI facts (Decision 766/QĐ-TTg), maintained by `dossiers.kpi.facts`.
+
+Never written by a domain action: the facts are derived from the dossiers and can be
+rebuilt from them at any time (docs/adr/0002-kpi-facts.md).
+"""
+
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class KpiFact(models.Model):
+    """The figures of one lead unit × procedure × local day.
+
+    Received-day columns: `received_*`, `digitised`. Finished-day columns (finished = the
+    first of result ready, returned, stopped, refused, withdrawn): `finished*`,
+    `processing_seconds`, `saved_seconds`, `electronic_results`, `late_without_apology`.
+    Issued-day column: `apologies`.
+    """
+
+    unit = models.ForeignKey("dossiers.Unit", on_delete=models.CASCADE, related_name="+", db_constraint=False)
+    procedure = models.ForeignKey("dossiers.Procedure", on_delete=models.CASCADE, related_name="+", db_constraint=False)
+    day = models.DateField()
+    received_counter = models.IntegerField(default=0)
+    received_online = models.IntegerField(default=0)
+    received_postal = models.IntegerField(default=0)
+    received_with_fee = models.IntegerField(default=0)
+    digitised = models.IntegerField(default=0)
+    finished = models.IntegerField(default=0)
+    finished_early = models.IntegerField(default=0)
+    finished_on_time = models.IntegerField(default=0)
+    finished_late = models.IntegerField(default=0)
+    processing_seconds = models.BigIntegerField(default=0)
+    saved_seconds = models.BigIntegerField(default=0)
+    electronic_results = models.IntegerField(default=0)
+    apologies = models.IntegerField(default=0)
+    late_without_apology = models.IntegerField(default=0)
+
+    class Meta:
+        verbose_name = _("số liệu chỉ số theo ngày")
+        verbose_name_plural = _("số liệu chỉ số theo ngày")
+        constraints = [models.UniqueConstraint(fields=["unit", "procedure", "day"], name="kpifact_key")]
+        indexes = [models.Index(fields=["day", "unit"], name="kpifact_day_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.unit_id}/{self.procedure_id} {self.day:%d/%m/%Y}"
+
+
+class KpiDay(models.Model):
+    """The province calendar as positions: working seconds before each local day starts,
+    so SQL can measure working time between two instants (see `WorkCalendar.position`)."""
+
+    day = models.DateField(primary_key=True)
+    position = models.BigIntegerField()
+    is_working = models.BooleanField()
+
+    class Meta:
+        verbose_name = _("ngày làm việc (chỉ số)")
+        verbose_name_plural = _("ngày làm việc (chỉ số)")
+
+    def __str__(self) -> str:
+        return f"{self.day:%d/%m/%Y} {self.position}"
+
+
+class KpiWatermark(models.Model):
+    """Where the incremental refresh stopped, and the calendar its facts were built with."""
+
+    name = models.CharField(max_length=32, primary_key=True)
+    value = models.DateTimeField(null=True, blank=True)
+    calendar_token = models.CharField(max_length=64, blank=True)
+
+    class Meta:
+        verbose_name = _("mốc cập nhật chỉ số")
+        verbose_name_plural = _("mốc cập nhật chỉ số")
+
+    def __str__(self) -> str:
+        return f"{self.name}: {self.value}"

@@ -1,0 +1,237 @@
+"""The KPI composition root: dossier facts + open snapshots + feedback figures (766).
+
+`dossiers` keeps its own facts (`dossiers.kpi`), `feedback` its own; they meet here, so
+neither app imports the other's figures. The feedback figures come from a pluggable
+function (`satisfaction_source`); until feedback provides one, "no ratings yet".
+"""
+
+from collections.abc import Callable, Iterable
+from datetime import date, datetime, time, timedelta
+
+from django.conf import settings
+from django.core.exceptions import PermissionDenied
+from django.db.models import Sum
+from django.utils import timezone
+from django.utils.module_loading import import_string
+
+from dossiers.calendar import LOCAL_TZ
+from dossiers.kpi import rules
+from dossiers.kpi.snapshots import open_at
+from dossiers.models import Field, KpiFact, Procedure, Unit
+from dossiers.roles import SUPERVISOR, user_roles
+
+GROUPS = ("unit", "procedure", "field", "day")
+GROUP_FIELD = {"unit": "unit_id", "procedure": "procedure_id", "field": "procedure__field_id", "day": "day"}
+# Fact columns summed into `rules.Figures` attributes.
+SUMS = {
+    "received_counter": "received_counter",
+    "received_online": "received_online",
+    "received_postal": "received_postal",
+    "received_with_fee": "received_with_fee",
+    "digitised": "digitised",
+    "finished": "finished",
+    "early": "finished_early",
+    "on_time": "finished_on_time",
+    "late": "finished_late",
+    "processing_seconds": "processing_seconds",
+    "saved_seconds": "saved_seconds",
+    "electronic_results": "electronic_results",
+    "apologies": "apologies",
+    "late_without_apology": "late_without_apology",
+}
+SATISFACTION_SOURCE = "feedback.kpi.satisfaction_by_unit"
+
+
+def no_ratings_yet(*, unit_ids: list[int] | None, start: date, end: date, group_by: str) -> dict:
+    """The default feedback source: no ratings and no petitions, so nobody complained."""
+    return {}
+
+
+def satisfaction_source() -> Callable[..., dict]:
+    """`feedback`'s figures when it provides them, else `no_ratings_yet`.
+
+    Expected: f(*, unit_ids, start, end, group_by) -> {group key: {"complained": int, …}},
+    group keys as in `GROUP_FIELD` (lead unit id, procedure id, field id, local date).
+    """
+    path = getattr(settings, "PORTAL_KPI_SATISFACTION_SOURCE", SATISFACTION_SOURCE)
+    try:
+        return import_string(path)
+    except ImportError:
+        return no_ratings_yet
+
+
+def on_time_basis() -> str:
+    return getattr(settings, "PORTAL_KPI_ON_TIME_BASIS", rules.DEFAULT_BASIS)
+
+
+# -- scope -----------------------------------------------------------------------------------
+
+
+def is_kpi_reader(user) -> bool:
+    return user.is_authenticated and (user.is_superuser or SUPERVISOR in user_roles(user))
+
+
+def kpi_scope(user, unit: Unit | None = None) -> list[int] | None:
+    """Unit ids a reader may see (None: all, for a superuser without a unit); 403 outside."""
+    if not is_kpi_reader(user):
+        raise PermissionDenied
+    allowed = None
+    if not user.is_superuser:
+        allowed = set(Unit.objects.subtree_of(list(user.units.all())).values_list("pk", flat=True))
+    if unit is None:
+        return None if allowed is None else sorted(allowed)
+    wanted = set(Unit.objects.subtree_of([unit]).values_list("pk", flat=True))
+    if allowed is not None and unit.pk not in allowed:
+        raise PermissionDenied
+    return sorted(wanted if allowed is None else wanted & allowed)
+
+
+# -- figures ---------------------------------------------------------------------------------
+
+
+def period_end(end: date, *, now: datetime | None = None) -> datetime:
+    """The moment open dossiers are judged: the end of `end`, or now if that is sooner."""
+    moment = datetime.combine(end + timedelta(days=1), time(0), LOCAL_TZ)
+    return min(moment, now or timezone.now())
+
+
+def _facts(unit_ids, start: date, end: date):
+    qs = KpiFact.objects.filter(day__gte=start, day__lte=end)
+    return qs if unit_ids is None else qs.filter(unit_id__in=unit_ids)
+
+
+def facts_by(*, unit_ids, start: date, end: date, key: str) -> dict:
+    """{group key: Figures} from the facts alone (no snapshot, no feedback)."""
+    rows = _facts(unit_ids, start, end).values(key).annotate(**{a: Sum(c) for a, c in SUMS.items()}).order_by()
+    return {row[key]: _figures(row) for row in rows}
+
+
+def _figures(row: dict) -> rules.Figures:
+    f = rules.Figures(**{a: row[a] or 0 for a in SUMS if hasattr(rules.Figures, a)})
+    f.received = sum(row[c] or 0 for c in ("received_counter", "received_online", "received_postal"))
+    return f
+
+
+def _moments(group_by: str, start: date, end: date) -> list[tuple[str, datetime]]:
+    now = timezone.now()
+    if group_by != "day":
+        return [("period", period_end(end, now=now))]
+    days = (start + timedelta(days=i) for i in range((end - start).days + 1))
+    return [(d.isoformat(), period_end(d, now=now)) for d in days]
+
+
+def _snapshot_key(group_by: str, fields_of: dict[int, int]) -> Callable[[tuple], object]:
+    if group_by == "unit":
+        return lambda r: r[1]
+    if group_by == "procedure":
+        return lambda r: r[2]
+    if group_by == "field":
+        return lambda r: fields_of.get(r[2])
+    return lambda r: date.fromisoformat(r[0])
+
+
+def _add_snapshot(out: dict, group_by: str, unit_ids, start: date, end: date) -> None:
+    rows = open_at(moments=_moments(group_by, start, end), unit_ids=unit_ids)
+    fields_of = dict(Procedure.objects.filter(pk__in={r[2] for r in rows}).values_list("pk", "field_id"))
+    key_of = _snapshot_key(group_by, fields_of)
+    for row in rows:
+        f = out.setdefault(key_of(row), rules.Figures())
+        f.open, f.open_overdue, f.waiting = f.open + row[3], f.open_overdue + row[4], f.waiting + row[5]
+
+
+def _add_feedback(out: dict, group_by: str, unit_ids, start: date, end: date) -> None:
+    feedback = satisfaction_source()(unit_ids=unit_ids, start=start, end=end, group_by=group_by)
+    for key, values in feedback.items():
+        out.setdefault(key, rules.Figures()).complained += int(values.get("complained", 0))
+
+
+def figures_by(*, unit_ids, start: date, end: date, group_by: str) -> dict:
+    """{group key: Figures}: facts, open at the period's end, complaints."""
+    out = facts_by(unit_ids=unit_ids, start=start, end=end, key=GROUP_FIELD[group_by])
+    _add_snapshot(out, group_by, unit_ids, start, end)
+    _add_feedback(out, group_by, unit_ids, start, end)
+    return out
+
+
+def total(figures: Iterable[rules.Figures]) -> rules.Figures:
+    result = rules.Figures()
+    for f in figures:
+        result = result + f
+    return result
+
+
+# -- presentation ----------------------------------------------------------------------------
+
+
+def metrics(f: rules.Figures, *, basis: str | None = None) -> dict:
+    """The API's figures for one group (shared/docs/api.md, GET /kpis)."""
+    basis = basis or on_time_basis()
+    return {
+        "received": f.received,
+        "finished": f.finished,
+        "early": f.early,
+        "on_time": f.on_time,
+        "late": f.late,
+        "open": f.open,
+        "open_overdue": f.open_overdue,
+        "on_time_rate": rules.on_time_rate(f, basis=basis),
+        "online_rate": rules.online_rate(f),
+        "apologies": f.apologies,
+        "late_without_apology": f.late_without_apology,
+        "satisfaction_rate": rules.satisfaction_rate(f, basis=basis),
+    }
+
+
+def _labels(group_by: str, keys: Iterable) -> dict:
+    keys = [k for k in keys if k is not None]
+    if group_by == "unit":
+        return {u.pk: (u.code, u.short_name or u.name) for u in Unit.objects.filter(pk__in=keys)}
+    if group_by == "procedure":
+        return {p.pk: (p.national_code, p.name) for p in Procedure.objects.filter(pk__in=keys)}
+    if group_by == "field":
+        return {f.pk: (f.code, f.name) for f in Field.objects.filter(pk__in=keys)}
+    return {k: (k.isoformat(), k.strftime("%d/%m/%Y")) for k in keys}
+
+
+def kpi_rows(*, unit_ids, start: date, end: date, group_by: str, figures: dict | None = None) -> list[dict]:
+    """One row per group: its code and name, then `metrics`; ordered by code."""
+    if figures is None:
+        figures = figures_by(unit_ids=unit_ids, start=start, end=end, group_by=group_by)
+    labels = _labels(group_by, figures)
+    rows = [
+        {"code": labels.get(k, ("", ""))[0], "name": labels.get(k, ("", ""))[1], **metrics(f)}
+        for k, f in figures.items()
+        if k is not None
+    ]
+    return sorted(rows, key=lambda r: r["code"])
+
+
+def procedures_online(unit_ids) -> float | None:
+    """Share of the active procedures the scope decides that are offered online (766 group 3)."""
+    qs = Procedure.objects.active()
+    if unit_ids is not None:
+        qs = qs.filter(pk__in=KpiFact.objects.filter(unit_id__in=unit_ids).values("procedure_id"))
+    levels = list(qs.values_list("online_level", flat=True))
+    offered = sum(1 for level in levels if level != Procedure.OnlineLevel.NONE)
+    return rules.procedures_online_rate(offered=offered, total=len(levels))
+
+
+def kpi_summary(*, unit_ids, start: date, end: date, by_unit: dict | None = None) -> dict:
+    """The scope's totals for the period with every rule's value and the 766 group scores."""
+    if by_unit is None:
+        by_unit = figures_by(unit_ids=unit_ids, start=start, end=end, group_by="unit")
+    f = total(by_unit.values())
+    basis = on_time_basis()
+    share = procedures_online(unit_ids)
+    return {
+        "figures": f,
+        **metrics(f, basis=basis),
+        "late_rate": rules.late_rate(f, basis=basis),
+        "procedures_online_rate": share,
+        "online_payment_rate": rules.online_payment_rate(f),
+        "digitisation_rate": rules.digitisation_rate(f),
+        "electronic_result_rate": rules.electronic_result_rate(f),
+        "average_processing_days": rules.average_processing_days(f),
+        "saved_days": rules.saved_days(f),
+        "scores": rules.group_scores(f, procedures_online=share, basis=basis),
+    }

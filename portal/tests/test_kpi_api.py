@@ -1,0 +1,116 @@
+"""GET /api/v1/kpis, the KPI dashboard and the public results page."""
+
+from io import BytesIO
+
+import pytest
+import time_machine
+from openpyxl import load_workbook
+
+from dossiers.kpi.facts import kpi_facts_rebuild
+from dossiers.services.routing import dossier_transition
+from dossiers.tests.conftest import local
+from dossiers.tests.factories import UnitFactory, UserFactory
+from portal.api_kpis import BAD_DATE, BAD_GROUP, BAD_PERIOD
+
+pytestmark = pytest.mark.django_db
+URL = "/api/v1/kpis"
+MARCH = {"from": "2026-03-01", "to": "2026-03-31"}
+
+
+@pytest.fixture
+def history(world, receive):
+    """Two dossiers received 09/03/2026: one finished early on 13/03, one still open (late)."""
+    with time_machine.travel(local(2026, 3, 9, 10, 0), tick=False):
+        done, _open = receive(), receive(channel="online")
+        dossier_transition(dossier_id=done.pk, action="transfer", actor=world["clerk"])
+    with time_machine.travel(local(2026, 3, 13, 10, 0), tick=False):
+        dossier_transition(dossier_id=done.pk, action="complete", actor=world["specialist"])
+    kpi_facts_rebuild()
+    return world
+
+
+@pytest.fixture
+def boss(db):
+    return UserFactory(username="boss", is_superuser=True)
+
+
+def test_does_return_the_contract_figures_when_a_superuser_asks(client, history, boss):
+    client.force_login(boss)
+    body = client.get(URL, MARCH).json()
+    assert body["from"] == "2026-03-01" and body["group_by"] == "unit"
+    [row] = body["items"]
+    assert row["code"] == history["agency"].code
+    expected = {"received": 2, "finished": 1, "early": 1, "on_time": 0, "late": 0, "open": 1, "open_overdue": 1}
+    assert {k: row[k] for k in expected} == expected
+    assert (row["on_time_rate"], row["online_rate"], row["satisfaction_rate"]) == (50.0, 50.0, 50.0)
+
+
+def test_does_group_by_day_with_open_figures_at_each_day_end(client, history, boss):
+    client.force_login(boss)
+    items = client.get(URL, {"from": "2026-03-09", "to": "2026-03-24", "group_by": "day"}).json()["items"]
+    by_day = {r["code"]: r for r in items}
+    assert by_day["2026-03-09"]["received"] == 2 and by_day["2026-03-13"]["early"] == 1
+    assert (by_day["2026-03-20"]["open"], by_day["2026-03-20"]["open_overdue"]) == (1, 0)
+    assert by_day["2026-03-23"]["open_overdue"] == 1  # due Mon 23/03 10:00, judged at the day end
+
+
+def test_cannot_read_kpis_when_not_a_supervisor(client, history):
+    client.force_login(history["specialist"])
+    assert client.get(URL, MARCH).status_code == 403
+    client.logout()
+    assert client.get(URL, MARCH).status_code == 401
+
+
+def test_cannot_read_a_unit_outside_the_supervisors_subtree(client, history):
+    client.force_login(history["supervisor"])
+    assert client.get(URL, {**MARCH, "unit": history["centre"].code}).status_code == 200
+    assert client.get(URL, {**MARCH, "unit": history["agency"].code}).status_code == 403
+
+
+@pytest.mark.parametrize(
+    ("params", "field", "message"),
+    [
+        ({"from": "31-03-2026"}, "from", BAD_DATE),
+        ({"from": "2026-03-31", "to": "2026-03-01"}, "from", BAD_PERIOD),
+        ({"group_by": "officer"}, "group_by", BAD_GROUP),
+    ],
+)
+def test_cannot_read_kpis_when_parameters_are_bad(client, boss, params, field, message):
+    client.force_login(boss)
+    response = client.get(URL, params)
+    assert response.status_code == 422
+    assert response.json()["fields"][field] == str(message)
+
+
+def test_does_serve_the_dashboard_in_a_fixed_number_of_queries(client, history, boss, django_assert_max_num_queries):
+    client.force_login(boss)
+    with django_assert_max_num_queries(18):
+        first = client.get("/giam-sat/chi-so/", MARCH)
+    assert first.status_code == 200 and b"<svg" in first.content
+    for i in range(5):
+        UnitFactory(code=f"EXTRA.{i}")
+    with django_assert_max_num_queries(18):
+        assert client.get("/giam-sat/chi-so/", MARCH).status_code == 200
+
+
+def test_does_export_every_table_when_asked_for_xlsx(client, history, boss):
+    client.force_login(boss)
+    for table in ("units", "weeks", "months", "backlog", "late"):
+        response = client.get("/giam-sat/chi-so/", {**MARCH, "format": "xlsx", "table": table})
+        assert response.status_code == 200
+        sheet = load_workbook(BytesIO(response.content)).active
+        assert sheet.max_row >= 1 and sheet.cell(1, 1).value
+    units = load_workbook(BytesIO(client.get("/giam-sat/chi-so/", {**MARCH, "format": "xlsx"}).content)).active
+    assert units.cell(2, 1).value == history["agency"].code and units.cell(2, 3).value == 2
+
+
+def test_cannot_open_the_dashboard_when_not_a_supervisor(client, history):
+    client.force_login(history["specialist"])
+    assert client.get("/giam-sat/chi-so/").status_code == 403
+
+
+def test_does_publish_monthly_results_without_personal_data(client, history):
+    response = client.get("/cong-khai/ket-qua/", {"month": "03/2026"})
+    assert response.status_code == 200
+    assert "Sở Tư pháp" in response.content.decode()
+    assert "Trần Thị Bình" not in response.content.decode()

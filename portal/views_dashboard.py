@@ -1,0 +1,203 @@
+"""The supervisors' KPI dashboard and the public results page (công khai kết quả giải quyết)."""
+
+from datetime import date, timedelta
+from io import BytesIO
+
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.http import Http404, HttpResponse
+from django.shortcuts import render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from openpyxl import Workbook
+
+from dossiers.errors import DomainError
+from dossiers.kpi import rules
+from dossiers.kpi.snapshots import AGE_BUCKETS, backlog_by_age, late_by_responsible_unit
+from dossiers.models import Unit
+
+from . import charts
+from .api_kpis import parse_period, parse_unit
+from .kpis import facts_by, figures_by, is_kpi_reader, kpi_rows, kpi_scope, kpi_summary, period_end
+
+TABLES = ("units", "weeks", "months", "backlog", "late")
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+# -- trend -----------------------------------------------------------------------------------
+
+
+def _bucket_sums(by_day: dict, key) -> dict:
+    out: dict = {}
+    for day, f in by_day.items():
+        out[key(day)] = out.get(key(day), rules.Figures()) + f
+    return out
+
+
+def trend(*, unit_ids, end: date) -> dict[str, list[tuple[str, rules.Figures]]]:
+    """Weekly (12 weeks) and monthly (12 months) figures up to `end`, from one facts query."""
+    months_back = end.year * 12 + end.month - 1 - 11
+    first_month = date(months_back // 12, months_back % 12 + 1, 1)
+    by_day = facts_by(unit_ids=unit_ids, start=min(first_month, end - timedelta(weeks=12)), end=end, key="day")
+    weeks = _bucket_sums(by_day, lambda d: d - timedelta(days=d.weekday()))
+    months = _bucket_sums(by_day, lambda d: d.replace(day=1))
+    monday = end - timedelta(days=end.weekday())
+    week_keys = [monday - timedelta(weeks=k) for k in range(11, -1, -1)]
+    month_keys = sorted(k for k in months if k >= first_month) or [end.replace(day=1)]
+    return {
+        "weeks": [(k.strftime("%d/%m"), weeks.get(k, rules.Figures())) for k in week_keys],
+        "months": [(k.strftime("%m/%Y"), months.get(k, rules.Figures())) for k in month_keys],
+    }
+
+
+def trend_charts(series: dict) -> dict:
+    out = {}
+    for name, points in series.items():
+        labels = [label for label, _f in points]
+        out[name] = {
+            "volume": charts.bar_chart(
+                title=_("Hồ sơ tiếp nhận và đã giải quyết"),
+                labels=labels,
+                series=[
+                    charts.Series(_("Tiếp nhận"), [f.received for _l, f in points]),
+                    charts.Series(_("Đã giải quyết"), [f.finished for _l, f in points]),
+                ],
+            ),
+            "rate": charts.line_chart(
+                title=_("Tỷ lệ đúng hạn trên hồ sơ đã giải quyết (%)"),
+                labels=labels,
+                series=[charts.Series(_("Đúng hạn"), [rules.on_time_rate(f, basis="finished") for _l, f in points])],
+                ceiling=100,
+            ),
+        }
+    return out
+
+
+# -- tables ----------------------------------------------------------------------------------
+
+
+def _unit_names(ids) -> dict[int, str]:
+    return {u.pk: f"{u.short_name or u.name} ({u.code})" for u in Unit.objects.filter(pk__in=[i for i in ids if i])}
+
+
+def tables(*, unit_ids, start: date, end: date, by_unit: dict) -> dict[str, dict]:
+    """Every table of the page as headers + rows (what the XLSX export writes too)."""
+    rows = kpi_rows(unit_ids=unit_ids, start=start, end=end, group_by="unit", figures=by_unit)
+    backlog = backlog_by_age(at=period_end(timezone.localdate()), unit_ids=unit_ids)
+    t_start, t_end = period_end(start - timedelta(days=1)), period_end(end)
+    late = late_by_responsible_unit(start=t_start, end=t_end, unit_ids=unit_ids)
+    names = _unit_names(set(backlog) | set(late))
+    series = trend(unit_ids=unit_ids, end=end)
+    return {
+        "units": _units_table(rows),
+        "weeks": _trend_table(series["weeks"], _("Tuần từ")),
+        "months": _trend_table(series["months"], _("Tháng")),
+        "backlog": _backlog_table(backlog, names),
+        "late": _late_table(late, names),
+        "_series": series,
+    }
+
+
+def _units_table(rows: list[dict]) -> dict:
+    headers = [_("Mã đơn vị"), _("Đơn vị"), _("Tiếp nhận"), _("Đã giải quyết"), _("Trước hạn"), _("Đúng hạn")]
+    headers += [_("Quá hạn"), _("Đang giải quyết"), _("Đang quá hạn"), _("Tỷ lệ đúng hạn (%)")]
+    headers += [_("Tỷ lệ trực tuyến (%)"), _("Xin lỗi"), _("Trễ hạn không xin lỗi"), _("Mức độ hài lòng (%)")]
+    keys = ["code", "name", "received", "finished", "early", "on_time", "late", "open", "open_overdue"]
+    keys += ["on_time_rate", "online_rate", "apologies", "late_without_apology", "satisfaction_rate"]
+    return {"headers": headers, "rows": [[r[k] for k in keys] for r in rows]}
+
+
+def _trend_table(points, first: str) -> dict:
+    headers = [first, _("Tiếp nhận"), _("Đã giải quyết"), _("Đúng hạn và trước hạn"), _("Quá hạn"), _("Xin lỗi")]
+    rows = [[label, f.received, f.finished, f.early + f.on_time, f.late, f.apologies] for label, f in points]
+    return {"headers": headers, "rows": rows}
+
+
+def _backlog_table(backlog: dict, names: dict) -> dict:
+    labels = [f"{lo}–{hi}" if hi is not None else f"> {lo - 1}" for lo, hi in AGE_BUCKETS]
+    headers = [_("Đơn vị"), *[_("%(days)s ngày làm việc") % {"days": label} for label in labels], _("Tổng")]
+    rows = [[names.get(u, "—"), *counts, sum(counts)] for u, counts in backlog.items()]
+    return {"headers": headers, "rows": sorted(rows)}
+
+
+def _late_table(late: dict, names: dict) -> dict:
+    headers = [_("Đơn vị làm trễ hạn"), _("Đã giải quyết quá hạn trong kỳ"), _("Đang quá hạn")]
+    rows = [[names.get(u, "—"), v["finished_late"], v["open_overdue"]] for u, v in late.items()]
+    return {"headers": headers, "rows": sorted(rows)}
+
+
+def xlsx_response(name: str, table: dict) -> HttpResponse:
+    book = Workbook()
+    sheet = book.active
+    sheet.title = name[:31]
+    sheet.append([str(h) for h in table["headers"]])
+    for row in table["rows"]:
+        sheet.append(list(row))
+    buffer = BytesIO()
+    book.save(buffer)
+    response = HttpResponse(buffer.getvalue(), content_type=XLSX)
+    response["Content-Disposition"] = f'attachment; filename="chi-so-{name}.xlsx"'
+    return response
+
+
+# -- views -----------------------------------------------------------------------------------
+
+
+def _period(request) -> tuple[Unit | None, date, date]:
+    try:
+        start, end = parse_period(request.GET.get("from"), request.GET.get("to"))
+        return parse_unit(request.GET.get("unit")), start, end
+    except DomainError as exc:
+        raise Http404(str(exc.message)) from None
+
+
+@login_required
+def dashboard(request):
+    """Province (or a unit's subtree) KPIs: 766 scores, trends, backlog, late units; ?format=xlsx."""
+    if not is_kpi_reader(request.user):
+        raise PermissionDenied
+    unit, start, end = _period(request)
+    unit_ids = kpi_scope(request.user, unit)
+    by_unit = figures_by(unit_ids=unit_ids, start=start, end=end, group_by="unit")
+    data = tables(unit_ids=unit_ids, start=start, end=end, by_unit=by_unit)
+    if request.GET.get("format") == "xlsx":
+        name = request.GET.get("table", "units")
+        if name not in TABLES:
+            raise Http404
+        return xlsx_response(name, data[name])
+    context = {
+        "unit": unit,
+        "start": start,
+        "end": end,
+        "summary": kpi_summary(unit_ids=unit_ids, start=start, end=end, by_unit=by_unit),
+        "tables": data,
+        "charts": trend_charts(data["_series"]),
+        "scope_units": Unit.objects.filter(pk__in=unit_ids) if unit_ids is not None else Unit.objects.all(),
+        "query": request.GET.urlencode(),
+    }
+    return render(request, "dashboard/dashboard.html", context)
+
+
+def _month(value: str | None) -> date:
+    today = timezone.localdate()
+    if not value:
+        return (today.replace(day=1) - timedelta(days=1)).replace(day=1)
+    try:
+        month, year = (int(x) for x in value.split("/"))
+        return date(year, month, 1)
+    except ValueError:
+        raise Http404 from None
+
+
+def public_results(request):
+    """Công khai kết quả giải quyết: per unit and month, no personal data."""
+    start = _month(request.GET.get("month"))
+    end = (start + timedelta(days=32)).replace(day=1) - timedelta(days=1)
+    try:
+        unit = parse_unit(request.GET.get("unit"))
+    except DomainError:
+        raise Http404 from None
+    unit_ids = list(Unit.objects.subtree_of([unit]).values_list("pk", flat=True)) if unit else None
+    rows = kpi_rows(unit_ids=unit_ids, start=start, end=end, group_by="unit")
+    context = {"unit": unit, "month": start, "rows": rows}
+    return render(request, "dashboard/public_results.html", context)
