@@ -271,16 +271,26 @@ def broker(app, url: str, transport_options: dict):
     """Point this process's Celery app at another broker, and back."""
 
     def use(url, options):
+        # Celery's broker_url prefers the CELERY_BROKER_URL variable (set by .ci/run) over app.conf.
+        if url is None:
+            os.environ.pop("CELERY_BROKER_URL", None)
+        else:
+            os.environ["CELERY_BROKER_URL"] = url
         app.conf.broker_url, app.conf.broker_transport_options = url, options
         app._pool = None
         app.amqp._producer_pool = None
 
+    saved_env = os.environ.get("CELERY_BROKER_URL")
     saved = app.conf.broker_url, app.conf.broker_transport_options
     use(url, transport_options)
     try:
         yield
     finally:
-        use(*saved)
+        use(saved[0], saved[1])
+        if saved_env is None:
+            os.environ.pop("CELERY_BROKER_URL", None)
+        else:
+            os.environ["CELERY_BROKER_URL"] = saved_env
 
 
 # Load ----------------------------------------------------------------------------------------
