@@ -5,7 +5,7 @@ from django.utils import timezone
 from ninja import Field, Header, Query, Router, Schema
 from ninja import Status as Answer
 
-from . import errors, workflow
+from . import errors
 from .auth import staff_auth
 from .models import Dossier, Procedure, Status, Unit
 from .presenters import apology_out
@@ -198,6 +198,3 @@ def dossier_out(d: Dossier, user) -> dict:
     from .presenters import dossier_detail
 
     return dossier_detail(d, user)
-
-
-__all__ = ["router", "workflow"]

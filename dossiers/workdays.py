@@ -51,3 +51,10 @@ def _load(unit: Unit | None, periods, version: int) -> WorkCalendar:
         drop.pop(row.date, None)
         keep[row.date] = row.name
     return WorkCalendar(days_off=days_off, extra_working=extra, periods=periods, cutoff=_cutoff(), version=version)
+
+
+def due_soon_bound(at, *, cal: WorkCalendar | None = None):
+    """The end of the "due soon" window: `PORTAL_DUE_SOON_WORKING_DAYS` working days after `at`
+    (pass the province calendar when the caller has it, to save the version query)."""
+    cal = cal or calendar_for(None)
+    return cal.instant(cal.position(at) + settings.PORTAL_DUE_SOON_WORKING_DAYS * cal.day_seconds)

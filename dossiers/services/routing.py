@@ -200,12 +200,7 @@ def _on_close(d, actor, at, p):
         outbox_enqueue(dossier=d, kind="refused", ref="1", context={"reason": p["reason"]})
 
 
-def _on_accept(d, actor, at, p):
-    pass  # handled by intake.dossier_start
-
-
 EFFECTS = {
-    "accept": _on_accept,
     "refuse": _on_close,
     "transfer": _on_transfer,
     "request_supplement": _on_pause,

@@ -7,7 +7,6 @@ dossier goes through services.intake, services.routing or services.attachments.
 from datetime import timedelta
 from urllib.parse import urlencode
 
-from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
@@ -29,7 +28,7 @@ from ..services.applicants import applicant_clean
 from ..services.attachments import attachment_add
 from ..services.intake import HandedDocument, dossier_receive
 from ..services.routing import UNKNOWN_ACTION, dossier_transition
-from ..workdays import calendar_for
+from ..workdays import due_soon_bound
 from .forms import ActionForm, AttachmentForm, IntakeForm
 
 PAGE_SIZE = 50
@@ -82,11 +81,6 @@ def is_clerk(user) -> bool:
 
 
 # -- work queues ----------------------------------------------------------------------------
-
-
-def due_soon_bound(now):
-    cal = calendar_for(None)
-    return cal.instant(cal.position(now) + settings.PORTAL_DUE_SOON_WORKING_DAYS * cal.day_seconds)
 
 
 def queue_dossiers(user, tab: str, *, visible, unit_ids, now, soon):

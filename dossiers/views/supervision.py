@@ -5,7 +5,6 @@ Supervisors see their units' subtree, unit leaders their units, superusers every
 """
 
 from django import forms
-from django.conf import settings
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.db.models import Count, Exists, OuterRef, Q, TextChoices
@@ -17,7 +16,7 @@ from django.views.decorators.http import require_GET
 from ..models import OPEN, Apology, Channel, Dossier, Field, Procedure, Timeliness, Unit, WatchLevel
 from ..services import exports
 from ..services.watch import level_at
-from ..workdays import calendar_for
+from ..workdays import calendar_for, due_soon_bound
 
 PAGE_SIZE = 50
 
@@ -99,10 +98,6 @@ def late_q(now) -> Q:
     return Q(status__in=OPEN, due_at__lt=now) | Q(timeliness=Timeliness.LATE)
 
 
-def due_soon_bound(cal, now):
-    return cal.instant(cal.position(now) + settings.PORTAL_DUE_SOON_WORKING_DAYS * cal.day_seconds)
-
-
 def overdue_bound(cal, now, days: int):
     """Appointments at or before this are at least `days` working days past."""
     return cal.instant(max(cal.position(now) - days * cal.day_seconds, 1))
@@ -129,7 +124,7 @@ def supervision_queryset(visible, filters: dict, *, now, cal):
     elif view == View.APOLOGY_AFTER_DUE:
         queryset = queryset.filter(Exists(_apologies(Apology.Status.SIGNED).filter(issued_after_due=True)))
     else:
-        queryset = queryset.filter(status__in=OPEN, due_at__lt=due_soon_bound(cal, now))
+        queryset = queryset.filter(status__in=OPEN, due_at__lt=due_soon_bound(now, cal=cal))
     if "min_days" in filters:
         queryset = queryset.filter(status__in=OPEN, due_at__lte=overdue_bound(cal, now, filters["min_days"]))
     queryset = _by_apology_state(queryset, filters.get("apology"))
@@ -225,7 +220,7 @@ def supervision(request):
         "views": View.choices,
         "page": page,
         "rows": rows,
-        "counts": counts_by_unit(scoped(visible, filters), now=now, soon=due_soon_bound(cal, now)),
+        "counts": counts_by_unit(scoped(visible, filters), now=now, soon=due_soon_bound(now, cal=cal)),
         "query": query.urlencode(),
         "now": now,
     }
