@@ -46,6 +46,11 @@ class WatchLevel(models.IntegerChoices):
 
 
 OPEN_CODES = [1, 2, 4, 5, 6]
+# The same set as a range, for the watch indexes and statements only: the planner cannot prove
+# `status IN (…)` from it, so no other open-dossier index (dossier_open_due_idx) competes with
+# a watch level's own (services/watch.py).
+OPEN_RANGE = models.Q(status__lte=6) & ~models.Q(status=3)
+OPEN_RANGE_SQL = "{t}status <= 6 AND {t}status <> 3"
 
 
 class DossierQuerySet(models.QuerySet):
@@ -213,6 +218,24 @@ class Dossier(models.Model):
             models.Index(fields=["receiving_unit", "-submitted_at"], name="dossier_received_idx"),
             models.Index(
                 fields=["due_at"], name="dossier_open_due_idx", condition=models.Q(status__in=[1, 2, 4, 5, 6])
+            ),
+            # One per watch level: the open dossiers not yet flagged at that level, so a watch run
+            # with nothing new reads next to nothing however many dossiers are open (services/watch.py).
+            *(
+                models.Index(
+                    fields=[column],
+                    name=f"dossier_watch{level}_idx",
+                    # `column IS NOT NULL` is implied only by this level's statement (`column < now`),
+                    # so the planner cannot take another level's smaller index and filter it whole.
+                    condition=OPEN_RANGE & models.Q(watch_level__lt=level, **{f"{column}__isnull": False}, **floor),
+                )
+                for level, column, floor in (
+                    (1, "soon_at", {}),
+                    (2, "due_at", {}),
+                    # 2×/3× overdue: among those already flagged overdue
+                    (3, "late2_at", {"watch_level__gte": 2}),
+                    (4, "late3_at", {"watch_level__gte": 2}),
+                )
             ),
             models.Index(fields=["applicant_id_number"], name="dossier_id_number_idx"),
             models.Index(fields=["received_at", "id"], name="dossier_register_idx"),

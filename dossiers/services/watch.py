@@ -2,7 +2,7 @@
 
 Level-triggered and set-based: each level is one statement over the open dossiers
 whose threshold has passed and that are not yet flagged at that level (a partial
-index holds exactly those), so a run after an outage catches everything up, a run
+index per level holds exactly those: dossier_watch<level>_idx), so a run after an outage catches everything up, a run
 with nothing new reads next to nothing, and running twice changes nothing more.
 Each flag is an event on the dossier's timeline, dated when the threshold passed,
 and lateness is attributed to the unit and officer holding the dossier at its due time.
@@ -13,6 +13,7 @@ from django.db.models import OuterRef, Subquery
 from django.utils import timezone
 
 from ..models import OPEN, Dossier, DossierEvent, DossierStep, WatchLevel
+from ..models.dossier import OPEN_RANGE_SQL
 
 # level: (threshold column, action recorded on the timeline)
 LEVELS = {
@@ -22,6 +23,7 @@ LEVELS = {
     WatchLevel.OVERDUE_3X: ("late3_at", "flag_overdue_3x"),
 }
 OPEN_SQL = ", ".join(str(int(s)) for s in sorted(OPEN))
+WATCHED_SQL = OPEN_RANGE_SQL.format(t="d.")
 
 
 def watch_flag(*, at=None) -> dict[str, int]:
@@ -56,11 +58,13 @@ def _flag_level_sql(level: int, at) -> int:
         )
     # Due soon from its threshold on; overdue strictly after the appointment (as Dossier.objects.overdue()).
     passed = "<=" if level == WatchLevel.DUE_SOON else "<"
-    past_due = "AND d.due_at < %(at)s" if level > WatchLevel.OVERDUE else ""
+    # 2×/3× only once flagged overdue (the overdue statement of this run comes first, and a new
+    # appointment lowers the level): the same as `due_at < now`, and it keeps to its own index.
+    past_due = f"AND d.watch_level >= {int(WatchLevel.OVERDUE)}" if level > WatchLevel.OVERDUE else ""
     sql = f"""
         WITH flagged AS (
             UPDATE dossiers_dossier d SET watch_level = %(level)s {attribution}
-            WHERE d.status IN ({OPEN_SQL}) AND d.watch_level < %(level)s AND d.{column} {passed} %(at)s {past_due}
+            WHERE {WATCHED_SQL} AND d.watch_level < %(level)s AND d.{column} {passed} %(at)s {past_due}
             RETURNING d.id, d.status, d.current_unit_id, d.{column} AS passed_at
         )
         INSERT INTO dossiers_dossierevent
@@ -70,6 +74,9 @@ def _flag_level_sql(level: int, at) -> int:
         FROM flagged
     """  # noqa: S608 — only our own column names are interpolated
     with connection.cursor() as cursor:
+        # Planned for the whole table, each statement looks costly enough for JIT compilation,
+        # which would cost more than the few rows a run finds.
+        cursor.execute("SET LOCAL jit = off")
         cursor.execute(sql, {"level": int(level), "at": at, "action": action})
         return cursor.rowcount
 
@@ -85,7 +92,7 @@ def _flag_level_orm(level: int, at) -> int:
     lookup = "lte" if level == WatchLevel.DUE_SOON else "lt"
     due = Dossier.objects.filter(status__in=OPEN, watch_level__lt=level, **{f"{column}__{lookup}": at})
     if level > WatchLevel.OVERDUE:
-        due = due.filter(due_at__lt=at)
+        due = due.filter(watch_level__gte=WatchLevel.OVERDUE)
     rows = list(due.select_for_update().values("id", "status", "current_unit_id", column))
     changes = {"watch_level": level}
     if level == WatchLevel.OVERDUE:
