@@ -16,25 +16,29 @@ from redis.exceptions import RedisError
 
 log = logging.getLogger(__name__)
 
-# KEYS: the buckets; ARGV: now (ms), then per bucket its emission interval and burst tolerance (ms).
-# Every bucket is checked first and all are spent only if all allow, so a request refused by
-# one limit costs nothing in the others. Returns 0 when allowed, else the ms to wait.
+# KEYS: the buckets, then the keys to read; ARGV: now (ms), the number of buckets, then per bucket
+# its emission interval and burst tolerance (ms). Every bucket is checked first and all are spent
+# only if all allow, so a request refused by one limit costs nothing in the others. Returns
+# {0, the values of the keys to read (false when missing)…} when allowed, else {the ms to wait}:
+# a read behind the limits costs no second round trip.
 GCRA_LUA = """
-local now = tonumber(ARGV[1])
+local now, n = tonumber(ARGV[1]), tonumber(ARGV[2])
 local wait, tats = 0, {}
-for i, key in ipairs(KEYS) do
-  local tat = tonumber(redis.call('GET', key) or now)
+for i = 1, n do
+  local tat = tonumber(redis.call('GET', KEYS[i]) or now)
   if tat < now then tat = now end
   tats[i] = tat
-  local w = tat - tonumber(ARGV[2 * i + 1]) - now
+  local w = tat - tonumber(ARGV[2 * i + 2]) - now
   if w > wait then wait = w end
 end
-if wait > 0 then return wait end
-for i, key in ipairs(KEYS) do
-  local next_tat = tats[i] + tonumber(ARGV[2 * i])
-  redis.call('SET', key, next_tat, 'PX', math.ceil(next_tat - now) + 1000)
+if wait > 0 then return {tostring(wait)} end
+for i = 1, n do
+  local next_tat = tats[i] + tonumber(ARGV[2 * i + 1])
+  redis.call('SET', KEYS[i], next_tat, 'PX', math.ceil(next_tat - now) + 1000)
 end
-return 0
+local out = {'0'}
+for i = n + 1, #KEYS do out[#out + 1] = redis.call('GET', KEYS[i]) end
+return out
 """
 
 
@@ -65,11 +69,55 @@ def rate_limit_hit(*, scope: str, ident: str, limit: Limit) -> int:
 
 def rate_limits_hit(*, checks: list[tuple[str, str, Limit]]) -> int:
     """One request against several limits (per address, per code…): all or none are spent."""
+    return rate_limits_hit_then_read(checks=checks)[0]
+
+
+def rate_limits_hit_then_read(
+    *, checks: list[tuple[str, str, Limit]], read: list[str] = ()
+) -> tuple[int, list[bytes | None]]:
+    """`rate_limits_hit`, and when allowed, the raw values stored under the cache keys `read`
+    (see `raw_cache_set`) in the same round trip to Redis: (seconds to wait, values or Nones)."""
     keys = [f"rl:{scope}:{ident}" for scope, ident, _ in checks]
     limits = [limit for _, _, limit in checks]
     now = time.time() * 1000
-    wait_ms = _redis_hit(keys, now, limits) if _redis_client() else _cache_hit(keys, now, limits)
-    return math.ceil(wait_ms / 1000) if wait_ms > 0 else 0
+    if (client := _redis_client()) is not None:
+        wait_ms, values = _redis_hit(client, keys, now, limits, list(read))
+    else:
+        wait_ms = _cache_hit(keys, now, limits)
+        found = cache.get_many(read) if read and wait_ms <= 0 else {}
+        values = [found.get(key) for key in read]
+    return (math.ceil(wait_ms / 1000) if wait_ms > 0 else 0), values
+
+
+def raw_cache_set(key: str, value: bytes, timeout: int) -> None:
+    """Store bytes for `rate_limits_hit_then_read` (as they are on Redis: no pickling)."""
+    client = _redis_client()
+    if client is None:
+        cache.set(key, value, timeout=timeout)
+        return
+    try:
+        client.set(cache.make_key(key), value, ex=timeout)
+    except (RedisError, OSError) as exc:
+        log.warning("cache unavailable, not stored: %s", exc)
+
+
+def raw_cache_bump(counter: str, timeout: int, *, delete: list[str] = ()) -> None:
+    """Add one to the integer under `counter` (from nothing: 1) and delete the keys `delete`."""
+    client = _redis_client()
+    try:
+        if client is None:
+            if not cache.add(counter, 1, timeout=timeout):
+                cache.incr(counter)
+            cache.delete_many(delete)
+            return
+        with client.pipeline(transaction=True) as pipe:
+            pipe.incr(cache.make_key(counter))
+            pipe.expire(cache.make_key(counter), timeout)
+            for key in delete:
+                pipe.delete(cache.make_key(key))
+            pipe.execute()
+    except (RedisError, OSError, ValueError) as exc:
+        log.warning("cache unavailable, %s not bumped: %s", counter, exc)
 
 
 def _redis_client():
@@ -77,14 +125,22 @@ def _redis_client():
     return backend.get_client(write=True) if hasattr(backend, "get_client") else None
 
 
-def _redis_hit(keys: list[str], now: float, limits: list[Limit]) -> float:
-    args = [int(now)] + [v for limit in limits for v in (limit.interval_ms, limit.tolerance_ms)]
+_script = None
+
+
+def _redis_hit(client, keys: list[str], now: float, limits: list[Limit], read: list[str]):
+    global _script
+    args = [int(now), len(limits)] + [v for limit in limits for v in (limit.interval_ms, limit.tolerance_ms)]
+    keys = [cache.make_key(k) for k in keys + read]
     try:
-        return float(_redis_client().eval(GCRA_LUA, len(keys), *[cache.make_key(k) for k in keys], *args))
+        if _script is None:  # EVALSHA from then on (redis-py loads the script again after a restart)
+            _script = client.register_script(GCRA_LUA)
+        wait, *values = _script(keys=keys, args=args, client=client)
+        return float(wait), values or [None] * len(read)
     except (RedisError, OSError) as exc:
         # Redis down: serve rather than fail (the lookup itself is still constant-time and keyed).
         log.warning("rate limit not applied, cache unavailable: %s", exc)
-        return 0
+        return 0, [None] * len(read)
 
 
 def _cache_hit(keys: list[str], now: float, limits: list[Limit]) -> float:

@@ -5,16 +5,18 @@ both limits answer 429 with Retry-After. The read model is the public pages' own
 (portal.public), so the page and the API cannot drift apart.
 """
 
+import json
 from datetime import datetime
 
 from django.http import HttpRequest, HttpResponse
 from ninja import Router, Schema, Status
 
 from dossiers.errors import error_body
+from dossiers.renderers import LocalTimeJSONEncoder
 from dossiers.schemas import ErrorOut
 from dossiers.services.lookup import LOOKUP_LIMITED, LOOKUP_NOT_FOUND, dossier_lookup
 
-from .public import public_status
+from .public import public_answer, public_status
 
 router = Router(tags=["public"], auth=None)
 ERRORS = {404: ErrorOut, 422: ErrorOut, 429: ErrorOut}
@@ -89,10 +91,16 @@ def _refused(response: HttpResponse, retry_after: int) -> Status:
     summary="Tra cứu tình trạng hồ sơ (mã hồ sơ và mã tra cứu hoặc số định danh)",
 )
 def public_dossier_get(request: HttpRequest, response: HttpResponse, code: str, key: str = ""):
-    dossier, retry_after = dossier_lookup(request, code=code, key=key)
-    if dossier is None:
+    # The hot path: bytes validated against the schema and encoded once per change of the dossier.
+    body, retry_after = public_answer(request, code=code, key=key, render=_render_status)
+    if body is None:
         return _refused(response, retry_after)
-    return public_status(dossier)
+    response.content = body
+    return response
+
+
+def _render_status(status: dict) -> bytes:
+    return json.dumps(PublicDossierOut.model_validate(status).model_dump(), cls=LocalTimeJSONEncoder).encode()
 
 
 @router.get(
@@ -117,7 +125,8 @@ def _open311(request: HttpRequest, response: HttpResponse, *, code: str, key: st
     dossier, retry_after = dossier_lookup(request, code=code, key=key)
     if dossier is None:
         return _refused(response, retry_after)
-    return [service_request(public_status(dossier), agency=dossier.lead_unit.name)]
+    status = public_status(dossier)
+    return [service_request(status, agency=status["agency"])]
 
 
 def service_request(status: dict, *, agency: str) -> dict:

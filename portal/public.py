@@ -7,8 +7,11 @@ what it is. The timeline is a whitelist of public events, so a new internal even
 never shows up here by accident.
 """
 
+import hashlib
+from collections.abc import Callable
 from decimal import Decimal
 
+from django.conf import settings
 from django.core.cache import cache
 from django.utils import translation
 from django.utils.dateparse import parse_datetime
@@ -18,8 +21,16 @@ from django.utils.translation import gettext_lazy
 from dossiers.calendar import explain_due, format_local
 from dossiers.models import Dossier, Procedure, Status, TimeUnit
 from dossiers.models.dossier import FINISHED
+from dossiers.ratelimit import raw_cache_bump, raw_cache_set
 from dossiers.services.clock import due_by_law
 from dossiers.services.clock_sync import dossier_clock_state
+from dossiers.services.lookup import (
+    DossierRef,
+    id_number_digest_of,
+    key_matches,
+    lookup_throttled,
+    public_dossier,
+)
 from dossiers.workdays import calendar_for
 
 STATUS_WORDS = {
@@ -62,13 +73,69 @@ PUBLIC_EVENTS = {
 STATUS_CACHE_SECONDS = 60
 
 
-def public_status(dossier: Dossier) -> dict:
-    key = f"public-status:{dossier.pk}:{dossier.updated_at.timestamp()}:{translation.get_language()}"
+def _status_key(kind: str, dossier: "Dossier | DossierRef") -> str:
+    return f"{kind}:{dossier.pk}:{dossier.updated_at.timestamp()}:{translation.get_language()}"
+
+
+def public_status(dossier: "Dossier | DossierRef") -> dict:
+    """The public status of a dossier, or of a lookup's reference to one (loaded only on a cache miss)."""
+    key = _status_key("public-status", dossier)
     status = cache.get(key)
     if status is None:
+        if not isinstance(dossier, Dossier):
+            dossier = Dossier.objects.select_related("procedure", "current_unit", "lead_unit").get(pk=dossier.pk)
         status = _public_status(dossier)
         cache.set(key, status, timeout=STATUS_CACHE_SECONDS)
     return status
+
+
+# The API's answer, as bytes, under a key made from the code: the lookup reads it in the same round
+# trip to Redis as its rate limits, and on a hit with the right key answers without PostgreSQL.
+# Every save of a dossier bumps its code's generation and drops its answers once committed
+# (portal.apps); an answer stored from a read that began before a bump carries the older
+# generation and is never served. A key that does not match takes the uncached path, so a wrong
+# key on a cached code costs what an unknown code costs and tells nothing.
+BODY_CACHE_SECONDS = 300
+GENERATION_SECONDS = 24 * 3600  # outlives any answer of the generation
+
+
+def _code_ident(code: str) -> str:
+    return hashlib.blake2b(code.strip()[:48].encode(), digest_size=12).hexdigest()
+
+
+def _body_key(ident: str, language: str) -> str:
+    return f"public-body:{language}:{ident}"
+
+
+def public_answer(request, *, code: str, key: str, render: Callable[[dict], bytes]) -> tuple[bytes | None, int]:
+    """(the public status as `render` makes it, or None; seconds to wait when over a limit)."""
+    code = (code or "").replace("\x00", "")
+    ident = _code_ident(code)
+    body_key, generation_key = _body_key(ident, translation.get_language()), f"public-gen:{ident}"
+    retry_after, (entry, generation) = lookup_throttled(request, code=code, read=[body_key, generation_key])
+    if retry_after:
+        return None, retry_after
+    generation = int(generation or 0)
+    if entry:
+        stored, lookup_key, digest, body = entry.split(b"|", 3)
+        if int(stored) == generation and key_matches(
+            key, lookup_key=lookup_key.decode(), id_number_digest=digest.decode()
+        ):
+            return body, 0
+    dossier = public_dossier(code=code, key=key)
+    if dossier is None:
+        return None, 0
+    body = render(public_status(dossier))
+    head = f"{generation}|{dossier.lookup_key}|{id_number_digest_of(dossier.applicant_id_number)}|"
+    raw_cache_set(body_key, head.encode() + body, timeout=BODY_CACHE_SECONDS)
+    return body, 0
+
+
+def public_answers_forget(code: str) -> None:
+    """After a change of the dossier `code`: its cached answers are no longer served."""
+    ident = _code_ident(code)
+    bodies = [_body_key(ident, language) for language, _name in settings.LANGUAGES]
+    raw_cache_bump(f"public-gen:{ident}", GENERATION_SECONDS, delete=bodies)
 
 
 def _public_status(dossier: Dossier) -> dict:
@@ -88,6 +155,7 @@ def _public_status(dossier: Dossier) -> dict:
         "due_at_original": dossier.due_at_original,
         "paused_since": dossier.paused_at,
         "current_unit": dossier.current_unit.name,
+        "agency": dossier.lead_unit.name,
         "waiting_for": _waiting_for(dossier, timeline),
         "due_explanation": due_explanation(dossier),
         "timeline": timeline,

@@ -8,6 +8,8 @@ same path (one query, two constant-time comparisons) and give the same answer.
 import hashlib
 import hmac
 import logging
+from datetime import datetime
+from typing import NamedTuple
 
 from django.conf import settings
 from django.core.cache import cache
@@ -15,7 +17,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy
 
 from ..models import Dossier
-from ..ratelimit import Limit, client_ip, rate_limits_hit
+from ..ratelimit import Limit, client_ip, rate_limits_hit_then_read
 
 log = logging.getLogger("dossiers.lookup")
 LOOKUP_NOT_FOUND = gettext_lazy(
@@ -32,24 +34,53 @@ def _same(a: str, b: str) -> bool:
     return hmac.compare_digest(a.encode(), b.encode())
 
 
-def public_dossier(*, code: str, key: str) -> Dossier | None:
-    """The dossier when `key` is its lookup key or its applicant's ID number, else None."""
+class DossierRef(NamedTuple):
+    """What a successful lookup needs to answer from the cache: the row's identity and version."""
+
+    pk: int
+    code: str
+    lookup_key: str
+    updated_at: datetime
+
+
+def _clean(code: str, key: str) -> tuple[str, str]:
     # PostgreSQL rejects NUL in a query: stripped, or it would be a 500.
     code = (code or "").replace("\x00", "").strip()[:48]
     key = (key or "").replace("\x00", "").strip().upper()[:32]
+    return code, key
+
+
+def _matches(key: str, secrets: tuple[str, str] | None) -> bool:
+    # Both comparisons always run, whatever matched, so timing tells nothing.
+    by_key = _same(key, (secrets or _DUMMY_SECRETS)[0])
+    by_id = _same(key, (secrets or _DUMMY_SECRETS)[1])
+    if secrets is not None and key and (by_key or by_id):
+        return True
+    lookup_failure_count()
+    return False
+
+
+def public_dossier(*, code: str, key: str) -> Dossier | None:
+    """The dossier when `key` is its lookup key or its applicant's ID number, else None."""
+    code, key = _clean(code, key)
     dossier = (
         Dossier.objects.select_related("procedure", "current_unit", "receiving_unit", "lead_unit")
         .filter(code=code)
         .first()
     )
-    secrets = (dossier.lookup_key, dossier.applicant_id_number) if dossier else _DUMMY_SECRETS
-    # Both comparisons always run, whatever matched, so timing tells nothing.
-    by_key = _same(key, secrets[0])
-    by_id = _same(key, secrets[1])
-    if dossier is not None and key and (by_key or by_id):
-        return dossier
-    lookup_failure_count()
-    return None
+    secrets = (dossier.lookup_key, dossier.applicant_id_number) if dossier else None
+    return dossier if _matches(key, secrets) else None
+
+
+def public_dossier_ref(*, code: str, key: str) -> DossierRef | None:
+    """The same check reading five columns of the row and nothing else (the hot path of the lookup)."""
+    code, key = _clean(code, key)
+    row = (
+        Dossier.objects.filter(code=code)
+        .values_list("pk", "code", "lookup_key", "updated_at", "applicant_id_number")
+        .first()
+    )
+    return DossierRef(*row[:4]) if _matches(key, row and (row[2], row[4])) else None
 
 
 def lookup_failure_count() -> int:
@@ -67,25 +98,41 @@ def lookup_failures_today() -> int:
     return cache.get(FAILURES_KEY.format(day=timezone.localdate().isoformat()), 0)
 
 
-def lookup_throttled(request, *, code: str) -> int:
-    """Count one lookup per address and per code; seconds to wait when over a limit, else 0.
+def lookup_throttled(request, *, code: str, read: list[str] = ()) -> tuple[int, list[bytes | None]]:
+    """Count one lookup per address and per code: (seconds to wait when over a limit else 0,
+    the values cached under the keys `read` when allowed).
 
     Both limits are always checked, whether the code exists or not, so the limiter says
     nothing either; a lookup refused by one limit spends nothing in the other.
     """
     ident = hashlib.blake2b((code or "").strip()[:48].encode(), digest_size=12).hexdigest()
-    return rate_limits_hit(
+    return rate_limits_hit_then_read(
         checks=[
             ("lookup-ip", client_ip(request), Limit.parse(settings.PORTAL_LOOKUP_RATE)),
             ("lookup-code", ident, Limit.parse(settings.PORTAL_LOOKUP_CODE_RATE)),
-        ]
+        ],
+        read=read,
     )
 
 
-def dossier_lookup(request, *, code: str, key: str) -> tuple[Dossier | None, int]:
+def dossier_lookup(request, *, code: str, key: str) -> tuple[DossierRef | None, int]:
     """(dossier or None, seconds to wait): the one entry point of the page, the API and Open311."""
     code = (code or "").replace("\x00", "")  # PostgreSQL rejects NUL in a query: it would be a 500
-    retry_after = lookup_throttled(request, code=code)
+    retry_after, _ = lookup_throttled(request, code=code)
     if retry_after:
         return None, retry_after
-    return public_dossier(code=code, key=key), 0
+    return public_dossier_ref(code=code, key=key), 0
+
+
+def key_matches(key: str, *, lookup_key: str, id_number_digest: str) -> bool:
+    """`key` (as typed) is the lookup key or the ID number of that digest; both always compared."""
+    key = _clean("", key)[1]
+    by_key = _same(key, lookup_key)
+    by_id = _same(id_number_digest_of(key), id_number_digest)
+    return bool(key) and (by_key or by_id)
+
+
+def id_number_digest_of(id_number: str) -> str:
+    """A keyed digest of an ID number, for checking a lookup against a cached answer without the number."""
+    secret = settings.SECRET_KEY.encode()[:64]
+    return hashlib.blake2b(id_number.encode(), key=secret, digest_size=16).hexdigest()

@@ -255,3 +255,84 @@ def test_cannot_fail_with_a_server_error_when_the_code_holds_a_nul_byte(client, 
     for response in (api(client, "a\x00b", WRONG_KEY), client.get("/api/v1/public/dossiers/a%00b", {"key": "x"})):
         assert response.status_code == 422 and response.json()["code"] == "invalid_input"
     assert client.get("/tra-cuu/a%00b/", {"key": "x"}).status_code == 400
+
+
+def test_does_answer_a_repeated_lookup_without_the_database(client, receive, django_assert_num_queries):
+    dossier = receive()
+    first = api(client, dossier.code, dossier.lookup_key)
+    with django_assert_num_queries(0):
+        again = api(client, dossier.code, dossier.lookup_key.lower())
+        by_id_number = api(client, dossier.code, APPLICANT[1])
+    assert first.status_code == again.status_code == by_id_number.status_code == 200
+    assert first.content == again.content == by_id_number.content
+
+
+def test_does_show_the_change_at_once_when_the_dossier_changes_after_a_lookup(
+    client, world, receive, django_capture_on_commit_callbacks
+):
+    dossier = receive()
+    assert api(client, dossier.code, dossier.lookup_key).json()["status"] == Status.RECEIVED
+    with django_capture_on_commit_callbacks(execute=True):
+        dossier_transition(dossier_id=dossier.pk, action="transfer", actor=world["clerk"])
+    answer = api(client, dossier.code, dossier.lookup_key).json()
+    assert answer["status"] == Status.PROCESSING
+    assert [item["action"] for item in answer["timeline"]][-1] == "transfer"
+
+
+def test_cannot_serve_an_answer_stored_by_a_lookup_that_read_before_a_change(
+    client, world, receive, django_capture_on_commit_callbacks
+):
+    """A lookup reads the generation, then the row; a change commits in between; the answer it
+    stores afterwards carries the older generation and is never served."""
+    from portal import public
+
+    dossier = receive()
+    stale = api(client, dossier.code, dossier.lookup_key).content
+    ident = public._code_ident(dossier.code)
+    with django_capture_on_commit_callbacks(execute=True):
+        dossier_transition(dossier_id=dossier.pk, action="transfer", actor=world["clerk"])
+    head = f"0|{dossier.lookup_key}|{public.id_number_digest_of(dossier.applicant_id_number)}|"
+    public.raw_cache_set(public._body_key(ident, "vi"), head.encode() + stale, timeout=60)
+    answer = api(client, dossier.code, dossier.lookup_key)
+    assert answer.content != stale and answer.json()["status"] == Status.PROCESSING
+
+
+def test_does_take_the_uncached_path_when_the_key_is_wrong_for_a_cached_code(client, receive):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from dossiers.services.lookup import lookup_failures_today
+
+    dossier = receive()
+    assert api(client, dossier.code, dossier.lookup_key).status_code == 200
+    with CaptureQueriesContext(connection) as wrong_key:
+        refused = api(client, dossier.code, WRONG_KEY)
+    with CaptureQueriesContext(connection) as unknown_code:
+        unknown = api(client, dossier.code[:-4] + "9999", dossier.lookup_key)
+    assert refused.status_code == unknown.status_code == 404 and refused.content == unknown.content
+    assert len(wrong_key) == len(unknown_code) == 1
+    assert lookup_failures_today() == 2
+
+
+def test_does_answer_in_english_from_its_own_cached_answer(client, receive):
+    dossier = receive()
+    vietnamese = api(client, dossier.code, dossier.lookup_key)
+    english = api(client, dossier.code, dossier.lookup_key, HTTP_ACCEPT_LANGUAGE="en")
+    assert vietnamese.json()["status_label"] != english.json()["status_label"]
+    assert api(client, dossier.code, dossier.lookup_key).content == vietnamese.content
+
+
+def test_does_answer_without_limits_when_redis_is_down(client, receive, settings, caplog):
+    dossier = receive()
+    settings.CACHES = {
+        "default": {
+            "BACKEND": "portal.cache.ResilientRedisCache",
+            "LOCATION": "redis://127.0.0.1:9/0",  # nothing listens there
+            "OPTIONS": {"socket_connect_timeout": 0.2, "socket_timeout": 0.2},
+        }
+    }
+    for _ in range(2):
+        answer = api(client, dossier.code, dossier.lookup_key)
+        assert answer.status_code == 200 and answer.json()["code"] == dossier.code
+    assert api(client, dossier.code, WRONG_KEY).status_code == 404
+    assert "rate limit not applied" in caplog.text
