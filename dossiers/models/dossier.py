@@ -214,7 +214,10 @@ class Dossier(models.Model):
         verbose_name_plural = _("hồ sơ")
         ordering = ["-submitted_at", "-id"]
         indexes = [
-            models.Index(fields=["current_unit", "status", "due_at"], name="dossier_queue_idx"),
+            # `id` last: a queue page (unit, status, ORDER BY due_at, id) is read off the index in order.
+            models.Index(fields=["current_unit", "status", "due_at", "id"], name="dossier_queue_idx"),
+            # On PostgreSQL the staff search also has pg_trgm GIN indexes on upper(code), upper(applicant_name)
+            # and applicant_phone (migration 0009: not expressible here for SQLite).
             models.Index(fields=["receiving_unit", "-submitted_at"], name="dossier_received_idx"),
             models.Index(
                 fields=["due_at"], name="dossier_open_due_idx", condition=models.Q(status__in=[1, 2, 4, 5, 6])
