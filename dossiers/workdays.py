@@ -1,5 +1,6 @@
 """Loading `WorkCalendar`s from the database, cached by calendar version."""
 
+from collections.abc import Callable
 from datetime import time
 
 from django.conf import settings
@@ -30,7 +31,17 @@ def _cutoff() -> time:
 def calendar_for(unit: Unit | None = None, *, version: int | None = None) -> WorkCalendar:
     """The working calendar of `unit` (None: the province-wide calendar)."""
     number, token = _version_key()
-    version = number if version is None else version
+    return _cached(unit, number if version is None else version, token)
+
+
+def calendar_reader() -> Callable[[Unit | None], WorkCalendar]:
+    """`calendar_for` with the version read once, for work that needs several units'
+    calendars as of one moment (receiving a dossier: the counter's and the lead agency's)."""
+    number, token = _version_key()
+    return lambda unit=None: _cached(unit, number, token)
+
+
+def _cached(unit: Unit | None, version: int, token: str) -> WorkCalendar:
     periods = unit.office_periods if unit else DEFAULT_PERIODS
     key = (unit.pk if unit else None, version, token, periods)
     cal = _CACHE.get(key)
