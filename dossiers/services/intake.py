@@ -20,6 +20,7 @@ from ..models import (
 from ..roles import COUNTER_CLERK
 from ..workdays import calendar_reader
 from .applicants import Applicant
+from .bulk import bulk_create_together
 from .clock import clock_replay
 from .clock_sync import SYNCED, clock_derive
 from .codes import dossier_number, lookup_key_new, provisional_code
@@ -118,7 +119,7 @@ def dossier_receive(
     # No savepoint: nothing above wrote, and nothing below is meant to be caught and carried on from.
     with transaction.atomic(savepoint=False):
         dossier.save(force_insert=True)
-        DossierDocument.objects.bulk_create(
+        handed = [
             DossierDocument(
                 dossier=dossier,
                 name=d.name[:500],
@@ -127,11 +128,8 @@ def dossier_receive(
                 required_document_id=d.required_document_id,
             )
             for d in documents
-        )
-        DossierEvent.objects.bulk_create(events)
-        if start:
-            start.clock.save(force_insert=True)
-            DossierStep.objects.bulk_create(start.steps)
+        ]
+        bulk_create_together(handed, events, [start.clock] if start else [], start.steps if start else [])
         dossier_number(dossier=dossier, at=at)
         if start:
             outbox_enqueue(dossier=dossier, kind="received", ref="1")
