@@ -44,6 +44,7 @@ def _procedure(code: str) -> Procedure:
 
 def _receiving_unit(user, code: str | None) -> Unit:
     units = Unit.objects.filter(code=code) if code else Unit.objects.centres().filter(memberships__user=user)
+    units = units.with_clerk_check(user)  # dossier_receive's clerk check, in the same query
     found = list(units[:2])
     if len(found) != 1:
         raise errors.InvalidInput(UNIT_REQUIRED, fields={"receiving_unit_code": UNIT_REQUIRED})

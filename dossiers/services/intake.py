@@ -55,11 +55,18 @@ def _check_reception(*, procedure: Procedure, unit: Unit, actor, set_count: int)
         raise InvalidInput(PROCEDURE_INACTIVE, fields={"procedure_code": PROCEDURE_INACTIVE})
     if unit.kind != Unit.Kind.CENTRE:
         raise InvalidInput(NOT_A_CENTRE, fields={"receiving_unit_code": NOT_A_CENTRE})
-    clerk_here = actor.memberships.filter(unit=unit, user__groups__name=COUNTER_CLERK)
-    if not actor.is_superuser and not clerk_here.exists():
+    if not actor.is_superuser and not _is_clerk_of(actor, unit):
         raise InvalidInput(NOT_CLERK, fields={"receiving_unit_code": NOT_CLERK}, code="forbidden")
     if not 1 <= set_count <= 20:
         raise InvalidInput(BAD_SET_COUNT, fields={"set_count": BAD_SET_COUNT})
+
+
+def _is_clerk_of(actor, unit: Unit) -> bool:
+    """Whether `actor` is a counter clerk of `unit` — already known when the unit was fetched
+    with `Unit.objects.with_clerk_check(actor)`."""
+    if getattr(unit, "clerk_check_user", None) == actor.pk:
+        return unit.clerk_check_answer
+    return actor.memberships.filter(unit=unit, user__groups__name=COUNTER_CLERK).exists()
 
 
 def dossier_receive(
