@@ -34,14 +34,17 @@ def created_out(d: Dossier) -> dict:
 
 
 def _procedure(code: str) -> Procedure:
-    procedure = Procedure.objects.for_intake().filter(national_code=code).first()
-    if procedure is None:
-        raise errors.InvalidInput(errors.UNKNOWN_PROCEDURE, fields={"procedure_code": errors.UNKNOWN_PROCEDURE})
-    return procedure
+    try:
+        return Procedure.objects.for_intake().get(national_code=code)
+    except Procedure.DoesNotExist:
+        raise errors.InvalidInput(
+            errors.UNKNOWN_PROCEDURE, fields={"procedure_code": errors.UNKNOWN_PROCEDURE}
+        ) from None
 
 
 def _receiving_unit(user, code: str | None) -> Unit:
     units = Unit.objects.filter(code=code) if code else Unit.objects.centres().filter(memberships__user=user)
+    units = units.with_clerk_check(user)  # dossier_receive's clerk check, in the same query
     found = list(units[:2])
     if len(found) != 1:
         raise errors.InvalidInput(UNIT_REQUIRED, fields={"receiving_unit_code": UNIT_REQUIRED})
@@ -82,7 +85,8 @@ def receive(request: HttpRequest, payload: DossierIn, idempotency_key: str | Non
         )
         return 201, to_json_data(DossierCreatedOut(**created_out(dossier)).dict())
 
-    return Answer(*idempotent_call(user=user, key=idempotency_key, body=to_json_data(payload.dict()), create=create))
+    body = to_json_data(payload.dict()) if idempotency_key else {}  # only hashed with a key
+    return Answer(*idempotent_call(user=user, key=idempotency_key, body=body, create=create))
 
 
 class ListQuery(Schema):

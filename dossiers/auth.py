@@ -8,8 +8,9 @@ from .models import ApiToken
 
 class BearerToken(HttpBearer):
     def authenticate(self, request: HttpRequest, token: str):
-        match = ApiToken.objects.matching(token).select_related("user").first()
-        if match is None:
+        try:  # the digest is unique
+            match = ApiToken.objects.matching(token).select_related("user").get()
+        except ApiToken.DoesNotExist:
             return None
         request.user = match.user
         return match.user

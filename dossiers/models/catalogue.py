@@ -47,8 +47,15 @@ class ProcedureQuerySet(models.QuerySet):
         return self.filter(lead_agency=unit)
 
     def for_intake(self):
-        """What receiving a dossier reads: lead agency, documents, routing template."""
-        return self.select_related("lead_agency").prefetch_related("documents", "steps__unit")
+        """What receiving a dossier reads: lead agency, documents, routing template (with units).
+
+        The related rows are ordered by position only: the models' default ordering starts
+        with `procedure`, which joins the procedure table for an order the prefetch does not need.
+        """
+        return self.select_related("lead_agency").prefetch_related(
+            models.Prefetch("documents", RequiredDocument.objects.order_by("position")),
+            models.Prefetch("steps", RoutingStep.objects.select_related("unit").order_by("position")),
+        )
 
     def with_details(self):
         return self.select_related("field", "lead_agency").prefetch_related("documents", "steps__unit")

@@ -34,7 +34,13 @@ def dossier_clock_sync(*, dossier: Dossier, at, entries=None) -> ClockState:
     """Recompute `due_at` and the watch thresholds from the ledger; `due_at_original` is kept."""
     # `entries`: the whole ledger when the caller has just written it (a new dossier).
     state = clock_replay(entries) if entries is not None else dossier_clock_state(dossier)
-    cal = calendar_for(dossier.lead_unit)
+    clock_derive(dossier=dossier, at=at, state=state, cal=calendar_for(dossier.lead_unit))
+    dossier.save(update_fields=SYNCED)
+    return state
+
+
+def clock_derive(*, dossier: Dossier, at, state: ClockState, cal) -> None:
+    """Set the SYNCED fields from the clock's state, without saving (`cal`: the lead unit's)."""
     dossier.due_at = due_now(state, cal)
     if dossier.due_at_original is None:
         dossier.due_at_original = dossier.due_at
@@ -43,8 +49,6 @@ def dossier_clock_sync(*, dossier: Dossier, at, entries=None) -> ClockState:
     _set_thresholds(dossier, state, cal)
     # A new appointment (extension, calendar change) can lower the level; only the watch job raises it.
     dossier.watch_level = min(dossier.watch_level, level_at(dossier, at))
-    dossier.save(update_fields=SYNCED)
-    return state
 
 
 def _set_thresholds(dossier: Dossier, state: ClockState, cal) -> None:

@@ -13,6 +13,11 @@ LOOKUP_ALPHABET = "34679ACDEFGHJKMNPQRTUVWXY"
 LOOKUP_KEY_LENGTH = 8
 
 
+def provisional_code() -> str:
+    """A unique stand-in code a receipt inserts the dossier with, until `dossier_number` (never committed)."""
+    return f"~{secrets.token_hex(16)}"
+
+
 def lookup_key_new() -> str:
     return "".join(secrets.choice(LOOKUP_ALPHABET) for _ in range(LOOKUP_KEY_LENGTH))
 
@@ -38,3 +43,30 @@ def dossier_code_new(*, unit, at) -> tuple[str, int]:
     day = at.astimezone(LOCAL_TZ).date()
     number = sequence_next(unit_id=unit.pk, day=day)
     return f"{unit.code}-{day:%y%m%d}-{number:04d}", number
+
+
+def dossier_number(*, dossier, at) -> None:
+    """Give a dossier inserted with a provisional code its real code and register line.
+
+    The receipt's last write but its notifications: the counter row stays locked from
+    here until the transaction ends, so the shorter that tail, the more clerks of one
+    centre can receive at once. On PostgreSQL the counter and the dossier are updated
+    in one statement.
+    """
+    day = at.astimezone(LOCAL_TZ).date()
+    unit = dossier.receiving_unit
+    if connection.vendor != "postgresql":
+        code, number = dossier_code_new(unit=unit, at=at)
+        type(dossier).objects.filter(pk=dossier.pk).update(code=code, register_line=number)
+        dossier.code, dossier.register_line = code, number
+        return
+    table, dossiers = DailySequence._meta.db_table, type(dossier)._meta.db_table
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"WITH seq AS (INSERT INTO {table} (unit_id, day, last) VALUES (%s, %s, 1) "  # noqa: S608 (our tables)
+            f"ON CONFLICT (unit_id, day) DO UPDATE SET last = {table}.last + 1 RETURNING last) "
+            f"UPDATE {dossiers} SET code = %s || lpad(seq.last::text, greatest(4, length(seq.last::text)), '0'), "
+            f"register_line = seq.last FROM seq WHERE {dossiers}.id = %s RETURNING {dossiers}.code, seq.last",
+            [unit.pk, day, f"{unit.code}-{day:%y%m%d}-", dossier.pk],
+        )
+        dossier.code, dossier.register_line = cursor.fetchone()

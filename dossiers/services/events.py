@@ -5,7 +5,7 @@ from django.utils import timezone
 from ..models import ClockEntry, DossierEvent
 
 
-def event_record(
+def event_new(
     *,
     dossier,
     action: str,
@@ -18,7 +18,8 @@ def event_record(
     unit=None,
     is_public: bool = True,
 ) -> DossierEvent:
-    return DossierEvent.objects.create(
+    """An event not yet saved (to insert several in one statement with bulk_create)."""
+    return DossierEvent(
         dossier=dossier,
         action=action,
         actor=actor if actor and actor.is_authenticated else None,
@@ -33,5 +34,18 @@ def event_record(
     )
 
 
+def event_record(**kwargs) -> DossierEvent:
+    """Append one event; the arguments are `event_new`'s."""
+    event = event_new(**kwargs)
+    event.save(force_insert=True)
+    return event
+
+
+def clock_new(*, dossier, kind: str, at, data: dict | None = None) -> ClockEntry:
+    return ClockEntry(dossier=dossier, kind=kind, at=at, recorded_at=timezone.now(), data=data or {})
+
+
 def clock_record(*, dossier, kind: str, at, data: dict | None = None) -> ClockEntry:
-    return ClockEntry.objects.create(dossier=dossier, kind=kind, at=at, recorded_at=timezone.now(), data=data or {})
+    entry = clock_new(dossier=dossier, kind=kind, at=at, data=data)
+    entry.save(force_insert=True)
+    return entry

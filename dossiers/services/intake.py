@@ -6,14 +6,27 @@ from django.db import transaction
 from django.utils.translation import gettext_lazy as _
 
 from ..errors import InvalidInput
-from ..models import Channel, ClockEntry, Dossier, DossierDocument, Procedure, Status, Unit
+from ..models import (
+    Channel,
+    ClockEntry,
+    Dossier,
+    DossierDocument,
+    DossierEvent,
+    DossierStep,
+    Procedure,
+    Status,
+    Unit,
+)
 from ..roles import COUNTER_CLERK
+from ..workdays import calendar_reader
 from .applicants import Applicant
-from .clock_sync import dossier_clock_sync
-from .codes import dossier_code_new, lookup_key_new
-from .events import clock_record, event_record
+from .bulk import bulk_create_together
+from .clock import clock_replay
+from .clock_sync import SYNCED, clock_derive
+from .codes import dossier_number, lookup_key_new, provisional_code
+from .events import clock_new, event_new
 from .notify import outbox_enqueue
-from .routing import steps_instantiate
+from .routing import steps_layout
 from .timing import effective_time
 
 INCOMPLETE = _("Hồ sơ chưa đủ thành phần: không tiếp nhận, hướng dẫn công dân bổ sung (Mẫu 02).")
@@ -42,14 +55,20 @@ def _check_reception(*, procedure: Procedure, unit: Unit, actor, set_count: int)
         raise InvalidInput(PROCEDURE_INACTIVE, fields={"procedure_code": PROCEDURE_INACTIVE})
     if unit.kind != Unit.Kind.CENTRE:
         raise InvalidInput(NOT_A_CENTRE, fields={"receiving_unit_code": NOT_A_CENTRE})
-    clerk_here = actor.memberships.filter(unit=unit, user__groups__name=COUNTER_CLERK)
-    if not actor.is_superuser and not clerk_here.exists():
+    if not actor.is_superuser and not _is_clerk_of(actor, unit):
         raise InvalidInput(NOT_CLERK, fields={"receiving_unit_code": NOT_CLERK}, code="forbidden")
     if not 1 <= set_count <= 20:
         raise InvalidInput(BAD_SET_COUNT, fields={"set_count": BAD_SET_COUNT})
 
 
-@transaction.atomic
+def _is_clerk_of(actor, unit: Unit) -> bool:
+    """Whether `actor` is a counter clerk of `unit` — already known when the unit was fetched
+    with `Unit.objects.with_clerk_check(actor)`."""
+    if getattr(unit, "clerk_check_user", None) == actor.pk:
+        return unit.clerk_check_answer
+    return actor.memberships.filter(unit=unit, user__groups__name=COUNTER_CLERK).exists()
+
+
 def dossier_receive(
     *,
     procedure: Procedure,
@@ -64,7 +83,13 @@ def dossier_receive(
     submit_only: bool = False,
 ) -> Dossier:
     """Receive a complete dossier (status 2, clock started) — or, with `submit_only`,
-    register an online submission (status 1) that a clerk will accept or refuse."""
+    register an online submission (status 1) that a clerk will accept or refuse.
+
+    Everything is checked first and worked out in memory, then written in one transaction
+    with one statement per table. The dossier is inserted in its final state under a
+    provisional code; its number is taken last (`dossier_number`), so the unit's daily
+    counter stays locked only for the last few statements.
+    """
     _check_reception(procedure=procedure, unit=receiving_unit, actor=actor, set_count=set_count)
     if documents is None:
         documents = [HandedDocument(d.name, d.copy_kind, d.count, d.pk) for d in procedure.documents.all()]
@@ -72,9 +97,8 @@ def dossier_receive(
         names = "; ".join(d.name for d in missing)
         raise InvalidInput(INCOMPLETE, fields={"documents": names}, code="incomplete")
     at = effective_time(requested=received_at, not_before=None)
-    code, number = dossier_code_new(unit=receiving_unit, at=at)
-    dossier = Dossier.objects.create(
-        code=code,
+    dossier = Dossier(
+        code=provisional_code(),
         lookup_key=lookup_key_new(),
         procedure=procedure,
         receiving_unit=receiving_unit,
@@ -88,32 +112,49 @@ def dossier_receive(
         applicant_email=applicant.email,
         applicant_address=applicant.address,
         set_count=set_count,
-        register_line=number,
         submitted_at=at,
         note=note[:500],
     )
-    DossierDocument.objects.bulk_create(
-        DossierDocument(
-            dossier=dossier,
-            name=d.name[:500],
-            copy_kind=d.copy_kind,
-            count=d.count,
-            required_document_id=d.required_document_id,
+    events = [
+        event_new(
+            dossier=dossier, action="submit", actor=actor, at=at, to_status=Status.SUBMITTED, data={"channel": channel}
         )
-        for d in documents
-    )
-    event_record(
-        dossier=dossier, action="submit", actor=actor, at=at, to_status=Status.SUBMITTED, data={"channel": channel}
-    )
-    if not submit_only:
-        dossier_start(dossier=dossier, actor=actor, at=at)
+    ]
+    start = None if submit_only else _start(dossier=dossier, actor=actor, at=at)
+    if start:
+        events.append(start.event)
+    # No savepoint: nothing above wrote, and nothing below is meant to be caught and carried on from.
+    with transaction.atomic(savepoint=False):
+        dossier.save(force_insert=True)
+        handed = [
+            DossierDocument(
+                dossier=dossier,
+                name=d.name[:500],
+                copy_kind=d.copy_kind,
+                count=d.count,
+                required_document_id=d.required_document_id,
+            )
+            for d in documents
+        ]
+        bulk_create_together(handed, events, [start.clock] if start else [], start.steps if start else [])
+        dossier_number(dossier=dossier, at=at)
+        if start:
+            outbox_enqueue(dossier=dossier, kind="received", ref="1")
     return dossier
 
 
-def dossier_start(*, dossier: Dossier, actor, at) -> Dossier:
-    """Status 2: the clock starts, the routing steps are laid out, the citizen is told."""
+@dataclass
+class _Start:
+    clock: ClockEntry
+    steps: list[DossierStep]
+    event: DossierEvent
+
+
+def _start(*, dossier: Dossier, actor, at) -> _Start:
+    """Status 2 worked out in memory: the clock's start, the routing steps, the appointment."""
     procedure = dossier.procedure
-    start = clock_record(
+    calendars = calendar_reader()
+    clock = clock_new(
         dossier=dossier,
         kind=ClockEntry.Kind.START,
         at=at,
@@ -124,10 +165,10 @@ def dossier_start(*, dossier: Dossier, actor, at) -> Dossier:
         },
     )
     from_status = dossier.status
-    dossier.status, dossier.received_at = Status.RECEIVED, at  # saved with the clock sync below
-    steps_instantiate(dossier=dossier, actor=actor, at=at)
-    dossier_clock_sync(dossier=dossier, at=at, entries=[start])
-    event_record(
+    dossier.status, dossier.received_at = Status.RECEIVED, at
+    steps = steps_layout(dossier=dossier, actor=actor, at=at, calendars=calendars)
+    clock_derive(dossier=dossier, at=at, state=clock_replay([clock]), cal=calendars(dossier.lead_unit))
+    event = event_new(
         dossier=dossier,
         action="receive",
         actor=actor,
@@ -136,5 +177,16 @@ def dossier_start(*, dossier: Dossier, actor, at) -> Dossier:
         to_status=Status.RECEIVED,
         data={"due_at": dossier.due_at.isoformat() if dossier.due_at else None},
     )
+    return _Start(clock=clock, steps=steps, event=event)
+
+
+def dossier_start(*, dossier: Dossier, actor, at) -> Dossier:
+    """Status 2 for a saved dossier (an online submission accepted): the clock starts,
+    the routing steps are laid out, the citizen is told."""
+    start = _start(dossier=dossier, actor=actor, at=at)
+    start.clock.save(force_insert=True)
+    DossierStep.objects.bulk_create(start.steps)
+    dossier.save(update_fields=SYNCED)
+    start.event.save(force_insert=True)
     outbox_enqueue(dossier=dossier, kind="received", ref="1")
     return dossier

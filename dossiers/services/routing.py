@@ -42,6 +42,11 @@ def _step_unit(dossier: Dossier, unit, role: str) -> Unit:
 
 def steps_instantiate(*, dossier: Dossier, actor, at) -> list[DossierStep]:
     """Lay out the procedure's routing template; the reception step starts now."""
+    return DossierStep.objects.bulk_create(steps_layout(dossier=dossier, actor=actor, at=at))
+
+
+def steps_layout(*, dossier: Dossier, actor, at, calendars=calendar_for) -> list[DossierStep]:
+    """The steps `steps_instantiate` inserts, not yet saved; `calendars`: unit → calendar."""
     template = [(s.name, s.role, s.budget_hours, s.unit) for s in dossier.procedure.steps.all()]
     if not template:
         middle = max(Decimal(1), (dossier.procedure.legal_working_hours or Decimal(8)) - 4)
@@ -57,13 +62,13 @@ def steps_instantiate(*, dossier: Dossier, actor, at) -> list[DossierStep]:
         )
         for i, (name, role, hours, unit) in enumerate(template)
     ]
-    _begin(steps[0], actor=actor, at=at)  # started before the insert: one statement for all steps
-    return DossierStep.objects.bulk_create(steps)
+    _begin(steps[0], actor=actor, at=at, cal=calendars(steps[0].unit))  # started before the insert
+    return steps
 
 
-def _begin(step: DossierStep, *, actor, at) -> None:
+def _begin(step: DossierStep, *, actor, at, cal=None) -> None:
     step.started_at, step.receiver = at, actor if actor and actor.is_authenticated else None
-    step.due_at = compute_due(calendar_for(step.unit), at, step.budget_hours, WORKING_HOURS)
+    step.due_at = compute_due(cal or calendar_for(step.unit), at, step.budget_hours, WORKING_HOURS)
 
 
 def step_start(*, step: DossierStep, actor, at) -> DossierStep:

@@ -35,6 +35,7 @@ def api(client, world):
         kwargs = {"content_type": "application/json"} if data is not None else {}
         return getattr(client, method)(f"/api/v1{path}", data, **kwargs, **auth, **headers)
 
+    call.client, call.world = client, world
     return call
 
 
@@ -47,6 +48,44 @@ def test_does_receive_a_dossier_when_the_body_is_valid(api):
     assert body["status_label"] == "Được tiếp nhận"
     assert body["due_at"] == "2026-03-23T10:00:00+07:00" and len(body["lookup_key"]) == 8
     assert Dossier.objects.get(code=body["code"]).applicant_phone == "0914222333"
+
+
+# One receipt: token; procedure, its documents, its routing steps; the unit with the clerk check;
+# the calendar version; the dossier; its documents, events, clock entry and steps (one
+# statement on PostgreSQL, four elsewhere); the daily number (one statement on PostgreSQL,
+# counter then code elsewhere); the outbox. The test's own transaction makes the request's a
+# savepoint (2 statements); the calendars come from their cache.
+RECEIPT_QUERIES = {"postgresql": 12, "sqlite": 16}
+
+
+@time_machine.travel(local(2026, 3, 9, 10, 0), tick=False)
+def test_does_receive_in_a_fixed_number_of_queries(api, django_assert_num_queries):
+    from django.db import connection
+
+    headers = bearer(api.world["clerk"])
+    api("post", "/dossiers", data=BODY)  # loads the calendars into their cache
+    with django_assert_num_queries(RECEIPT_QUERIES[connection.vendor]):
+        response = api.client.post("/api/v1/dossiers", BODY, content_type="application/json", **headers)
+    assert response.status_code == 201, response.content
+    dossier = Dossier.objects.get(code=response.json()["code"])
+    assert dossier.register_line == 2 and dossier.events.count() == 2 and dossier.steps.count() == 4
+
+
+@time_machine.travel(local(2026, 3, 9, 10, 0), tick=False)
+def test_does_write_five_digits_when_a_unit_passes_9999_dossiers_a_day(api, world):
+    DailySequence.objects.create(unit=world["centre"], day=local(2026, 3, 9, 10, 0).date(), last=9999)
+    response = api("post", "/dossiers", data=BODY)
+    assert response.json()["code"] == "000.00.01.H56-260309-10000"
+    assert Dossier.objects.get().register_line == 10000
+
+
+@pytest.mark.parametrize("user", ["clerk", "specialist"])
+def test_cannot_receive_at_a_centre_where_the_user_is_no_counter_clerk(api, world, user):
+    centre = world["other_centre"] if user == "clerk" else world["centre"]
+    body = {**BODY, "receiving_unit_code": centre.code}
+    response = api("post", "/dossiers", user=user, data=body)
+    assert response.status_code == 422 and response.json()["code"] == "forbidden", response.content
+    assert Dossier.objects.count() == 0
 
 
 def test_cannot_receive_when_unauthenticated(api):
