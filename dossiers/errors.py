@@ -83,4 +83,6 @@ def validation_fields(errors: list[dict]) -> dict[str, str]:
         key = ".".join(loc) or "__all__"
         fields[key] = messages.get(err.get("type", ""), gt("Giá trị không hợp lệ."))
     return fields
+
+
 BAD_DOCUMENT = _("Mỗi giấy tờ cần tên hoặc số thứ tự thành phần hồ sơ của thủ tục.")

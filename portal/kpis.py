@@ -16,6 +16,7 @@ from django.utils.module_loading import import_string
 
 from dossiers.calendar import LOCAL_TZ
 from dossiers.kpi import rules
+from dossiers.kpi.rollup import rollup_by_buckets, rollup_by_unit
 from dossiers.kpi.snapshots import open_at
 from dossiers.models import Field, KpiFact, Procedure, Unit
 from dossiers.roles import SUPERVISOR, user_roles
@@ -101,9 +102,23 @@ def _facts(unit_ids, start: date, end: date):
 
 
 def facts_by(*, unit_ids, start: date, end: date, key: str) -> dict:
-    """{group key: Figures} from the facts alone (no snapshot, no feedback)."""
+    """{group key: Figures} from the facts alone (no snapshot, no feedback).
+
+    By unit or by day from the per-unit roll-ups (a few rows per unit and period); by
+    procedure or field from the facts themselves."""
+    if key == "unit_id":
+        rows = rollup_by_unit(unit_ids=unit_ids, start=start, end=end)
+        return {unit: figures_of(sums) for unit, sums in rows.items()}
+    if key == "day":
+        days = rollup_by_buckets(unit_ids=unit_ids, spans={"d": (start, end, lambda d: d)})["d"]
+        return {day: figures_of(sums) for day, sums in days.items()}
     rows = _facts(unit_ids, start, end).values(key).annotate(**{a: Sum(c) for a, c in SUMS.items()}).order_by()
     return {row[key]: _figures(row) for row in rows}
+
+
+def figures_of(sums: dict) -> rules.Figures:
+    """`rules.Figures` from summed fact columns (`dossiers.kpi.sql.COLUMNS` names)."""
+    return _figures({a: sums[c] for a, c in SUMS.items()})
 
 
 def _figures(row: dict) -> rules.Figures:

@@ -13,12 +13,13 @@ from openpyxl import Workbook
 
 from dossiers.errors import DomainError
 from dossiers.kpi import rules
+from dossiers.kpi.rollup import month_of, rollup_by_buckets, week_of
 from dossiers.kpi.snapshots import AGE_BUCKETS, backlog_by_age, late_by_responsible_unit
 from dossiers.models import Unit
 
 from . import charts
 from .api_kpis import parse_period, parse_unit
-from .kpis import facts_by, figures_by, is_kpi_reader, kpi_rows, kpi_scope, kpi_summary, period_end
+from .kpis import figures_by, figures_of, is_kpi_reader, kpi_rows, kpi_scope, kpi_summary, period_end
 
 TABLES = ("units", "weeks", "months", "backlog", "late")
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -27,23 +28,17 @@ XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 # -- trend -----------------------------------------------------------------------------------
 
 
-def _bucket_sums(by_day: dict, key) -> dict:
-    out: dict = {}
-    for day, f in by_day.items():
-        out[key(day)] = out.get(key(day), rules.Figures()) + f
-    return out
-
-
 def trend(*, unit_ids, end: date) -> dict[str, list[tuple[str, rules.Figures]]]:
-    """Weekly (12 weeks) and monthly (12 months) figures up to `end`, from one facts query."""
+    """Weekly (12 weeks) and monthly (12 months) figures up to `end`, from one roll-up query."""
     months_back = end.year * 12 + end.month - 1 - 11
     first_month = date(months_back // 12, months_back % 12 + 1, 1)
-    by_day = facts_by(unit_ids=unit_ids, start=min(first_month, end - timedelta(weeks=12)), end=end, key="day")
-    weeks = _bucket_sums(by_day, lambda d: d - timedelta(days=d.weekday()))
-    months = _bucket_sums(by_day, lambda d: d.replace(day=1))
     monday = end - timedelta(days=end.weekday())
     week_keys = [monday - timedelta(weeks=k) for k in range(11, -1, -1)]
-    month_keys = sorted(k for k in months if k >= first_month) or [end.replace(day=1)]
+    spans = {"weeks": (week_keys[0], end, week_of), "months": (first_month, end, month_of)}
+    sums = rollup_by_buckets(unit_ids=unit_ids, spans=spans)
+    weeks = {k: figures_of(v) for k, v in sums["weeks"].items()}
+    months = {k: figures_of(v) for k, v in sums["months"].items()}
+    month_keys = sorted(months) or [end.replace(day=1)]
     return {
         "weeks": [(k.strftime("%d/%m"), weeks.get(k, rules.Figures())) for k in week_keys],
         "months": [(k.strftime("%m/%Y"), months.get(k, rules.Figures())) for k in month_keys],

@@ -13,7 +13,7 @@ from django.utils import timezone
 from ..calendar import FIRST_YEAR, LAST_YEAR
 from ..models import Attachment, CalendarVersion, Dossier, KpiDay, KpiFact, KpiWatermark
 from ..workdays import calendar_for
-from . import sql
+from . import rollup, sql
 
 WATERMARK = "facts"
 # A change is stamped when saved but seen only once committed: look back a little further.
@@ -63,6 +63,7 @@ def kpi_facts_rebuild(*, now=None) -> int:
             cursor.execute(f"DELETE FROM {KpiFact._meta.db_table}")
         cursor.execute(sql.insert_sql(sql.aggregate_sql(dialect)), [])
         rows = cursor.rowcount
+        rollup.rollup_rebuild(cursor)
     mark.value, mark.calendar_token = now, token
     mark.save()
     return rows
@@ -77,19 +78,25 @@ def touched_pairs(*, since) -> list[tuple[int, int]]:
     return sorted(set(changed.distinct()) | set(filed.distinct()))
 
 
-def facts_replace(*, pairs: list[tuple[int, int]]) -> None:
-    """Recompute the facts of these pairs, whole: upsert on PostgreSQL, delete + insert elsewhere."""
+def facts_replace(*, pairs: list[tuple[int, int]]) -> int:
+    """Recompute the facts of these pairs, whole: upsert on PostgreSQL, delete + insert elsewhere;
+    then the roll-ups of the (unit, day) whose facts changed. Returns how many those were."""
     dialect = sql.Dialect.current()
+    changed: set = set()
     with connection.cursor() as cursor:
         for i in range(0, len(pairs), PAIRS_PER_STATEMENT):
             values, params = sql.pairs_values(pairs[i : i + PAIRS_PER_STATEMENT])
             select = sql.aggregate_sql(dialect, sql.pairs_where(values))
             if dialect.pg:
                 cursor.execute(sql.upsert_sql(select, values), params * (sql.WHERE_USES + 1))
+                changed |= set(cursor.fetchall())
                 continue
+            changed |= rollup.facts_keys(cursor, values, params)  # before: what may vanish
             delete = f"DELETE FROM {KpiFact._meta.db_table} WHERE (unit_id, procedure_id) IN ({values})"
             cursor.execute(delete, params)
             cursor.execute(sql.insert_sql(select), params * sql.WHERE_USES)
+            changed |= rollup.facts_keys(cursor, values, params)  # after: what appeared
+        return rollup.rollup_refresh(cursor, changed)
 
 
 @transaction.atomic
@@ -103,7 +110,7 @@ def kpi_facts_refresh(*, now=None, overlap: timedelta = OVERLAP) -> dict[str, in
     if mark.value is None or mark.calendar_token != calendar_token():
         return {"rebuilt_rows": kpi_facts_rebuild(now=now)}
     pairs = touched_pairs(since=mark.value - overlap)
-    facts_replace(pairs=pairs)
+    days = facts_replace(pairs=pairs)
     mark.value = now
     mark.save(update_fields=["value"])
-    return {"pairs": len(pairs)}
+    return {"pairs": len(pairs), "days": days}

@@ -178,7 +178,8 @@ def insert_sql(select: str) -> str:
 
 
 def upsert_sql(select: str, values: str) -> str:
-    """PostgreSQL: write only what differs; then drop the keys of these pairs that vanished."""
+    """PostgreSQL: write only what differs, drop the keys of these pairs that vanished; returns the
+    (unit, day) of every fact row written or dropped."""
     cols = ", ".join(KEY + COLUMNS)
     sets = ", ".join(f"{c} = EXCLUDED.{c}" for c in COLUMNS)
     old = ", ".join(f"f.{c}" for c in COLUMNS)
@@ -187,8 +188,10 @@ def upsert_sql(select: str, values: str) -> str:
     return (
         f"WITH fresh AS ({select}),"
         f" up AS (INSERT INTO {table} AS f ({cols}) SELECT {cols} FROM fresh"
-        f" ON CONFLICT (unit_id, procedure_id, day) DO UPDATE SET {sets} WHERE ({old}) IS DISTINCT FROM ({new}))"
-        f" DELETE FROM {table} f WHERE (f.unit_id, f.procedure_id) IN ({values})"
+        f" ON CONFLICT (unit_id, procedure_id, day) DO UPDATE SET {sets} WHERE ({old}) IS DISTINCT FROM ({new})"
+        " RETURNING f.unit_id, f.day),"
+        f" gone AS (DELETE FROM {table} f WHERE (f.unit_id, f.procedure_id) IN ({values})"
         " AND NOT EXISTS (SELECT 1 FROM fresh x WHERE x.unit_id = f.unit_id AND x.procedure_id = f.procedure_id"
-        " AND x.day = f.day)"
+        " AND x.day = f.day) RETURNING f.unit_id, f.day)"
+        " SELECT unit_id, day FROM up UNION SELECT unit_id, day FROM gone"
     )
