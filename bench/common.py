@@ -103,3 +103,30 @@ def copy_database(source: str, target: str, attempts: int = 20) -> None:
         except psycopg.errors.ObjectInUse:  # autovacuum, for a moment
             time.sleep(3 if attempt < attempts - 1 else 0)
     raise RuntimeError(f"could not copy {source}: in use")
+
+
+@contextmanager
+def bench_database(name: str, reuse: str | None) -> Iterator[str]:
+    """A throwaway database, or with `reuse` the kept one of that name (left in place)."""
+    if reuse:
+        try:
+            yield use_database(reuse)
+        finally:
+            shutil.rmtree(TMP_DIR, ignore_errors=True)
+        return
+    with throwaway_database(name) as where:
+        yield where
+
+
+def data_summary() -> str:
+    """Row counts of what the KPI benches read, and the span of reception dates."""
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT count(*), min(received_at)::date, max(received_at)::date,"
+            " count(*) FILTER (WHERE finished_at IS NULL) FROM dossiers_dossier"
+        )
+        n, first, last, open_ = cursor.fetchone()
+        cursor.execute("SELECT (SELECT count(*) FROM dossiers_attachment), (SELECT count(*) FROM dossiers_apology)")
+        files, apologies = cursor.fetchone()
+    counts = f"{files:,} attachments, {apologies:,} apologies"
+    return f"{n:,} dossiers received {first}…{last} ({open_:,} unfinished), {counts}"

@@ -146,6 +146,14 @@ def _period(request) -> tuple[Unit | None, date, date]:
         raise Http404(str(exc.message)) from None
 
 
+def _scope_options(unit_ids) -> list[tuple[int, str, str]]:
+    """(pk, code, label) of the units in scope, in the model's order: the unit picker."""
+    units = Unit.objects.all() if unit_ids is None else Unit.objects.filter(pk__in=unit_ids)
+    return [
+        (pk, code, short or name) for pk, code, short, name in units.values_list("pk", "code", "short_name", "name")
+    ]
+
+
 @login_required
 def dashboard(request):
     """Province (or a unit's subtree) KPIs: 766 scores, trends, backlog, late units; ?format=xlsx."""
@@ -167,7 +175,7 @@ def dashboard(request):
         "summary": kpi_summary(unit_ids=unit_ids, start=start, end=end, by_unit=by_unit),
         "tables": data,
         "charts": trend_charts(data["_series"]),
-        "scope_units": Unit.objects.filter(pk__in=unit_ids) if unit_ids is not None else Unit.objects.all(),
+        "scope_units": _scope_options(unit_ids),
         "query": request.GET.urlencode(),
     }
     return render(request, "dashboard/dashboard.html", context)

@@ -3,6 +3,49 @@
 import django.db.models.deletion
 from django.db import migrations, models
 
+# PostgreSQL only (INCLUDE): the dashboard's "now" panels served by index-only scans of the open
+# dossiers, whatever the history (docs/adr/0002-kpi-facts.md). Open at a moment and the backlog by
+# age read the unfinished dossiers; the late table reads those finished late in the period and
+# the open ones the watch job flagged overdue.
+PG_INDEXES = [
+    (
+        "kpi_dossier_open_idx",
+        "CREATE INDEX IF NOT EXISTS kpi_dossier_open_idx ON dossiers_dossier (received_at)"
+        " INCLUDE (id, lead_unit_id, procedure_id, finished_at, paused_at, due_at_original, waiting_seconds)"
+        " WHERE finished_at IS NULL",
+    ),
+    (
+        "kpi_dossier_finished_late_idx",
+        "CREATE INDEX IF NOT EXISTS kpi_dossier_finished_late_idx ON dossiers_dossier (finished_at)"
+        " INCLUDE (received_at, lead_unit_id, late_unit_id)"
+        " WHERE NOT (timeliness IN ('early', 'on_time') AND supplement_count <= 1)",
+    ),
+    (
+        "kpi_dossier_flagged_idx",
+        "CREATE INDEX IF NOT EXISTS kpi_dossier_flagged_idx ON dossiers_dossier (lead_unit_id)"
+        " INCLUDE (late_unit_id, status, watch_level) WHERE status IN (1, 2, 4, 5, 6) AND watch_level >= 2",
+    ),
+]
+
+
+def indexes_create(apps, schema_editor):
+    if schema_editor.connection.vendor != "postgresql":
+        return
+    for _name, statement in PG_INDEXES:
+        schema_editor.execute(statement)
+    # Replaced by kpi_dossier_open_idx (same key and condition, plus the columns read).
+    schema_editor.execute("DROP INDEX IF EXISTS kpi_dossier_unfinished_idx")
+
+
+def indexes_drop(apps, schema_editor):
+    if schema_editor.connection.vendor != "postgresql":
+        return
+    for name, _statement in PG_INDEXES:
+        schema_editor.execute(f"DROP INDEX IF EXISTS {name}")
+    schema_editor.execute(
+        "CREATE INDEX IF NOT EXISTS kpi_dossier_unfinished_idx ON dossiers_dossier (received_at) WHERE finished_at IS NULL"
+    )
+
 
 class Migration(migrations.Migration):
 
@@ -40,4 +83,5 @@ class Migration(migrations.Migration):
                 'constraints': [models.UniqueConstraint(fields=('grain', 'unit', 'start'), name='kpirollup_key')],
             },
         ),
+        migrations.RunPython(indexes_create, indexes_drop),
     ]
