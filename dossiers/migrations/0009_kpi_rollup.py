@@ -54,6 +54,17 @@ class Migration(migrations.Migration):
     ]
 
     operations = [
+        # The facts' own FK indexes: `kpifact_key` leads with the unit, nothing reads by procedure alone.
+        migrations.AlterField(
+            model_name='kpifact',
+            name='procedure',
+            field=models.ForeignKey(db_constraint=False, db_index=False, on_delete=django.db.models.deletion.CASCADE, related_name='+', to='dossiers.procedure'),
+        ),
+        migrations.AlterField(
+            model_name='kpifact',
+            name='unit',
+            field=models.ForeignKey(db_constraint=False, db_index=False, on_delete=django.db.models.deletion.CASCADE, related_name='+', to='dossiers.unit'),
+        ),
         migrations.CreateModel(
             name='KpiRollup',
             fields=[
@@ -74,7 +85,7 @@ class Migration(migrations.Migration):
                 ('late_without_apology', models.IntegerField(default=0)),
                 ('grain', models.CharField(choices=[('d', 'ngày'), ('w', 'tuần'), ('m', 'tháng')], max_length=1)),
                 ('start', models.DateField()),
-                ('unit', models.ForeignKey(db_constraint=False, on_delete=django.db.models.deletion.CASCADE, related_name='+', to='dossiers.unit')),
+                ('unit', models.ForeignKey(db_constraint=False, db_index=False, on_delete=django.db.models.deletion.CASCADE, related_name='+', to='dossiers.unit')),
             ],
             options={
                 'verbose_name': 'số liệu chỉ số theo đơn vị',
