@@ -48,18 +48,30 @@ def _lock_watermark() -> KpiWatermark:
 
 @contextmanager
 def _indexes_rebuilt_after(dialect: sql.Dialect):
-    """PostgreSQL: drop the facts' secondary indexes for the bulk INSERT and build them once
-    after (a sort per index instead of a B-tree insertion per row), as the model declares them."""
+    """PostgreSQL: drop the facts' indexes (primary key included) for the bulk INSERT and build
+    them once after — a sort per index instead of a B-tree insertion per row — as the model
+    declares them, under their own names. Inside the rebuild's transaction: nobody sees the gap."""
     if not dialect.pg:
         yield
         return
+    table = KpiFact._meta.db_table
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT conname FROM pg_constraint WHERE conrelid = %s::regclass AND contype = 'p'", [table])
+        primary = [name for (name,) in cursor.fetchall()]
     with connection.schema_editor() as editor:
         for constraint in KpiFact._meta.constraints:
             editor.remove_constraint(KpiFact, constraint)
         for index in KpiFact._meta.indexes:
             editor.remove_index(KpiFact, index)
+        for name in primary:
+            editor.execute(f"ALTER TABLE {editor.quote_name(table)} DROP CONSTRAINT {editor.quote_name(name)}")
     yield
     with connection.schema_editor() as editor:
+        pk = editor.quote_name(KpiFact._meta.pk.column)
+        for name in primary:
+            editor.execute(
+                f"ALTER TABLE {editor.quote_name(table)} ADD CONSTRAINT {editor.quote_name(name)} PRIMARY KEY ({pk})"
+            )
         for constraint in KpiFact._meta.constraints:
             editor.add_constraint(KpiFact, constraint)
         for index in KpiFact._meta.indexes:

@@ -32,7 +32,7 @@ COLUMNS = (
     "late_without_apology",
 )
 KEY = ("unit_id", "procedure_id", "day")
-WHERE_USES = 5  # times a pairs filter appears in `aggregate_sql` (two CTEs, three branches)
+WHERE_USES = 4  # times a pairs filter appears in `aggregate_sql` (two CTEs, two branches)
 # Decision 766: on time = finished by the appointment (shifted by time waiting for the
 # citizen, which `timeliness` already does) and at most one supplement request.
 ON_TIME_766 = "(d.timeliness IN ('early', 'on_time') AND d.supplement_count <= 1)"
@@ -102,20 +102,14 @@ def _ctes(where: str) -> str:
     return f"WITH att AS ({files} GROUP BY dossier_id), ap AS ({signed}{scope.replace(' WHERE', ' AND', 1)}) "
 
 
-def _received(sql: Dialect, where: str) -> str:
-    values = {
+def _received_values(sql: Dialect) -> dict[str, str]:
+    return {
         "received_counter": _b("d.channel = 'counter'"),
         "received_online": _b("d.channel = 'online'"),
         "received_postal": _b("d.channel = 'postal'"),
         "received_with_fee": _b("p.fee > 0"),
         "digitised": "COALESCE(att.scan, 0)",
     }
-    return (
-        f"{_select(sql.day('d.received_at'), values)} FROM {_t(Dossier)} d"
-        f" JOIN {_t(Procedure)} p ON p.id = d.procedure_id"
-        f" LEFT JOIN att ON att.dossier_id = d.id"
-        f" WHERE d.received_at IS NOT NULL{where}"
-    )
 
 
 def _saved_seconds() -> str:
@@ -124,9 +118,9 @@ def _saved_seconds() -> str:
     return f"CAST(ROUND((p.legal_processing_time - COALESCE(p.committed_processing_time, p.legal_processing_time)) * {per_unit}) AS BIGINT)"  # noqa: E501
 
 
-def _finished(sql: Dialect, where: str) -> str:
+def _finished_values(sql: Dialect) -> dict[str, str]:
     took = f"{sql.position('d.finished_at', 'kf')} - {sql.position('d.received_at', 'kr')} - d.waiting_seconds"
-    values = {
+    return {
         "finished": "1",
         "finished_early": _b(f"d.timeliness = 'early' AND {ON_TIME_766}"),
         "finished_on_time": _b(f"d.timeliness = 'on_time' AND {ON_TIME_766}"),
@@ -136,14 +130,30 @@ def _finished(sql: Dialect, where: str) -> str:
         "electronic_results": "COALESCE(att.result, 0)",
         "late_without_apology": _b(f"NOT {ON_TIME_766} AND ap.dossier_id IS NULL"),
     }
+
+
+def _dossiers(sql: Dialect, where: str) -> str:
+    """Receptions and finishes in one pass over the dossiers: each received dossier gives a row
+    on its received day (k = 0) and, once finished, one on its finished day (k = 1); the joins
+    (procedure, files, apology, calendar days) are made once per dossier."""
+    received, finished = _received_values(sql), _finished_values(sql)
+
+    def column(c: str) -> str:
+        if c in received:
+            return f"CASE WHEN k.k = 0 THEN {received[c]} ELSE 0 END AS {c}"
+        return f"CASE WHEN k.k = 1 THEN {finished[c]} ELSE 0 END AS {c}" if c in finished else f"0 AS {c}"
+
+    day = f"CASE WHEN k.k = 0 THEN {sql.day('d.received_at')} ELSE {sql.day('d.finished_at')} END"
     return (
-        f"{_select(sql.day('d.finished_at'), values)} FROM {_t(Dossier)} d"
+        f"SELECT d.lead_unit_id AS unit_id, d.procedure_id AS procedure_id, {day} AS day,"
+        f" {', '.join(column(c) for c in COLUMNS)} FROM {_t(Dossier)} d"
         f" JOIN {_t(Procedure)} p ON p.id = d.procedure_id"
         f" LEFT JOIN att ON att.dossier_id = d.id"
         f" LEFT JOIN ap ON ap.dossier_id = d.id"
         f" LEFT JOIN {_t(KpiDay)} kr ON kr.day = {sql.day('d.received_at')}"
         f" LEFT JOIN {_t(KpiDay)} kf ON kf.day = {sql.day('d.finished_at')}"
-        f" WHERE d.received_at IS NOT NULL AND d.finished_at IS NOT NULL{where}"
+        " CROSS JOIN (SELECT 0 AS k UNION ALL SELECT 1 AS k) k"
+        f" WHERE d.received_at IS NOT NULL AND (k.k = 0 OR d.finished_at IS NOT NULL){where}"
     )
 
 
@@ -167,7 +177,7 @@ def pairs_where(values: str) -> str:
 def aggregate_sql(sql: Dialect, where: str = "") -> str:
     """SELECT unit_id, procedure_id, day, <COLUMNS> — the facts, optionally for some pairs."""
     sums = ", ".join(f"SUM({c}) AS {c}" for c in COLUMNS)
-    union = " UNION ALL ".join((_received(sql, where), _finished(sql, where), _apologies(sql, where)))
+    union = f"{_dossiers(sql, where)} UNION ALL {_apologies(sql, where)}"
     grouped = f"SELECT unit_id, procedure_id, day, {sums} FROM ({union}) x GROUP BY unit_id, procedure_id, day"
     return _ctes(where) + grouped
 
