@@ -19,7 +19,17 @@ from dossiers.models import Unit
 
 from . import charts
 from .api_kpis import parse_period, parse_unit
-from .kpis import figures_by, figures_of, is_kpi_reader, kpi_rows, kpi_scope, kpi_summary, period_end
+from .kpis import (
+    figures_by,
+    figures_of,
+    is_kpi_reader,
+    kpi_rows,
+    kpi_scope,
+    kpi_summary,
+    period_end,
+    snapshot_cached,
+    snapshot_now,
+)
 
 TABLES = ("units", "weeks", "months", "backlog", "late")
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -72,13 +82,16 @@ def trend_charts(series: dict) -> dict:
 
 
 def _unit_names(ids) -> dict[int, str]:
-    return {u.pk: f"{u.short_name or u.name} ({u.code})" for u in Unit.objects.filter(pk__in=[i for i in ids if i])}
+    units = Unit.objects.filter(pk__in=[i for i in ids if i]).values_list("pk", "code", "short_name", "name")
+    return {pk: f"{short or name} ({code})" for pk, code, short, name in units}
 
 
 def tables(*, unit_ids, start: date, end: date, by_unit: dict) -> dict[str, dict]:
     """Every table of the page as headers + rows (what the XLSX export writes too)."""
     rows = kpi_rows(unit_ids=unit_ids, start=start, end=end, group_by="unit", figures=by_unit)
-    backlog = backlog_by_age(at=period_end(timezone.localdate()), unit_ids=unit_ids)
+    at = period_end(timezone.localdate(), now=snapshot_now())
+    scope = None if unit_ids is None else tuple(unit_ids)
+    backlog = snapshot_cached("backlog", (at, scope), lambda: backlog_by_age(at=at, unit_ids=unit_ids))
     t_start, t_end = period_end(start - timedelta(days=1)), period_end(end)
     late = late_by_responsible_unit(start=t_start, end=t_end, unit_ids=unit_ids)
     names = _unit_names(set(backlog) | set(late))

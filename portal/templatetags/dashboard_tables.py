@@ -3,6 +3,7 @@ cell (localized, escaped, None as "—"), without a template node per cell — a
 about 700 units, so the page has some 17,000 cells."""
 
 from django import template
+from django.conf import settings
 from django.utils.formats import localize
 from django.utils.html import conditional_escape
 from django.utils.safestring import mark_safe
@@ -10,14 +11,19 @@ from django.utils.safestring import mark_safe
 register = template.Library()
 
 
-def _cell(value) -> str:
-    return "—" if value is None else conditional_escape(localize(value))
+def _cell(value, plain_ints: bool) -> str:
+    if value is None:
+        return "—"
+    if plain_ints and type(value) is int:
+        return str(value)  # what localize() gives an int without thousand separators, ~10× cheaper
+    return conditional_escape(localize(value))
 
 
 @register.filter
 def table_rows(rows) -> str:
     """`<tr><td>…</td>…</tr>` for each row."""
-    return mark_safe("".join("<tr>" + "".join(f"<td>{_cell(c)}</td>" for c in row) + "</tr>" for row in rows))
+    plain = not settings.USE_THOUSAND_SEPARATOR
+    return mark_safe("".join("<tr>" + "".join(f"<td>{_cell(c, plain)}</td>" for c in row) + "</tr>" for row in rows))
 
 
 @register.simple_tag

@@ -15,7 +15,7 @@ OPTIONS = (
 )
 ROWS = [
     ["HN.01", 'Phòng <Tư pháp> & "Hộ tịch"', 12, 0, None, 93.75, 0.5, -1],
-    ["X'Y", "", 1234567, 2.0, None, None, 100.0, 7],
+    ["X'Y", "", 1234567, 2.0, None, None, 100.0, 7, True, False, 0, -1234567],
 ]
 
 
@@ -24,6 +24,14 @@ def test_does_render_table_rows_exactly_as_the_template_loop():
         expected = engines["django"].from_string(LOOP).render({"rows": ROWS})
         assert str(table_rows(ROWS)) == expected
         assert "93,75" in expected  # localized, so the comparison means something
+
+
+def test_does_render_table_rows_exactly_as_the_template_loop_with_thousand_separators(settings):
+    settings.USE_THOUSAND_SEPARATOR = True
+    with translation.override("en"):  # Vietnamese formats do not group digits
+        expected = engines["django"].from_string(LOOP).render({"rows": ROWS})
+        assert str(table_rows(ROWS)) == expected
+        assert "1,234,567" in expected
 
 
 def test_does_render_unit_options_exactly_as_the_template_loop():
