@@ -67,6 +67,22 @@ class Dialect:
         # %% : every statement here is executed with parameters (psycopg and Django's sqlite both format).
         return f"((CAST(strftime('%%s', {col}) AS INTEGER) + {UTC_OFFSET}) %% 86400)"
 
+    def local_epoch(self, col: str) -> str:
+        """Seconds since 1970-01-01 00:00 local time (UTC+7) of a timestamp column, as an integer."""
+        if self.pg:
+            return self._local_epoch(col)
+        return f"(CAST(strftime('%%s', {col}) AS INTEGER) + {UTC_OFFSET})"
+
+    def day_of_epoch(self, e: str) -> str:
+        """`day()` of a `local_epoch()` value."""
+        return f"(DATE '1970-01-01' + ({e} / 86400)::int)" if self.pg else f"date({e}, 'unixepoch')"
+
+    def position_of_epoch(self, e: str, days: str) -> str:
+        """`position()` of a `local_epoch()` value."""
+        s = f"(({e} %% 86400)::int)" if self.pg else f"({e} %% 86400)"
+        in_day = " + ".join(self.greatest("0", f"{self.least(s, str(b))} - {a}") for a, b in _spans())
+        return f"(COALESCE({days}.position, 0) + CASE WHEN {days}.is_working THEN {in_day} ELSE 0 END)"
+
     def greatest(self, a: str, b: str) -> str:
         return f"GREATEST({a}, {b})" if self.pg else f"MAX({a}, {b})"
 
@@ -119,7 +135,8 @@ def _saved_seconds() -> str:
 
 
 def _finished_values(sql: Dialect) -> dict[str, str]:
-    took = f"{sql.position('d.finished_at', 'kf')} - {sql.position('d.received_at', 'kr')} - d.waiting_seconds"
+    """Of a finished dossier `d` with local epochs `d.re` (received) and `d.fe` (finished)."""
+    took = f"{sql.position_of_epoch('d.fe', 'kf')} - {sql.position_of_epoch('d.re', 'kr')} - d.waiting_seconds"
     return {
         "finished": "1",
         "finished_early": _b(f"d.timeliness = 'early' AND {ON_TIME_766}"),
@@ -143,17 +160,26 @@ def _dossiers(sql: Dialect, where: str) -> str:
             return f"CASE WHEN k.k = 0 THEN {received[c]} ELSE 0 END AS {c}"
         return f"CASE WHEN k.k = 1 THEN {finished[c]} ELSE 0 END AS {c}" if c in finished else f"0 AS {c}"
 
-    day = f"CASE WHEN k.k = 0 THEN {sql.day('d.received_at')} ELSE {sql.day('d.finished_at')} END"
+    day = f"CASE WHEN k.k = 0 THEN {sql.day_of_epoch('d.re')} ELSE {sql.day_of_epoch('d.fe')} END"
+    # Each timestamp turned into local seconds once per dossier; OFFSET 0 keeps PostgreSQL from
+    # folding the subquery back in (and computing them again at every use).
+    columns = "d.id, d.lead_unit_id, d.procedure_id, d.channel, d.timeliness, d.supplement_count, d.waiting_seconds"
+    fence = " OFFSET 0" if sql.pg else ""
+    dossiers = (
+        f"SELECT {columns}, d.finished_at, {sql.local_epoch('d.received_at')} AS re,"
+        f" {sql.local_epoch('d.finished_at')} AS fe FROM {_t(Dossier)} d"
+        f" WHERE d.received_at IS NOT NULL{where}{fence}"
+    )
     return (
         f"SELECT d.lead_unit_id AS unit_id, d.procedure_id AS procedure_id, {day} AS day,"
-        f" {', '.join(column(c) for c in COLUMNS)} FROM {_t(Dossier)} d"
+        f" {', '.join(column(c) for c in COLUMNS)} FROM ({dossiers}) d"
         f" JOIN {_t(Procedure)} p ON p.id = d.procedure_id"
         f" LEFT JOIN att ON att.dossier_id = d.id"
         f" LEFT JOIN ap ON ap.dossier_id = d.id"
-        f" LEFT JOIN {_t(KpiDay)} kr ON kr.day = {sql.day('d.received_at')}"
-        f" LEFT JOIN {_t(KpiDay)} kf ON kf.day = {sql.day('d.finished_at')}"
+        f" LEFT JOIN {_t(KpiDay)} kr ON kr.day = {sql.day_of_epoch('d.re')}"
+        f" LEFT JOIN {_t(KpiDay)} kf ON kf.day = {sql.day_of_epoch('d.fe')}"
         " CROSS JOIN (SELECT 0 AS k UNION ALL SELECT 1 AS k) k"
-        f" WHERE d.received_at IS NOT NULL AND (k.k = 0 OR d.finished_at IS NOT NULL){where}"
+        " WHERE k.k = 0 OR d.finished_at IS NOT NULL"
     )
 
 
