@@ -138,12 +138,13 @@ def facts_rows() -> set:
 
 def measure(rounds: int) -> dict:
     kpi_days_refresh()
-    rebuild()  # warm the caches for both
+    print(f"  warm-up rebuild: {rebuild():.3f} s", flush=True)  # warm the caches for both
     base_times, rebuild_times, expected = [], [], set()
-    for _ in range(rounds):
+    for i in range(rounds):
         seconds, expected = baseline()
         base_times.append(seconds)
         rebuild_times.append(rebuild())
+        print(f"  round {i + 1}: GROUP BY {base_times[-1]:.3f} s, rebuild {rebuild_times[-1]:.3f} s", flush=True)
     return {
         "baseline": statistics.median(base_times),
         "rebuild": statistics.median(rebuild_times),
