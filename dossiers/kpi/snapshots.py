@@ -47,7 +47,10 @@ def _candidates(units: str) -> str:
     and those finished after the earliest moment (the finished_at index) — no full scan."""
     table = Dossier._meta.db_table
     unfinished = f"SELECT {CANDIDATE_COLUMNS} FROM {table} d WHERE d.finished_at IS NULL AND d.received_at IS NOT NULL"
-    later = f"SELECT {CANDIDATE_COLUMNS} FROM {table} d WHERE d.finished_at > (SELECT MIN(at) FROM m)"
+    # The earliest moment as a parameter, not `(SELECT MIN(at) FROM m)`: unknown at plan time, that
+    # made PostgreSQL expect a third of the table here (3.3M rows at 10M dossiers) and spend ~0.4 s
+    # compiling the query with JIT for the ~60,000 rows it then read.
+    later = f"SELECT {CANDIDATE_COLUMNS} FROM {table} d WHERE d.finished_at > %s"
     return f"{unfinished}{units} UNION ALL {later} AND d.received_at IS NOT NULL{units}"
 
 
@@ -71,7 +74,8 @@ def open_at(*, moments: list[tuple[str, datetime]], unit_ids=None) -> list[tuple
         " GROUP BY m.label, d.lead_unit_id, d.procedure_id"
     )
     with connection.cursor() as cursor:
-        cursor.execute(query, params + unit_params * 2)
+        earliest = connection.ops.adapt_datetimefield_value(min(at for _label, at in moments))
+        cursor.execute(query, params + unit_params + [earliest] + unit_params)
         return [(str(r[0]), r[1], r[2], r[3], int(r[4] or 0), int(r[5] or 0)) for r in cursor.fetchall()]
 
 
