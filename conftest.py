@@ -90,3 +90,10 @@ def redis_url():
 @pytest.fixture
 def chromium_path():
     return CHROMIUM
+
+
+@pytest.fixture(autouse=True)
+def _kpi_snapshots_computed_each_time(settings):
+    """Tests judge open dossiers at the exact moment, uncached (portal.kpis.SNAPSHOT_SECONDS);
+    the tests of the snapshot cache turn it back on."""
+    settings.PORTAL_KPI_SNAPSHOT_SECONDS = 0

@@ -7,6 +7,7 @@ returning the same figures, alternately, and checks both give the same rows. Goa
 rebuild within 1.5× the bare GROUP BY.
 
     DATABASE_URL=postgres://…/motcua_bench_j .venv/bin/python bench/bench_kpi.py [--dossiers 1000000]
+    DATABASE_URL=postgres://…/motcua_bench_j .venv/bin/python bench/bench_kpi.py --reuse-db motcua_h6bench_10m
 """
 
 import argparse
@@ -137,12 +138,13 @@ def facts_rows() -> set:
 
 def measure(rounds: int) -> dict:
     kpi_days_refresh()
-    rebuild()  # warm the caches for both
+    print(f"  warm-up rebuild: {rebuild():.3f} s", flush=True)  # warm the caches for both
     base_times, rebuild_times, expected = [], [], set()
-    for _ in range(rounds):
+    for i in range(rounds):
         seconds, expected = baseline()
         base_times.append(seconds)
         rebuild_times.append(rebuild())
+        print(f"  round {i + 1}: GROUP BY {base_times[-1]:.3f} s, rebuild {rebuild_times[-1]:.3f} s", flush=True)
     return {
         "baseline": statistics.median(base_times),
         "rebuild": statistics.median(rebuild_times),
@@ -155,13 +157,16 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--dossiers", type=int, default=1_000_000)
     parser.add_argument("--rounds", type=int, default=3)
+    parser.add_argument("--reuse-db", metavar="NAME", help="a kept database (bench/bigdata.py): no data generated")
     args = parser.parse_args()
     if connection.vendor != "postgresql":
         print("bench_kpi needs PostgreSQL: set DATABASE_URL=postgres://…")
         return 2
-    with common.throwaway_database("motcua_bench_kpi") as where:
+    with common.bench_database("motcua_bench_kpi", args.reuse_db) as where:
         print(f"database: {where}")
-        populate(args.dossiers)
+        if not args.reuse_db:
+            populate(args.dossiers)
+        print(f"data: {common.data_summary()}")
         r = measure(args.rounds)
     ratio = r["rebuild"] / r["baseline"]
     print(f"fact rows: {r['rows']:,}; results equal: {r['equal']}")

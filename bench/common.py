@@ -53,3 +53,80 @@ def timer() -> Iterator[dict]:
         yield elapsed
     finally:
         elapsed["seconds"] = time.perf_counter() - start
+
+
+def _admin_sql(statement: str, params=None) -> list:
+    """Run one statement on the server's maintenance database (CREATE/DROP DATABASE)."""
+    import psycopg
+
+    db = connection.settings_dict
+    params_ = {"host": db["HOST"], "port": db["PORT"], "user": db["USER"], "password": db["PASSWORD"]}
+    with psycopg.connect(dbname="postgres", autocommit=True, **{k: v for k, v in params_.items() if v}) as conn:
+        cursor = conn.execute(statement, params)
+        return cursor.fetchall() if cursor.description else []
+
+
+def database_exists(name: str) -> bool:
+    return bool(_admin_sql("SELECT 1 FROM pg_database WHERE datname = %s", [name]))
+
+
+def use_database(name: str, *, create: bool = False) -> str:
+    """Point Django at a kept database `name` (PostgreSQL), created if asked, and migrate it.
+
+    For data sets too big to make per run (bench/bigdata.py builds one; bench_kpi and
+    bench_dashboard read it with --reuse-db). Migrating applies whatever the branch added.
+    """
+    from django.core.management import call_command
+
+    if connection.vendor != "postgresql":
+        raise SystemExit("a kept database needs PostgreSQL")
+    exists = database_exists(name)
+    if not exists and not create:
+        raise SystemExit(f"database {name} does not exist: build it with bench/bigdata.py")
+    if not exists:
+        _admin_sql(f'CREATE DATABASE "{name}"')
+    connection.close()
+    connection.settings_dict["NAME"] = name
+    call_command("migrate", verbosity=0)
+    return f"{connection.vendor} {name} (kept)"
+
+
+def copy_database(source: str, target: str, attempts: int = 20) -> None:
+    """CREATE DATABASE target TEMPLATE source (nobody may be connected to source meanwhile)."""
+    import psycopg
+
+    connection.close()
+    for attempt in range(attempts):
+        try:
+            _admin_sql(f'CREATE DATABASE "{target}" TEMPLATE "{source}"')
+            return
+        except psycopg.errors.ObjectInUse:  # autovacuum, for a moment
+            time.sleep(3 if attempt < attempts - 1 else 0)
+    raise RuntimeError(f"could not copy {source}: in use")
+
+
+@contextmanager
+def bench_database(name: str, reuse: str | None) -> Iterator[str]:
+    """A throwaway database, or with `reuse` the kept one of that name (left in place)."""
+    if reuse:
+        try:
+            yield use_database(reuse)
+        finally:
+            shutil.rmtree(TMP_DIR, ignore_errors=True)
+        return
+    with throwaway_database(name) as where:
+        yield where
+
+
+def data_summary() -> str:
+    """Row counts of what the KPI benches read, and the span of reception dates."""
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT count(*), min(received_at)::date, max(received_at)::date,"
+            " count(*) FILTER (WHERE finished_at IS NULL) FROM dossiers_dossier"
+        )
+        n, first, last, open_ = cursor.fetchone()
+        cursor.execute("SELECT (SELECT count(*) FROM dossiers_attachment), (SELECT count(*) FROM dossiers_apology)")
+        files, apologies = cursor.fetchone()
+    counts = f"{files:,} attachments, {apologies:,} apologies"
+    return f"{n:,} dossiers received {first}…{last} ({open_:,} unfinished), {counts}"

@@ -5,17 +5,21 @@ neither app imports the other's figures. The feedback figures come from a plugga
 function (`satisfaction_source`); until feedback provides one, "no ratings yet".
 """
 
+import hashlib
 from collections.abc import Callable, Iterable
 from datetime import date, datetime, time, timedelta
 
 from django.conf import settings
+from django.core.cache import cache
 from django.core.exceptions import PermissionDenied
+from django.db import connection
 from django.db.models import Sum
 from django.utils import timezone
 from django.utils.module_loading import import_string
 
 from dossiers.calendar import LOCAL_TZ
 from dossiers.kpi import rules
+from dossiers.kpi.rollup import rollup_by_buckets, rollup_by_unit
 from dossiers.kpi.snapshots import open_at
 from dossiers.models import Field, KpiFact, Procedure, Unit
 from dossiers.roles import SUPERVISOR, user_roles
@@ -89,6 +93,40 @@ def kpi_scope(user, unit: Unit | None = None) -> list[int] | None:
 # -- figures ---------------------------------------------------------------------------------
 
 
+# Open-dossier figures (open at the period's end, backlog by age) are computed at query time
+# from every unfinished dossier. They are judged at the current minute, not the current
+# microsecond, and each (figure, scope, moment, database) is kept in the cache for that long:
+# every view within a minute shares one computation, and no figure is more than a minute old
+# (the facts themselves are refreshed every minute too). 0 turns this off.
+SNAPSHOT_SECONDS = 60
+
+
+def snapshot_seconds() -> int:
+    return int(getattr(settings, "PORTAL_KPI_SNAPSHOT_SECONDS", SNAPSHOT_SECONDS))
+
+
+def snapshot_now() -> datetime:
+    """Now, rounded down to the snapshot period (exact when snapshots are off)."""
+    now, seconds = timezone.now(), snapshot_seconds()
+    if seconds <= 0:
+        return now
+    return now - timedelta(seconds=now.timestamp() % seconds)
+
+
+def snapshot_cached(name: str, key, compute: Callable[[], object]):
+    """`compute()`, shared through the cache for `snapshot_seconds()` under (name, key, database)."""
+    seconds = snapshot_seconds()
+    if seconds <= 0:
+        return compute()
+    raw = repr((name, key, connection.settings_dict["NAME"])).encode()
+    cache_key = f"kpi-snapshot:{name}:{hashlib.sha256(raw).hexdigest()}"
+    value = cache.get(cache_key)
+    if value is None:
+        value = compute()
+        cache.set(cache_key, value, seconds)
+    return value
+
+
 def period_end(end: date, *, now: datetime | None = None) -> datetime:
     """The moment open dossiers are judged: the end of `end`, or now if that is sooner."""
     moment = datetime.combine(end + timedelta(days=1), time(0), LOCAL_TZ)
@@ -101,9 +139,23 @@ def _facts(unit_ids, start: date, end: date):
 
 
 def facts_by(*, unit_ids, start: date, end: date, key: str) -> dict:
-    """{group key: Figures} from the facts alone (no snapshot, no feedback)."""
+    """{group key: Figures} from the facts alone (no snapshot, no feedback).
+
+    By unit or by day from the per-unit roll-ups (a few rows per unit and period); by
+    procedure or field from the facts themselves."""
+    if key == "unit_id":
+        rows = rollup_by_unit(unit_ids=unit_ids, start=start, end=end)
+        return {unit: figures_of(sums) for unit, sums in rows.items()}
+    if key == "day":
+        days = rollup_by_buckets(unit_ids=unit_ids, spans={"d": (start, end, lambda d: d)})["d"]
+        return {day: figures_of(sums) for day, sums in days.items()}
     rows = _facts(unit_ids, start, end).values(key).annotate(**{a: Sum(c) for a, c in SUMS.items()}).order_by()
     return {row[key]: _figures(row) for row in rows}
+
+
+def figures_of(sums: dict) -> rules.Figures:
+    """`rules.Figures` from summed fact columns (`dossiers.kpi.sql.COLUMNS` names)."""
+    return _figures({a: sums[c] for a, c in SUMS.items()})
 
 
 def _figures(row: dict) -> rules.Figures:
@@ -113,7 +165,7 @@ def _figures(row: dict) -> rules.Figures:
 
 
 def _moments(group_by: str, start: date, end: date) -> list[tuple[str, datetime]]:
-    now = timezone.now()
+    now = snapshot_now()
     if group_by != "day":
         return [("period", period_end(end, now=now))]
     days = (start + timedelta(days=i) for i in range((end - start).days + 1))
@@ -130,13 +182,25 @@ def _snapshot_key(group_by: str, fields_of: dict[int, int]) -> Callable[[tuple],
     return lambda r: date.fromisoformat(r[0])
 
 
-def _add_snapshot(out: dict, group_by: str, unit_ids, start: date, end: date) -> None:
-    rows = open_at(moments=_moments(group_by, start, end), unit_ids=unit_ids)
+def _snapshot_by(group_by: str, moments: list, unit_ids) -> dict:
+    """{group key: [open, open overdue, waiting]} at the moments."""
+    rows = open_at(moments=moments, unit_ids=unit_ids)
     fields_of = dict(Procedure.objects.filter(pk__in={r[2] for r in rows}).values_list("pk", "field_id"))
     key_of = _snapshot_key(group_by, fields_of)
+    out: dict = {}
     for row in rows:
-        f = out.setdefault(key_of(row), rules.Figures())
-        f.open, f.open_overdue, f.waiting = f.open + row[3], f.open_overdue + row[4], f.waiting + row[5]
+        sums = out.setdefault(key_of(row), [0, 0, 0])
+        sums[0], sums[1], sums[2] = sums[0] + row[3], sums[1] + row[4], sums[2] + row[5]
+    return out
+
+
+def _add_snapshot(out: dict, group_by: str, unit_ids, start: date, end: date) -> None:
+    moments = _moments(group_by, start, end)
+    scope = None if unit_ids is None else tuple(unit_ids)
+    by_key = snapshot_cached("open_at", (group_by, moments, scope), lambda: _snapshot_by(group_by, moments, unit_ids))
+    for key, (n, overdue, waiting) in by_key.items():
+        f = out.setdefault(key, rules.Figures())
+        f.open, f.open_overdue, f.waiting = f.open + n, f.open_overdue + overdue, f.waiting + waiting
 
 
 def _add_feedback(out: dict, group_by: str, unit_ids, start: date, end: date) -> None:
@@ -185,7 +249,8 @@ def metrics(f: rules.Figures, *, basis: str | None = None) -> dict:
 def _labels(group_by: str, keys: Iterable) -> dict:
     keys = [k for k in keys if k is not None]
     if group_by == "unit":
-        return {u.pk: (u.code, u.short_name or u.name) for u in Unit.objects.filter(pk__in=keys)}
+        units = Unit.objects.filter(pk__in=keys).values_list("pk", "code", "short_name", "name")
+        return {pk: (code, short or name) for pk, code, short, name in units}
     if group_by == "procedure":
         return {p.pk: (p.national_code, p.name) for p in Procedure.objects.filter(pk__in=keys)}
     if group_by == "field":

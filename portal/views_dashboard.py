@@ -13,12 +13,23 @@ from openpyxl import Workbook
 
 from dossiers.errors import DomainError
 from dossiers.kpi import rules
+from dossiers.kpi.rollup import month_of, rollup_by_buckets, week_of
 from dossiers.kpi.snapshots import AGE_BUCKETS, backlog_by_age, late_by_responsible_unit
 from dossiers.models import Unit
 
 from . import charts
 from .api_kpis import parse_period, parse_unit
-from .kpis import facts_by, figures_by, is_kpi_reader, kpi_rows, kpi_scope, kpi_summary, period_end
+from .kpis import (
+    figures_by,
+    figures_of,
+    is_kpi_reader,
+    kpi_rows,
+    kpi_scope,
+    kpi_summary,
+    period_end,
+    snapshot_cached,
+    snapshot_now,
+)
 
 TABLES = ("units", "weeks", "months", "backlog", "late")
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -27,23 +38,17 @@ XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 # -- trend -----------------------------------------------------------------------------------
 
 
-def _bucket_sums(by_day: dict, key) -> dict:
-    out: dict = {}
-    for day, f in by_day.items():
-        out[key(day)] = out.get(key(day), rules.Figures()) + f
-    return out
-
-
 def trend(*, unit_ids, end: date) -> dict[str, list[tuple[str, rules.Figures]]]:
-    """Weekly (12 weeks) and monthly (12 months) figures up to `end`, from one facts query."""
+    """Weekly (12 weeks) and monthly (12 months) figures up to `end`, from one roll-up query."""
     months_back = end.year * 12 + end.month - 1 - 11
     first_month = date(months_back // 12, months_back % 12 + 1, 1)
-    by_day = facts_by(unit_ids=unit_ids, start=min(first_month, end - timedelta(weeks=12)), end=end, key="day")
-    weeks = _bucket_sums(by_day, lambda d: d - timedelta(days=d.weekday()))
-    months = _bucket_sums(by_day, lambda d: d.replace(day=1))
     monday = end - timedelta(days=end.weekday())
     week_keys = [monday - timedelta(weeks=k) for k in range(11, -1, -1)]
-    month_keys = sorted(k for k in months if k >= first_month) or [end.replace(day=1)]
+    spans = {"weeks": (week_keys[0], end, week_of), "months": (first_month, end, month_of)}
+    sums = rollup_by_buckets(unit_ids=unit_ids, spans=spans)
+    weeks = {k: figures_of(v) for k, v in sums["weeks"].items()}
+    months = {k: figures_of(v) for k, v in sums["months"].items()}
+    month_keys = sorted(months) or [end.replace(day=1)]
     return {
         "weeks": [(k.strftime("%d/%m"), weeks.get(k, rules.Figures())) for k in week_keys],
         "months": [(k.strftime("%m/%Y"), months.get(k, rules.Figures())) for k in month_keys],
@@ -77,13 +82,16 @@ def trend_charts(series: dict) -> dict:
 
 
 def _unit_names(ids) -> dict[int, str]:
-    return {u.pk: f"{u.short_name or u.name} ({u.code})" for u in Unit.objects.filter(pk__in=[i for i in ids if i])}
+    units = Unit.objects.filter(pk__in=[i for i in ids if i]).values_list("pk", "code", "short_name", "name")
+    return {pk: f"{short or name} ({code})" for pk, code, short, name in units}
 
 
 def tables(*, unit_ids, start: date, end: date, by_unit: dict) -> dict[str, dict]:
     """Every table of the page as headers + rows (what the XLSX export writes too)."""
     rows = kpi_rows(unit_ids=unit_ids, start=start, end=end, group_by="unit", figures=by_unit)
-    backlog = backlog_by_age(at=period_end(timezone.localdate()), unit_ids=unit_ids)
+    at = period_end(timezone.localdate(), now=snapshot_now())
+    scope = None if unit_ids is None else tuple(unit_ids)
+    backlog = snapshot_cached("backlog", (at, scope), lambda: backlog_by_age(at=at, unit_ids=unit_ids))
     t_start, t_end = period_end(start - timedelta(days=1)), period_end(end)
     late = late_by_responsible_unit(start=t_start, end=t_end, unit_ids=unit_ids)
     names = _unit_names(set(backlog) | set(late))
@@ -151,6 +159,14 @@ def _period(request) -> tuple[Unit | None, date, date]:
         raise Http404(str(exc.message)) from None
 
 
+def _scope_options(unit_ids) -> list[tuple[int, str, str]]:
+    """(pk, code, label) of the units in scope, in the model's order: the unit picker."""
+    units = Unit.objects.all() if unit_ids is None else Unit.objects.filter(pk__in=unit_ids)
+    return [
+        (pk, code, short or name) for pk, code, short, name in units.values_list("pk", "code", "short_name", "name")
+    ]
+
+
 @login_required
 def dashboard(request):
     """Province (or a unit's subtree) KPIs: 766 scores, trends, backlog, late units; ?format=xlsx."""
@@ -172,7 +188,7 @@ def dashboard(request):
         "summary": kpi_summary(unit_ids=unit_ids, start=start, end=end, by_unit=by_unit),
         "tables": data,
         "charts": trend_charts(data["_series"]),
-        "scope_units": Unit.objects.filter(pk__in=unit_ids) if unit_ids is not None else Unit.objects.all(),
+        "scope_units": _scope_options(unit_ids),
         "query": request.GET.urlencode(),
     }
     return render(request, "dashboard/dashboard.html", context)

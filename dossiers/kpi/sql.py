@@ -32,7 +32,7 @@ COLUMNS = (
     "late_without_apology",
 )
 KEY = ("unit_id", "procedure_id", "day")
-WHERE_USES = 5  # times a pairs filter appears in `aggregate_sql` (two CTEs, three branches)
+WHERE_USES = 4  # times a pairs filter appears in `aggregate_sql` (two CTEs, two branches)
 # Decision 766: on time = finished by the appointment (shifted by time waiting for the
 # citizen, which `timeliness` already does) and at most one supplement request.
 ON_TIME_766 = "(d.timeliness IN ('early', 'on_time') AND d.supplement_count <= 1)"
@@ -66,6 +66,22 @@ class Dialect:
             return f"(({self._local_epoch(col)} %% 86400)::int)"
         # %% : every statement here is executed with parameters (psycopg and Django's sqlite both format).
         return f"((CAST(strftime('%%s', {col}) AS INTEGER) + {UTC_OFFSET}) %% 86400)"
+
+    def local_epoch(self, col: str) -> str:
+        """Seconds since 1970-01-01 00:00 local time (UTC+7) of a timestamp column, as an integer."""
+        if self.pg:
+            return self._local_epoch(col)
+        return f"(CAST(strftime('%%s', {col}) AS INTEGER) + {UTC_OFFSET})"
+
+    def day_of_epoch(self, e: str) -> str:
+        """`day()` of a `local_epoch()` value."""
+        return f"(DATE '1970-01-01' + ({e} / 86400)::int)" if self.pg else f"date({e}, 'unixepoch')"
+
+    def position_of_epoch(self, e: str, days: str) -> str:
+        """`position()` of a `local_epoch()` value."""
+        s = f"(({e} %% 86400)::int)" if self.pg else f"({e} %% 86400)"
+        in_day = " + ".join(self.greatest("0", f"{self.least(s, str(b))} - {a}") for a, b in _spans())
+        return f"(COALESCE({days}.position, 0) + CASE WHEN {days}.is_working THEN {in_day} ELSE 0 END)"
 
     def greatest(self, a: str, b: str) -> str:
         return f"GREATEST({a}, {b})" if self.pg else f"MAX({a}, {b})"
@@ -102,20 +118,14 @@ def _ctes(where: str) -> str:
     return f"WITH att AS ({files} GROUP BY dossier_id), ap AS ({signed}{scope.replace(' WHERE', ' AND', 1)}) "
 
 
-def _received(sql: Dialect, where: str) -> str:
-    values = {
+def _received_values(sql: Dialect) -> dict[str, str]:
+    return {
         "received_counter": _b("d.channel = 'counter'"),
         "received_online": _b("d.channel = 'online'"),
         "received_postal": _b("d.channel = 'postal'"),
         "received_with_fee": _b("p.fee > 0"),
         "digitised": "COALESCE(att.scan, 0)",
     }
-    return (
-        f"{_select(sql.day('d.received_at'), values)} FROM {_t(Dossier)} d"
-        f" JOIN {_t(Procedure)} p ON p.id = d.procedure_id"
-        f" LEFT JOIN att ON att.dossier_id = d.id"
-        f" WHERE d.received_at IS NOT NULL{where}"
-    )
 
 
 def _saved_seconds() -> str:
@@ -124,9 +134,10 @@ def _saved_seconds() -> str:
     return f"CAST(ROUND((p.legal_processing_time - COALESCE(p.committed_processing_time, p.legal_processing_time)) * {per_unit}) AS BIGINT)"  # noqa: E501
 
 
-def _finished(sql: Dialect, where: str) -> str:
-    took = f"{sql.position('d.finished_at', 'kf')} - {sql.position('d.received_at', 'kr')} - d.waiting_seconds"
-    values = {
+def _finished_values(sql: Dialect) -> dict[str, str]:
+    """Of a finished dossier `d` with local epochs `d.re` (received) and `d.fe` (finished)."""
+    took = f"{sql.position_of_epoch('d.fe', 'kf')} - {sql.position_of_epoch('d.re', 'kr')} - d.waiting_seconds"
+    return {
         "finished": "1",
         "finished_early": _b(f"d.timeliness = 'early' AND {ON_TIME_766}"),
         "finished_on_time": _b(f"d.timeliness = 'on_time' AND {ON_TIME_766}"),
@@ -136,14 +147,39 @@ def _finished(sql: Dialect, where: str) -> str:
         "electronic_results": "COALESCE(att.result, 0)",
         "late_without_apology": _b(f"NOT {ON_TIME_766} AND ap.dossier_id IS NULL"),
     }
+
+
+def _dossiers(sql: Dialect, where: str) -> str:
+    """Receptions and finishes in one pass over the dossiers: each received dossier gives a row
+    on its received day (k = 0) and, once finished, one on its finished day (k = 1); the joins
+    (procedure, files, apology, calendar days) are made once per dossier."""
+    received, finished = _received_values(sql), _finished_values(sql)
+
+    def column(c: str) -> str:
+        if c in received:
+            return f"CASE WHEN k.k = 0 THEN {received[c]} ELSE 0 END AS {c}"
+        return f"CASE WHEN k.k = 1 THEN {finished[c]} ELSE 0 END AS {c}" if c in finished else f"0 AS {c}"
+
+    day = f"CASE WHEN k.k = 0 THEN {sql.day_of_epoch('d.re')} ELSE {sql.day_of_epoch('d.fe')} END"
+    # Each timestamp turned into local seconds once per dossier; OFFSET 0 keeps PostgreSQL from
+    # folding the subquery back in (and computing them again at every use).
+    columns = "d.id, d.lead_unit_id, d.procedure_id, d.channel, d.timeliness, d.supplement_count, d.waiting_seconds"
+    fence = " OFFSET 0" if sql.pg else ""
+    dossiers = (
+        f"SELECT {columns}, d.finished_at, {sql.local_epoch('d.received_at')} AS re,"
+        f" {sql.local_epoch('d.finished_at')} AS fe FROM {_t(Dossier)} d"
+        f" WHERE d.received_at IS NOT NULL{where}{fence}"
+    )
     return (
-        f"{_select(sql.day('d.finished_at'), values)} FROM {_t(Dossier)} d"
+        f"SELECT d.lead_unit_id AS unit_id, d.procedure_id AS procedure_id, {day} AS day,"
+        f" {', '.join(column(c) for c in COLUMNS)} FROM ({dossiers}) d"
         f" JOIN {_t(Procedure)} p ON p.id = d.procedure_id"
         f" LEFT JOIN att ON att.dossier_id = d.id"
         f" LEFT JOIN ap ON ap.dossier_id = d.id"
-        f" LEFT JOIN {_t(KpiDay)} kr ON kr.day = {sql.day('d.received_at')}"
-        f" LEFT JOIN {_t(KpiDay)} kf ON kf.day = {sql.day('d.finished_at')}"
-        f" WHERE d.received_at IS NOT NULL AND d.finished_at IS NOT NULL{where}"
+        f" LEFT JOIN {_t(KpiDay)} kr ON kr.day = {sql.day_of_epoch('d.re')}"
+        f" LEFT JOIN {_t(KpiDay)} kf ON kf.day = {sql.day_of_epoch('d.fe')}"
+        " CROSS JOIN (SELECT 0 AS k UNION ALL SELECT 1 AS k) k"
+        " WHERE k.k = 0 OR d.finished_at IS NOT NULL"
     )
 
 
@@ -167,7 +203,7 @@ def pairs_where(values: str) -> str:
 def aggregate_sql(sql: Dialect, where: str = "") -> str:
     """SELECT unit_id, procedure_id, day, <COLUMNS> — the facts, optionally for some pairs."""
     sums = ", ".join(f"SUM({c}) AS {c}" for c in COLUMNS)
-    union = " UNION ALL ".join((_received(sql, where), _finished(sql, where), _apologies(sql, where)))
+    union = f"{_dossiers(sql, where)} UNION ALL {_apologies(sql, where)}"
     grouped = f"SELECT unit_id, procedure_id, day, {sums} FROM ({union}) x GROUP BY unit_id, procedure_id, day"
     return _ctes(where) + grouped
 
@@ -178,7 +214,8 @@ def insert_sql(select: str) -> str:
 
 
 def upsert_sql(select: str, values: str) -> str:
-    """PostgreSQL: write only what differs; then drop the keys of these pairs that vanished."""
+    """PostgreSQL: write only what differs, drop the keys of these pairs that vanished; returns the
+    (unit, day) of every fact row written or dropped."""
     cols = ", ".join(KEY + COLUMNS)
     sets = ", ".join(f"{c} = EXCLUDED.{c}" for c in COLUMNS)
     old = ", ".join(f"f.{c}" for c in COLUMNS)
@@ -187,8 +224,10 @@ def upsert_sql(select: str, values: str) -> str:
     return (
         f"WITH fresh AS ({select}),"
         f" up AS (INSERT INTO {table} AS f ({cols}) SELECT {cols} FROM fresh"
-        f" ON CONFLICT (unit_id, procedure_id, day) DO UPDATE SET {sets} WHERE ({old}) IS DISTINCT FROM ({new}))"
-        f" DELETE FROM {table} f WHERE (f.unit_id, f.procedure_id) IN ({values})"
+        f" ON CONFLICT (unit_id, procedure_id, day) DO UPDATE SET {sets} WHERE ({old}) IS DISTINCT FROM ({new})"
+        " RETURNING f.unit_id, f.day),"
+        f" gone AS (DELETE FROM {table} f WHERE (f.unit_id, f.procedure_id) IN ({values})"
         " AND NOT EXISTS (SELECT 1 FROM fresh x WHERE x.unit_id = f.unit_id AND x.procedure_id = f.procedure_id"
-        " AND x.day = f.day)"
+        " AND x.day = f.day) RETURNING f.unit_id, f.day)"
+        " SELECT unit_id, day FROM up UNION SELECT unit_id, day FROM gone"
     )

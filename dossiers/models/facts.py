@@ -8,18 +8,9 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 
-class KpiFact(models.Model):
-    """The figures of one lead unit × procedure × local day.
+class KpiFigures(models.Model):
+    """The summed figures shared by the facts and their roll-ups (`dossiers.kpi.sql.COLUMNS`)."""
 
-    Received-day columns: `received_*`, `digitised`. Finished-day columns (finished = the
-    first of result ready, returned, stopped, refused, withdrawn): `finished*`,
-    `processing_seconds`, `saved_seconds`, `electronic_results`, `late_without_apology`.
-    Issued-day column: `apologies`.
-    """
-
-    unit = models.ForeignKey("dossiers.Unit", on_delete=models.CASCADE, related_name="+", db_constraint=False)
-    procedure = models.ForeignKey("dossiers.Procedure", on_delete=models.CASCADE, related_name="+", db_constraint=False)
-    day = models.DateField()
     received_counter = models.IntegerField(default=0)
     received_online = models.IntegerField(default=0)
     received_postal = models.IntegerField(default=0)
@@ -36,6 +27,29 @@ class KpiFact(models.Model):
     late_without_apology = models.IntegerField(default=0)
 
     class Meta:
+        abstract = True
+
+
+class KpiFact(KpiFigures):
+    """The figures of one lead unit × procedure × local day.
+
+    Received-day columns: `received_*`, `digitised`. Finished-day columns (finished = the
+    first of result ready, returned, stopped, refused, withdrawn): `finished*`,
+    `processing_seconds`, `saved_seconds`, `electronic_results`, `late_without_apology`.
+    Issued-day column: `apologies`.
+    """
+
+    # No index of their own: `kpifact_key` leads with the unit, and nothing reads by procedure
+    # alone; every index is one more B-tree to fill on a full rebuild.
+    unit = models.ForeignKey(
+        "dossiers.Unit", on_delete=models.CASCADE, related_name="+", db_constraint=False, db_index=False
+    )
+    procedure = models.ForeignKey(
+        "dossiers.Procedure", on_delete=models.CASCADE, related_name="+", db_constraint=False, db_index=False
+    )
+    day = models.DateField()
+
+    class Meta:
         verbose_name = _("số liệu chỉ số theo ngày")
         verbose_name_plural = _("số liệu chỉ số theo ngày")
         constraints = [models.UniqueConstraint(fields=["unit", "procedure", "day"], name="kpifact_key")]
@@ -43,6 +57,32 @@ class KpiFact(models.Model):
 
     def __str__(self) -> str:
         return f"{self.unit_id}/{self.procedure_id} {self.day:%d/%m/%Y}"
+
+
+class KpiRollup(KpiFigures):
+    """The facts of one lead unit summed over its procedures, per local day, ISO week (from
+    Monday) or calendar month: what the dashboard reads, so a page over 700 units and a year
+    sums thousands of rows, not millions. Maintained with the facts (`dossiers.kpi.rollup`)."""
+
+    class Grain(models.TextChoices):
+        DAY = "d", _("ngày")
+        WEEK = "w", _("tuần")
+        MONTH = "m", _("tháng")
+
+    grain = models.CharField(max_length=1, choices=Grain.choices)
+    unit = models.ForeignKey(
+        "dossiers.Unit", on_delete=models.CASCADE, related_name="+", db_constraint=False, db_index=False
+    )
+    start = models.DateField()
+
+    class Meta:
+        verbose_name = _("số liệu chỉ số theo đơn vị")
+        verbose_name_plural = _("số liệu chỉ số theo đơn vị")
+        constraints = [models.UniqueConstraint(fields=["grain", "unit", "start"], name="kpirollup_key")]
+        indexes = [models.Index(fields=["grain", "start"], name="kpirollup_start_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.unit_id} {self.grain} {self.start:%d/%m/%Y}"
 
 
 class KpiDay(models.Model):

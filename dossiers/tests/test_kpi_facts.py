@@ -8,8 +8,9 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from dossiers.kpi.facts import kpi_facts_rebuild, kpi_facts_refresh
+from dossiers.kpi.rollup import week_of
 from dossiers.kpi.sql import COLUMNS
-from dossiers.models import Apology, Attachment, Dossier, KpiFact, KpiWatermark, Status
+from dossiers.models import Apology, Attachment, Dossier, KpiFact, KpiRollup, KpiWatermark, Status
 from dossiers.services.routing import dossier_transition
 from dossiers.tests.conftest import local
 from dossiers.tests.factories import ProcedureFactory, UnitFactory, UserFactory
@@ -21,6 +22,21 @@ DAY = 8 * 3600
 def facts(**filters) -> dict:
     rows = KpiFact.objects.filter(**filters).order_by("unit_id", "procedure_id", "day")
     return {(r.unit_id, r.procedure_id, r.day): tuple(getattr(r, c) for c in COLUMNS) for r in rows}
+
+
+def rollups() -> dict:
+    rows = KpiRollup.objects.order_by("grain", "unit_id", "start")
+    return {(r.grain, r.unit_id, r.start): tuple(getattr(r, c) for c in COLUMNS) for r in rows}
+
+
+def rollups_from_facts() -> dict:
+    """The roll-ups recomputed in Python from the facts: what `KpiRollup` must hold."""
+    out: dict = {}
+    for (unit, _procedure, day), values in facts().items():
+        for grain, start in (("d", day), ("w", week_of(day)), ("m", day.replace(day=1))):
+            old = out.get((grain, unit), {}).get(start, (0,) * len(COLUMNS))
+            out.setdefault((grain, unit), {})[start] = tuple(a + b for a, b in zip(old, values, strict=True))
+    return {(g, u, s): v for (g, u), by_start in out.items() for s, v in by_start.items()}
 
 
 def fact(world, day) -> KpiFact:
@@ -158,7 +174,7 @@ def small_world(db):
 
 
 def _reset():
-    for model in (Apology, Attachment, Dossier, KpiFact, KpiWatermark):
+    for model in (Apology, Attachment, Dossier, KpiFact, KpiRollup, KpiWatermark):
         model.objects.all().delete()
 
 
@@ -173,6 +189,8 @@ def test_does_build_identical_facts_when_refreshed_incrementally_in_random_batch
             for op in batch:
                 _apply(small_world, op, made, at)
         kpi_facts_refresh(now=at + timedelta(seconds=30), overlap=timedelta(0))
-    incremental = facts()
+        assert rollups() == rollups_from_facts()
+    incremental, incremental_rollups = facts(), rollups()
     kpi_facts_rebuild()
     assert incremental == facts()
+    assert incremental_rollups == rollups() == rollups_from_facts()

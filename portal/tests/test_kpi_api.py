@@ -82,15 +82,42 @@ def test_cannot_read_kpis_when_parameters_are_bad(client, boss, params, field, m
     assert response.json()["fields"][field] == str(message)
 
 
-def test_does_serve_the_dashboard_in_a_fixed_number_of_queries(client, history, boss, django_assert_max_num_queries):
+DASHBOARD_QUERIES = 17  # session and user, calendar, roll-ups, snapshot, feedback, labels, tables
+
+
+def test_does_serve_the_dashboard_in_a_fixed_number_of_queries(client, history, boss, django_assert_num_queries):
     client.force_login(boss)
-    with django_assert_max_num_queries(18):
+    with django_assert_num_queries(DASHBOARD_QUERIES):
         first = client.get("/giam-sat/chi-so/", MARCH)
     assert first.status_code == 200 and b"<svg" in first.content
     for i in range(5):
         UnitFactory(code=f"EXTRA.{i}")
-    with django_assert_max_num_queries(18):
+    with django_assert_num_queries(DASHBOARD_QUERIES):
         assert client.get("/giam-sat/chi-so/", MARCH).status_code == 200
+    year = {"from": "2025-04-01", "to": "2026-03-31"}  # a longer period reads no more statements
+    with django_assert_num_queries(DASHBOARD_QUERIES):
+        assert client.get("/giam-sat/chi-so/", year).status_code == 200
+
+
+def _open_in_march(client) -> int:
+    return client.get(URL, MARCH).json()["items"][0]["open"]
+
+
+@pytest.mark.parametrize("seconds", [60, 0])
+def test_does_share_open_figures_for_at_most_a_minute_when_snapshots_are_on(
+    client, history, boss, receive, settings, seconds
+):
+    settings.PORTAL_KPI_SNAPSHOT_SECONDS = seconds
+    settings.CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "kpi-snap"}}
+    client.force_login(boss)
+    with time_machine.travel(local(2026, 3, 20, 12, 0, 20), tick=False):
+        assert _open_in_march(client) == 1
+    with time_machine.travel(local(2026, 3, 20, 11, 59), tick=False):
+        receive()  # received before the minute began: open at 12:00
+    with time_machine.travel(local(2026, 3, 20, 12, 0, 40), tick=False):
+        assert _open_in_march(client) == (1 if seconds else 2)  # the 12:00 snapshot, when on
+    with time_machine.travel(local(2026, 3, 20, 12, 1, 5), tick=False):
+        assert _open_in_march(client) == 2  # a minute later: judged again
 
 
 def test_does_export_every_table_when_asked_for_xlsx(client, history, boss):
