@@ -106,7 +106,7 @@ def late_by_responsible_unit(*, start: datetime, end: datetime, unit_ids=None) -
     """Late dossiers per unit at fault (`late_unit`, else the lead unit): finished late in
     [start, end), and open now past the appointment as the watch job flagged them.
 
-    Both read partial indexes that hold only those dossiers (migration 0009, PostgreSQL):
+    Both read partial indexes that hold only those dossiers (migration 0010, PostgreSQL):
     the conditions below are written as the indexes' so the planner can use them."""
     units, params = _units_clause(unit_ids)
     table = Dossier._meta.db_table

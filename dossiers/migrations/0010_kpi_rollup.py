@@ -50,7 +50,7 @@ def indexes_drop(apps, schema_editor):
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('dossiers', '0007_kpi_facts'),
+        ('dossiers', '0009_queue_and_search_indexes'),
     ]
 
     operations = [
