@@ -13,9 +13,11 @@ from .renderers import to_json_data
 from .schemas import ActionIn, ApologyIn, ApologyOut, DossierCreatedOut, DossierIn, DossierOut, ErrorOut, PageOut
 from .services.apologies import apology_issue
 from .services.applicants import applicant_clean
+from .services.catalogue import procedure_for_intake
 from .services.idempotency import idempotent_call
 from .services.intake import HandedDocument, dossier_receive
 from .services.routing import dossier_transition
+from .workdays import Versions, versions_read
 
 router = Router(tags=["dossiers"], auth=staff_auth)
 ERRORS = {401: ErrorOut, 403: ErrorOut, 404: ErrorOut, 409: ErrorOut, 422: ErrorOut}
@@ -33,9 +35,9 @@ def created_out(d: Dossier) -> dict:
     }
 
 
-def _procedure(code: str) -> Procedure:
+def _procedure(code: str, versions: Versions) -> Procedure:
     try:
-        return Procedure.objects.for_intake().get(national_code=code)
+        return procedure_for_intake(code, versions=versions)
     except Procedure.DoesNotExist:
         raise errors.InvalidInput(
             errors.UNKNOWN_PROCEDURE, fields={"procedure_code": errors.UNKNOWN_PROCEDURE}
@@ -70,9 +72,11 @@ def receive(request: HttpRequest, payload: DossierIn, idempotency_key: str | Non
     user = request.auth
 
     def create():
-        procedure = _procedure(payload.procedure_code)
+        versions = versions_read()  # the catalogue's and the calendar's: one query, one moment
+        procedure = _procedure(payload.procedure_code, versions)
         dossier = dossier_receive(
             procedure=procedure,
+            versions=versions,
             receiving_unit=_receiving_unit(user, payload.receiving_unit_code),
             applicant=applicant_clean(**payload.applicant.dict()),
             actor=user,

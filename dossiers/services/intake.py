@@ -18,7 +18,7 @@ from ..models import (
     Unit,
 )
 from ..roles import COUNTER_CLERK
-from ..workdays import calendar_reader
+from ..workdays import Versions, calendar_reader
 from .applicants import Applicant
 from .bulk import bulk_create_together
 from .clock import clock_replay
@@ -81,6 +81,7 @@ def dossier_receive(
     set_count: int = 1,
     note: str = "",
     submit_only: bool = False,
+    versions: Versions | None = None,
 ) -> Dossier:
     """Receive a complete dossier (status 2, clock started) — or, with `submit_only`,
     register an online submission (status 1) that a clerk will accept or refuse.
@@ -88,7 +89,8 @@ def dossier_receive(
     Everything is checked first and worked out in memory, then written in one transaction
     with one statement per table. The dossier is inserted in its final state under a
     provisional code; its number is taken last (`dossier_number`), so the unit's daily
-    counter stays locked only for the last few statements.
+    counter stays locked only for the last few statements. `versions`: as read by
+    `versions_read` when the caller fetched the procedure (read here otherwise).
     """
     _check_reception(procedure=procedure, unit=receiving_unit, actor=actor, set_count=set_count)
     if documents is None:
@@ -120,7 +122,7 @@ def dossier_receive(
             dossier=dossier, action="submit", actor=actor, at=at, to_status=Status.SUBMITTED, data={"channel": channel}
         )
     ]
-    start = None if submit_only else _start(dossier=dossier, actor=actor, at=at)
+    start = None if submit_only else _start(dossier=dossier, actor=actor, at=at, versions=versions)
     if start:
         events.append(start.event)
     # No savepoint: nothing above wrote, and nothing below is meant to be caught and carried on from.
@@ -150,10 +152,10 @@ class _Start:
     event: DossierEvent
 
 
-def _start(*, dossier: Dossier, actor, at) -> _Start:
+def _start(*, dossier: Dossier, actor, at, versions: Versions | None = None) -> _Start:
     """Status 2 worked out in memory: the clock's start, the routing steps, the appointment."""
     procedure = dossier.procedure
-    calendars = calendar_reader()
+    calendars = calendar_reader(versions)
     clock = clock_new(
         dossier=dossier,
         kind=ClockEntry.Kind.START,
