@@ -20,7 +20,6 @@ from ..models import (
 from ..roles import COUNTER_CLERK
 from ..workdays import Versions, calendar_reader
 from .applicants import Applicant
-from .bulk import bulk_create_together
 from .clock import clock_replay
 from .clock_sync import SYNCED, clock_derive
 from .codes import dossier_number, lookup_key_new, provisional_code
@@ -138,8 +137,8 @@ def dossier_receive(
             )
             for d in documents
         ]
-        bulk_create_together(handed, events, [start.clock] if start else [], start.steps if start else [])
-        dossier_number(dossier=dossier, at=at)
+        children = [handed, events, [start.clock] if start else [], start.steps if start else []]
+        dossier_number(dossier=dossier, at=at, along=children)  # one statement on PostgreSQL
         if start:
             outbox_enqueue(dossier=dossier, kind="received", ref="1")
     return dossier
