@@ -31,7 +31,8 @@ def catalogue_changed() -> None:
 
 
 def _on_change(sender, raw=False, **kwargs) -> None:
-    if not raw:  # fixtures being loaded: no version row to speak of yet
+    # Not for fixtures (raw): a load may bring the version row itself; run catalogue_changed() after one.
+    if not raw:
         catalogue_changed()
 
 
