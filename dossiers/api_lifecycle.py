@@ -13,9 +13,11 @@ from .renderers import to_json_data
 from .schemas import ActionIn, ApologyIn, ApologyOut, DossierCreatedOut, DossierIn, DossierOut, ErrorOut, PageOut
 from .services.apologies import apology_issue
 from .services.applicants import applicant_clean
+from .services.catalogue import procedure_for_intake
 from .services.idempotency import idempotent_call
 from .services.intake import HandedDocument, dossier_receive
 from .services.routing import dossier_transition
+from .workdays import Versions, versions_annotations, versions_of, versions_read
 
 router = Router(tags=["dossiers"], auth=staff_auth)
 ERRORS = {401: ErrorOut, 403: ErrorOut, 404: ErrorOut, 409: ErrorOut, 422: ErrorOut}
@@ -33,19 +35,23 @@ def created_out(d: Dossier) -> dict:
     }
 
 
-def _procedure(code: str) -> Procedure:
+def _procedure(code: str, versions: Versions) -> Procedure:
     try:
-        return Procedure.objects.for_intake().get(national_code=code)
+        return procedure_for_intake(code, versions=versions)
     except Procedure.DoesNotExist:
         raise errors.InvalidInput(
             errors.UNKNOWN_PROCEDURE, fields={"procedure_code": errors.UNKNOWN_PROCEDURE}
         ) from None
 
 
-def _receiving_unit(user, code: str | None) -> Unit:
+def _receiving_units(user, code: str | None) -> list[Unit]:
+    """The receiving unit (a list, to tell none from several), with dossier_receive's clerk check
+    and the calendar's and catalogue's versions in the same query."""
     units = Unit.objects.filter(code=code) if code else Unit.objects.centres().filter(memberships__user=user)
-    units = units.with_clerk_check(user)  # dossier_receive's clerk check, in the same query
-    found = list(units[:2])
+    return list(units.with_clerk_check(user).annotate(**versions_annotations())[:2])
+
+
+def _receiving_unit(found: list[Unit]) -> Unit:
     if len(found) != 1:
         raise errors.InvalidInput(UNIT_REQUIRED, fields={"receiving_unit_code": UNIT_REQUIRED})
     return found[0]
@@ -70,10 +76,14 @@ def receive(request: HttpRequest, payload: DossierIn, idempotency_key: str | Non
     user = request.auth
 
     def create():
-        procedure = _procedure(payload.procedure_code)
+        units = _receiving_units(user, payload.receiving_unit_code)
+        # The catalogue's and the calendar's versions, as of one moment, read before the procedure.
+        versions = versions_of(units[0]) if units else versions_read()
+        procedure = _procedure(payload.procedure_code, versions)
         dossier = dossier_receive(
             procedure=procedure,
-            receiving_unit=_receiving_unit(user, payload.receiving_unit_code),
+            versions=versions,
+            receiving_unit=_receiving_unit(units),
             applicant=applicant_clean(**payload.applicant.dict()),
             actor=user,
             channel=payload.channel,

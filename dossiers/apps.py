@@ -6,3 +6,8 @@ class DossiersConfig(AppConfig):
     name = "dossiers"
     verbose_name = _("Hồ sơ thủ tục hành chính")
     default_auto_field = "django.db.models.BigAutoField"
+
+    def ready(self) -> None:
+        from .services.catalogue import connect_signals
+
+        connect_signals()

@@ -2,10 +2,11 @@
 
 from collections.abc import Callable
 from datetime import time
+from typing import NamedTuple
 
 from django.conf import settings
 from django.db import connection
-from django.db.models import Q
+from django.db.models import Q, Subquery
 
 from .calendar import DEFAULT_PERIODS, WorkCalendar
 from .models import CalendarDay, CalendarVersion, Unit
@@ -19,15 +20,49 @@ def calendar_version() -> int:
     return _version_key()[0]
 
 
-def _version_key() -> tuple[int, str]:
-    """(number, token) of the one CalendarVersion row. Read on every `calendar_for`, so a plain
-    SELECT: the ORM took ten times longer to build it than the database to answer."""
+class Versions(NamedTuple):
+    """The calendar's and the catalogue's versions as of one moment, each (number, token);
+    token "" when there is no version row yet (nothing may be cached then)."""
+
+    calendar: tuple[int, str]
+    catalogue: tuple[int, str]
+
+
+def versions_read() -> Versions:
+    """Both versions from the one CalendarVersion row, in one plain SELECT (read on every
+    `calendar_for` and every receipt: the ORM took ten times longer to build it than the
+    database to answer)."""
     table = CalendarVersion._meta.db_table
     with connection.cursor() as cursor:
-        cursor.execute(f"SELECT number, token FROM {table} WHERE id = 1")  # noqa: S608 (our table)
+        cursor.execute(f"SELECT number, token, catalogue, catalogue_token FROM {table} WHERE id = 1")  # noqa: S608
         row = cursor.fetchone()
-    # The token is only a cache key: its text form differs by database (SQLite: hex without dashes).
-    return (row[0], str(row[1])) if row else (0, "")
+    if not row:
+        return Versions((0, ""), (0, ""))
+    # The tokens are only cache keys: their text form differs by database (SQLite: hex without dashes).
+    return Versions((row[0], str(row[1])), (row[2], str(row[3])))
+
+
+_VERSION_FIELDS = ("number", "token", "catalogue", "catalogue_token")
+
+
+def versions_annotations() -> dict:
+    """Annotations that make any query also bring both versions (`versions_of` reads them back),
+    for a request that has a query to make anyway: one round trip less than `versions_read`."""
+    row = CalendarVersion.objects.filter(pk=1)
+    return {f"versions_{name}": Subquery(row.values(name)) for name in _VERSION_FIELDS}
+
+
+def versions_of(obj) -> Versions:
+    """The versions an object fetched with `versions_annotations` carries."""
+    number, token, catalogue, catalogue_token = (getattr(obj, f"versions_{name}") for name in _VERSION_FIELDS)
+    if token is None:  # no version row
+        return Versions((0, ""), (0, ""))
+    return Versions((number, str(token)), (catalogue, str(catalogue_token)))
+
+
+def _version_key() -> tuple[int, str]:
+    """(number, token) of the calendar."""
+    return versions_read().calendar
 
 
 def _cutoff() -> time:
@@ -41,10 +76,11 @@ def calendar_for(unit: Unit | None = None, *, version: int | None = None) -> Wor
     return _cached(unit, number if version is None else version, token)
 
 
-def calendar_reader() -> Callable[[Unit | None], WorkCalendar]:
-    """`calendar_for` with the version read once, for work that needs several units'
-    calendars as of one moment (receiving a dossier: the counter's and the lead agency's)."""
-    number, token = _version_key()
+def calendar_reader(versions: Versions | None = None) -> Callable[[Unit | None], WorkCalendar]:
+    """`calendar_for` with the version read once (or given, as read by `versions_read`), for work
+    that needs several units' calendars as of one moment (receiving a dossier: the counter's
+    and the lead agency's)."""
+    number, token = (versions or versions_read()).calendar
     return lambda unit=None: _cached(unit, number, token)
 
 

@@ -49,10 +49,17 @@ class CalendarDay(models.Model):
 
 class CalendarVersion(models.Model):
     """The calendar's current version (one row): a counter people read, and a random
-    token for caches — a rolled-back change can reuse a number, never a token."""
+    token for caches — a rolled-back change can reuse a number, never a token.
+
+    The row also carries the procedure catalogue's version (counter and token, bumped by
+    every change of a procedure, its documents or steps, or a unit), so that a receipt
+    reads both versions in one query and its catalogue reads can come from a per-process cache.
+    """
 
     number = models.PositiveIntegerField(default=0)
     token = models.UUIDField(default=uuid.uuid4)
+    catalogue = models.PositiveIntegerField(default=0)
+    catalogue_token = models.UUIDField(default=uuid.uuid4)
 
     class Meta:
         verbose_name = _("phiên bản lịch")

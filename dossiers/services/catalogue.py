@@ -1,10 +1,67 @@
-"""Changing the procedure catalogue in bulk (imports)."""
+"""The procedure catalogue: its version, the intake bundle cached by it, bulk changes (imports)."""
 
+import copy
+import uuid
 from collections.abc import Sequence
 
 from django.db import models, transaction
+from django.db.models import F
+from django.db.models.signals import post_delete, post_save
 
-from ..models import Procedure, RequiredDocument, RoutingStep
+from ..models import CalendarVersion, Procedure, RequiredDocument, RoutingStep, Unit
+from ..workdays import Versions
+
+# What a receipt reads of the catalogue: a procedure with its lead agency, documents and steps (with
+# their units). Every change of these models bumps the catalogue version in its own transaction.
+CATALOGUE_MODELS = (Procedure, RequiredDocument, RoutingStep, Unit)
+
+_INTAKE: dict[tuple[str, int, str], Procedure] = {}
+_INTAKE_SIZE = 256
+
+
+def catalogue_changed() -> None:
+    """Bump the catalogue version (counter and token), in the caller's transaction: per-process
+    caches keyed by the version stop being used once the change commits. Called by the models'
+    save/delete signals; writes that bypass them (bulk_create, bulk_update, QuerySet.update)
+    must call it themselves."""
+    bump = {"catalogue": F("catalogue") + 1, "catalogue_token": uuid.uuid4()}
+    if not CalendarVersion.objects.filter(pk=1).update(**bump):
+        CalendarVersion.objects.get_or_create(pk=1)
+        CalendarVersion.objects.filter(pk=1).update(**bump)
+
+
+def _on_change(sender, raw=False, **kwargs) -> None:
+    # Not for fixtures (raw): a load may bring the version row itself; run catalogue_changed() after one.
+    if not raw:
+        catalogue_changed()
+
+
+def connect_signals() -> None:
+    for model in CATALOGUE_MODELS:
+        post_save.connect(_on_change, sender=model, dispatch_uid=f"catalogue_changed_save_{model.__name__}")
+        post_delete.connect(_on_change, sender=model, dispatch_uid=f"catalogue_changed_delete_{model.__name__}")
+
+
+def procedure_for_intake(code: str, *, versions: Versions) -> Procedure:
+    """`Procedure.objects.for_intake().get(national_code=code)`, from a per-process cache keyed by
+    the catalogue version `versions` were read with (read them before calling: a bundle loaded
+    after the version read can only be newer than its key, never older).
+
+    Returns a copy of the cached instance; its related rows (lead agency, documents, steps) are
+    shared and must be treated as read-only. Raises Procedure.DoesNotExist (not cached).
+    """
+    number, token = versions.catalogue
+    if not token:  # no version row: nothing to key a cache on
+        return Procedure.objects.for_intake().get(national_code=code)
+    key = (code, number, token)
+    procedure = _INTAKE.get(key)
+    if procedure is None:
+        procedure = Procedure.objects.for_intake().get(national_code=code)
+        if len(_INTAKE) >= _INTAKE_SIZE:
+            _INTAKE.clear()
+        _INTAKE[key] = procedure
+    return copy.copy(procedure)
+
 
 # (procedure, its documents or None to keep them, its steps or None to keep them)
 ProcedureDetails = tuple[Procedure, Sequence[RequiredDocument] | None, Sequence[RoutingStep] | None]
@@ -42,4 +99,6 @@ def _replace(model: type[models.Model], wanted: dict, fields: list[str], batch_s
     model.objects.filter(pk__in=existing.values()).delete()
     model.objects.bulk_update(to_update, fields, batch_size=batch_size)
     model.objects.bulk_create(to_create, batch_size=batch_size)
+    if to_update or to_create:  # bulk writes send no signals (the deletes above did)
+        catalogue_changed()
     return len(to_create) + len(to_update)

@@ -1,12 +1,14 @@
 """Dossier codes `<unit code>-YYMMDD-NNNN` and lookup keys (shared/docs/domain.md)."""
 
 import secrets
+from collections.abc import Sequence
 from datetime import date
 
 from django.db import connection
 
 from ..calendar import LOCAL_TZ
 from ..models import DailySequence
+from .bulk import bulk_create_together
 
 # No look-alikes: 0/O, 1/I/L, 2/Z, 5/S, 8/B are left out.
 LOOKUP_ALPHABET = "34679ACDEFGHJKMNPQRTUVWXY"
@@ -45,28 +47,35 @@ def dossier_code_new(*, unit, at) -> tuple[str, int]:
     return f"{unit.code}-{day:%y%m%d}-{number:04d}", number
 
 
-def dossier_number(*, dossier, at) -> None:
-    """Give a dossier inserted with a provisional code its real code and register line.
+def dossier_number(*, dossier, at, along: Sequence[list] = ()) -> None:
+    """Give a dossier inserted with a provisional code its real code and register line,
+    after inserting the lists of new instances `along` (see `bulk_create_together`).
 
     The receipt's last write but its notifications: the counter row stays locked from
     here until the transaction ends, so the shorter that tail, the more clerks of one
-    centre can receive at once. On PostgreSQL the counter and the dossier are updated
-    in one statement.
+    centre can receive at once. On PostgreSQL the inserts, the counter and the dossier's
+    code are one statement.
     """
     day = at.astimezone(LOCAL_TZ).date()
     unit = dossier.receiving_unit
     if connection.vendor != "postgresql":
+        bulk_create_together(*along)
         code, number = dossier_code_new(unit=unit, at=at)
         type(dossier).objects.filter(pk=dossier.pk).update(code=code, register_line=number)
         dossier.code, dossier.register_line = code, number
         return
     table, dossiers = DailySequence._meta.db_table, type(dossier)._meta.db_table
-    with connection.cursor() as cursor:
-        cursor.execute(
-            f"WITH seq AS (INSERT INTO {table} (unit_id, day, last) VALUES (%s, %s, 1) "  # noqa: S608 (our tables)
-            f"ON CONFLICT (unit_id, day) DO UPDATE SET last = {table}.last + 1 RETURNING last) "
-            f"UPDATE {dossiers} SET code = %s || lpad(seq.last::text, greatest(4, length(seq.last::text)), '0'), "
+    ctes = [
+        (
+            "seq",
+            f"INSERT INTO {table} (unit_id, day, last) VALUES (%s, %s, 1) "  # noqa: S608 (our tables)
+            f"ON CONFLICT (unit_id, day) DO UPDATE SET last = {table}.last + 1 RETURNING last",
+        ),
+        (
+            "numbered",
+            f"UPDATE {dossiers} SET code = %s || lpad(seq.last::text, greatest(4, length(seq.last::text)), '0'), "  # noqa: S608
             f"register_line = seq.last FROM seq WHERE {dossiers}.id = %s RETURNING {dossiers}.code, seq.last",
-            [unit.pk, day, f"{unit.code}-{day:%y%m%d}-", dossier.pk],
-        )
-        dossier.code, dossier.register_line = cursor.fetchone()
+        ),
+    ]
+    params = [unit.pk, day, f"{unit.code}-{day:%y%m%d}-", dossier.pk]
+    dossier.code, dossier.register_line = bulk_create_together(*along, then=(ctes, params))

@@ -18,9 +18,8 @@ from ..models import (
     Unit,
 )
 from ..roles import COUNTER_CLERK
-from ..workdays import calendar_reader
+from ..workdays import Versions, calendar_reader
 from .applicants import Applicant
-from .bulk import bulk_create_together
 from .clock import clock_replay
 from .clock_sync import SYNCED, clock_derive
 from .codes import dossier_number, lookup_key_new, provisional_code
@@ -81,6 +80,7 @@ def dossier_receive(
     set_count: int = 1,
     note: str = "",
     submit_only: bool = False,
+    versions: Versions | None = None,
 ) -> Dossier:
     """Receive a complete dossier (status 2, clock started) — or, with `submit_only`,
     register an online submission (status 1) that a clerk will accept or refuse.
@@ -88,7 +88,8 @@ def dossier_receive(
     Everything is checked first and worked out in memory, then written in one transaction
     with one statement per table. The dossier is inserted in its final state under a
     provisional code; its number is taken last (`dossier_number`), so the unit's daily
-    counter stays locked only for the last few statements.
+    counter stays locked only for the last few statements. `versions`: as read by
+    `versions_read` when the caller fetched the procedure (read here otherwise).
     """
     _check_reception(procedure=procedure, unit=receiving_unit, actor=actor, set_count=set_count)
     if documents is None:
@@ -120,7 +121,7 @@ def dossier_receive(
             dossier=dossier, action="submit", actor=actor, at=at, to_status=Status.SUBMITTED, data={"channel": channel}
         )
     ]
-    start = None if submit_only else _start(dossier=dossier, actor=actor, at=at)
+    start = None if submit_only else _start(dossier=dossier, actor=actor, at=at, versions=versions)
     if start:
         events.append(start.event)
     # No savepoint: nothing above wrote, and nothing below is meant to be caught and carried on from.
@@ -136,8 +137,8 @@ def dossier_receive(
             )
             for d in documents
         ]
-        bulk_create_together(handed, events, [start.clock] if start else [], start.steps if start else [])
-        dossier_number(dossier=dossier, at=at)
+        children = [handed, events, [start.clock] if start else [], start.steps if start else []]
+        dossier_number(dossier=dossier, at=at, along=children)  # one statement on PostgreSQL
         if start:
             outbox_enqueue(dossier=dossier, kind="received", ref="1")
     return dossier
@@ -150,10 +151,10 @@ class _Start:
     event: DossierEvent
 
 
-def _start(*, dossier: Dossier, actor, at) -> _Start:
+def _start(*, dossier: Dossier, actor, at, versions: Versions | None = None) -> _Start:
     """Status 2 worked out in memory: the clock's start, the routing steps, the appointment."""
     procedure = dossier.procedure
-    calendars = calendar_reader()
+    calendars = calendar_reader(versions)
     clock = clock_new(
         dossier=dossier,
         kind=ClockEntry.Kind.START,

@@ -50,12 +50,13 @@ def test_does_receive_a_dossier_when_the_body_is_valid(api):
     assert Dossier.objects.get(code=body["code"]).applicant_phone == "0914222333"
 
 
-# One receipt: token; procedure, its documents, its routing steps; the unit with the clerk check;
-# the calendar version; the dossier; its documents, events, clock entry and steps (one
-# statement on PostgreSQL, four elsewhere); the daily number (one statement on PostgreSQL,
-# counter then code elsewhere); the outbox. The test's own transaction makes the request's a
-# savepoint (2 statements); the calendars come from their cache.
-RECEIPT_QUERIES = {"postgresql": 12, "sqlite": 16}
+# One receipt: token; the unit with the clerk check and the calendar's and catalogue's versions
+# (the procedure, its documents and routing steps come from the per-process catalogue cache);
+# the dossier; its documents, events, clock entry and steps, then the daily number (all one
+# statement on PostgreSQL; elsewhere four inserts, the counter, the code); the outbox. The
+# test's own transaction makes the request's a savepoint (2 statements); the calendars come
+# from their cache.
+RECEIPT_QUERIES = {"postgresql": 7, "sqlite": 12}
 
 
 @time_machine.travel(local(2026, 3, 9, 10, 0), tick=False)
@@ -63,7 +64,7 @@ def test_does_receive_in_a_fixed_number_of_queries(api, django_assert_num_querie
     from django.db import connection
 
     headers = bearer(api.world["clerk"])
-    api("post", "/dossiers", data=BODY)  # loads the calendars into their cache
+    api("post", "/dossiers", data=BODY)  # loads the calendars and the catalogue bundle into their caches
     with django_assert_num_queries(RECEIPT_QUERIES[connection.vendor]):
         response = api.client.post("/api/v1/dossiers", BODY, content_type="application/json", **headers)
     assert response.status_code == 201, response.content

@@ -29,3 +29,20 @@ def test_cannot_insert_rows_that_already_have_an_id(world, receive):
     event = receive().events.first()
     with pytest.raises(ValueError, match="new rows only"):
         bulk_create_together([event], [ClockEntry(dossier=event.dossier, kind="pause", at=event.effective_at)])
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="statements carried on PostgreSQL only")
+def test_does_run_the_carried_statements_in_the_same_statement_and_return_their_row(
+    world, receive, django_assert_num_queries
+):
+    dossier, now = receive(), timezone.now()
+    event = DossierEvent(dossier=dossier, action="note", effective_at=now, data={}, unit=world["centre"])
+    entry = ClockEntry(dossier=dossier, kind="pause", at=now)
+    table = dossier._meta.db_table
+    then = ([("renamed", f"UPDATE {table} SET note = %s WHERE id = %s RETURNING id, note")], ["carried", dossier.pk])  # noqa: S608
+    with django_assert_num_queries(1):
+        row = bulk_create_together([event], [entry], then=then)
+    assert row == (dossier.pk, "carried")
+    assert event.pk and entry.pk and not event._state.adding
+    dossier.refresh_from_db()
+    assert dossier.note == "carried"
