@@ -7,7 +7,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('dossiers', '0009_queue_and_search_indexes'),
+        ('dossiers', '0010_kpi_rollup'),
     ]
 
     operations = [
