@@ -7,7 +7,6 @@ what it is. The timeline is a whitelist of public events, so a new internal even
 never shows up here by accident.
 """
 
-import hashlib
 from collections.abc import Callable
 from decimal import Decimal
 
@@ -26,6 +25,7 @@ from dossiers.services.clock import due_by_law
 from dossiers.services.clock_sync import dossier_clock_state
 from dossiers.services.lookup import (
     DossierRef,
+    code_ident,
     id_number_digest_of,
     key_matches,
     lookup_throttled,
@@ -99,18 +99,13 @@ BODY_CACHE_SECONDS = 300
 GENERATION_SECONDS = 24 * 3600  # outlives any answer of the generation
 
 
-def _code_ident(code: str) -> str:
-    return hashlib.blake2b(code.strip()[:48].encode(), digest_size=12).hexdigest()
-
-
 def _body_key(ident: str, language: str) -> str:
     return f"public-body:{language}:{ident}"
 
 
 def public_answer(request, *, code: str, key: str, render: Callable[[dict], bytes]) -> tuple[bytes | None, int]:
     """(the public status as `render` makes it, or None; seconds to wait when over a limit)."""
-    code = (code or "").replace("\x00", "")
-    ident = _code_ident(code)
+    ident = code_ident(code)
     body_key, generation_key = _body_key(ident, translation.get_language()), f"public-gen:{ident}"
     retry_after, (entry, generation) = lookup_throttled(request, code=code, read=[body_key, generation_key])
     if retry_after:
@@ -133,7 +128,7 @@ def public_answer(request, *, code: str, key: str, render: Callable[[dict], byte
 
 def public_answers_forget(code: str) -> None:
     """After a change of the dossier `code`: its cached answers are no longer served."""
-    ident = _code_ident(code)
+    ident = code_ident(code)
     bodies = [_body_key(ident, language) for language, _name in settings.LANGUAGES]
     raw_cache_bump(f"public-gen:{ident}", GENERATION_SECONDS, delete=bodies)
 

@@ -43,11 +43,18 @@ class DossierRef(NamedTuple):
     updated_at: datetime
 
 
-def _clean(code: str, key: str) -> tuple[str, str]:
-    # PostgreSQL rejects NUL in a query: stripped, or it would be a 500.
-    code = (code or "").replace("\x00", "").strip()[:48]
-    key = (key or "").replace("\x00", "").strip().upper()[:32]
-    return code, key
+# PostgreSQL rejects NUL in a query: stripped, or it would be a 500.
+def _clean_code(code: str) -> str:
+    return (code or "").replace("\x00", "").strip()[:48]
+
+
+def _clean_key(key: str) -> str:
+    return (key or "").replace("\x00", "").strip().upper()[:32]
+
+
+def code_ident(code: str) -> str:
+    """A short fixed-length name for a code as typed, for cache and rate-limit keys."""
+    return hashlib.blake2b(_clean_code(code).encode(), digest_size=12).hexdigest()
 
 
 def _matches(key: str, secrets: tuple[str, str] | None) -> bool:
@@ -62,7 +69,7 @@ def _matches(key: str, secrets: tuple[str, str] | None) -> bool:
 
 def public_dossier(*, code: str, key: str) -> Dossier | None:
     """The dossier when `key` is its lookup key or its applicant's ID number, else None."""
-    code, key = _clean(code, key)
+    code, key = _clean_code(code), _clean_key(key)
     dossier = (
         Dossier.objects.select_related("procedure", "current_unit", "receiving_unit", "lead_unit")
         .filter(code=code)
@@ -74,7 +81,7 @@ def public_dossier(*, code: str, key: str) -> Dossier | None:
 
 def public_dossier_ref(*, code: str, key: str) -> DossierRef | None:
     """The same check reading five columns of the row and nothing else (the hot path of the lookup)."""
-    code, key = _clean(code, key)
+    code, key = _clean_code(code), _clean_key(key)
     row = (
         Dossier.objects.filter(code=code)
         .values_list("pk", "code", "lookup_key", "updated_at", "applicant_id_number")
@@ -105,11 +112,10 @@ def lookup_throttled(request, *, code: str, read: list[str] = ()) -> tuple[int, 
     Both limits are always checked, whether the code exists or not, so the limiter says
     nothing either; a lookup refused by one limit spends nothing in the other.
     """
-    ident = hashlib.blake2b((code or "").strip()[:48].encode(), digest_size=12).hexdigest()
     return rate_limits_hit_then_read(
         checks=[
             ("lookup-ip", client_ip(request), Limit.parse(settings.PORTAL_LOOKUP_RATE)),
-            ("lookup-code", ident, Limit.parse(settings.PORTAL_LOOKUP_CODE_RATE)),
+            ("lookup-code", code_ident(code), Limit.parse(settings.PORTAL_LOOKUP_CODE_RATE)),
         ],
         read=read,
     )
@@ -117,7 +123,6 @@ def lookup_throttled(request, *, code: str, read: list[str] = ()) -> tuple[int, 
 
 def dossier_lookup(request, *, code: str, key: str) -> tuple[DossierRef | None, int]:
     """(dossier or None, seconds to wait): the one entry point of the page, the API and Open311."""
-    code = (code or "").replace("\x00", "")  # PostgreSQL rejects NUL in a query: it would be a 500
     retry_after, _ = lookup_throttled(request, code=code)
     if retry_after:
         return None, retry_after
@@ -126,7 +131,7 @@ def dossier_lookup(request, *, code: str, key: str) -> tuple[DossierRef | None, 
 
 def key_matches(key: str, *, lookup_key: str, id_number_digest: str) -> bool:
     """`key` (as typed) is the lookup key or the ID number of that digest; both always compared."""
-    key = _clean("", key)[1]
+    key = _clean_key(key)
     by_key = _same(key, lookup_key)
     by_id = _same(id_number_digest_of(key), id_number_digest)
     return bool(key) and (by_key or by_id)

@@ -22,7 +22,6 @@ LEVELS = {
     WatchLevel.OVERDUE_2X: ("late2_at", "flag_overdue_2x"),
     WatchLevel.OVERDUE_3X: ("late3_at", "flag_overdue_3x"),
 }
-OPEN_SQL = ", ".join(str(int(s)) for s in sorted(OPEN))
 WATCHED_SQL = OPEN_RANGE_SQL.format(t="d.")
 
 

@@ -288,7 +288,7 @@ def test_cannot_serve_an_answer_stored_by_a_lookup_that_read_before_a_change(
 
     dossier = receive()
     stale = api(client, dossier.code, dossier.lookup_key).content
-    ident = public._code_ident(dossier.code)
+    ident = public.code_ident(dossier.code)
     with django_capture_on_commit_callbacks(execute=True):
         dossier_transition(dossier_id=dossier.pk, action="transfer", actor=world["clerk"])
     head = f"0|{dossier.lookup_key}|{public.id_number_digest_of(dossier.applicant_id_number)}|"
