@@ -28,7 +28,6 @@ import re
 import statistics
 import sys
 import time
-from contextlib import contextmanager
 from datetime import date, datetime, timedelta
 from pathlib import Path
 
@@ -40,6 +39,7 @@ from django.test.utils import CaptureQueriesContext  # noqa: E402
 from django.utils import timezone  # noqa: E402
 
 from bench import common  # noqa: E402
+from bench.common import bulk_load  # noqa: E402
 from bench.datagen import catalogue_synthesise, dossiers_generate  # noqa: E402
 from dossiers.calendar import LOCAL_TZ  # noqa: E402
 from dossiers.models import Dossier, DossierEvent  # noqa: E402
@@ -137,23 +137,6 @@ def populate(count: int) -> None:
         print(f"datagen: {totals['dossiers']:,} dossiers, {totals['events']:,} events, {totals['clock']:,} clock rows")
         print(f"  in {took:.0f} s ({totals['dossiers'] / took:,.0f} dossiers/s), secondary indexes off")
     vacuum()
-
-
-@contextmanager
-def bulk_load(tables: tuple[str, ...]):
-    """Drop the secondary indexes and skip FK triggers while loading; rebuild the indexes after."""
-    indexes = secondary_indexes(tables)
-    for name, _definition in indexes:
-        sql(f"DROP INDEX {name}")
-    sql("SET session_replication_role = replica")  # the rows are consistent by construction
-    try:
-        yield
-    finally:
-        sql("SET session_replication_role = DEFAULT")
-    sql("SET maintenance_work_mem = '1GB'")
-    took = sum(seconds(lambda d=d: sql(d)) for _name, d in indexes)
-    sql("RESET maintenance_work_mem")
-    print(f"  {len(indexes)} secondary indexes built in {took:.0f} s")
 
 
 def vacuum() -> None:
@@ -510,14 +493,6 @@ def copy_select(model, overrides: dict, times: tuple, k: int, stride: int) -> tu
         expr = overrides.get(f.column) or (f"{f.column} - {{shift}}" if f.column in times else f.column)
         values.append(expr.format(k=k, stride=stride, shift=shift))
     return ", ".join(columns), ", ".join(values)
-
-
-def secondary_indexes(tables: tuple[str, ...]) -> list[tuple[str, str]]:
-    return sql(
-        "SELECT indexname, indexdef FROM pg_indexes WHERE tablename = ANY(%s) AND indexname NOT IN"
-        " (SELECT conname FROM pg_constraint)",
-        [list(tables)],
-    )
 
 
 def grow(target: int, base: int, *, events: bool) -> None:

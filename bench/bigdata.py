@@ -5,7 +5,7 @@ made in two honest steps:
 
 1. `--base` dossiers (default 1,000,000) from `bench/datagen.py` (COPY, 700 units, 100
    procedures, 6 months ending now, with their events and clock entries), loaded with the
-   secondary indexes dropped and rebuilt after (`bench_plans.bulk_load`); then bench_kpi's
+   secondary indexes dropped and rebuilt after (`common.bulk_load`); then bench_kpi's
    extras, set-based: a scan for two dossiers in three, an electronic result for every other
    finished one, a signed apology for one late dossier in three;
 2. optionally (`--snapshot NAME`) a copy of that database (`CREATE DATABASE … TEMPLATE`), the
@@ -36,7 +36,8 @@ from django.db import connection  # noqa: E402
 
 from bench import common  # noqa: E402
 from bench.bench_kpi import EXTRAS  # noqa: E402
-from bench.bench_plans import NOW, bulk_load, grow, vacuum  # noqa: E402
+from bench.bench_plans import NOW, grow, vacuum  # noqa: E402
+from bench.common import bulk_load  # noqa: E402
 from bench.datagen import catalogue_synthesise, dossiers_generate  # noqa: E402
 
 

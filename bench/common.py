@@ -130,3 +130,37 @@ def data_summary() -> str:
         files, apologies = cursor.fetchone()
     counts = f"{files:,} attachments, {apologies:,} apologies"
     return f"{n:,} dossiers received {first}…{last} ({open_:,} unfinished), {counts}"
+
+
+def secondary_indexes(tables: tuple[str, ...]) -> list[tuple[str, str]]:
+    """(name, CREATE statement) of the tables' indexes that back no constraint."""
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT indexname, indexdef FROM pg_indexes WHERE tablename = ANY(%s) AND indexname NOT IN"
+            " (SELECT conname FROM pg_constraint) ORDER BY indexname",
+            [list(tables)],
+        )
+        return cursor.fetchall()
+
+
+@contextmanager
+def bulk_load(tables: tuple[str, ...], *, leave_out: str = "") -> Iterator[None]:
+    """Drop the secondary indexes and skip FK triggers while loading; rebuild the indexes after
+    (but those whose name contains `leave_out`, when given). PostgreSQL only."""
+    indexes = secondary_indexes(tables)
+    with connection.cursor() as cursor:
+        for name, _definition in indexes:
+            cursor.execute(f"DROP INDEX {name}")
+        cursor.execute("SET session_replication_role = replica")  # the rows are consistent by construction
+        try:
+            yield
+        finally:
+            cursor.execute("SET session_replication_role = DEFAULT")
+        kept = [d for name, d in indexes if not (leave_out and leave_out in name)]
+        with timer() as took:
+            cursor.execute("SET maintenance_work_mem = '1GB'")
+            for definition in kept:
+                cursor.execute(definition)
+            cursor.execute("RESET maintenance_work_mem")
+    left = f" ({len(indexes) - len(kept)} with '{leave_out}' left out)" if len(kept) < len(indexes) else ""
+    print(f"  {len(kept)} secondary indexes built in {took['seconds']:.0f} s{left}")
