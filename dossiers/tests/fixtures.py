@@ -1,5 +1,6 @@
 """A small world for lifecycle tests: a centre, an agency, a procedure, three officers (a pytest plugin)."""
 
+import os
 from datetime import datetime
 from decimal import Decimal
 
@@ -97,3 +98,27 @@ def screenshots_dir():
     if os.environ.get("SAVE_SCREENSHOTS") == "1":
         return Path(settings.BASE_DIR) / "docs" / "screenshots"
     return Path(tempfile.mkdtemp(prefix="motcua-screens-"))
+
+
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
+
+
+@pytest.fixture
+def browser(chromium_path, monkeypatch):
+    """Debian's chromium, headless, through Playwright; closed after the test."""
+    from playwright.sync_api import sync_playwright
+
+    # Playwright's sync API runs an event loop in this thread; the fixtures' ORM calls are safe here.
+    # Set per test, not at import, so it does not leak into other tests' subprocesses (check --deploy).
+    monkeypatch.setitem(os.environ, "DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=chromium_path, args=CHROMIUM_ARGS)
+        yield browser
+        browser.close()

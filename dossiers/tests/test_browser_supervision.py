@@ -1,7 +1,5 @@
 """A supervisor in a real browser: the overdue list, then a signed apology printed (Mẫu 04)."""
 
-import os
-
 import pytest
 import time_machine
 from django.conf import settings
@@ -14,31 +12,15 @@ from dossiers.services.watch import watch_flag
 from dossiers.tests.conftest import local
 from dossiers.tests.fixtures import screenshots_dir
 
-# Playwright's sync API runs an event loop in this thread; the ORM calls of the fixtures are safe here.
-os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
-
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 SCREENSHOTS = screenshots_dir()
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-]
 
 
 @pytest.fixture
-def browser_context(chromium_path):
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=chromium_path, args=CHROMIUM_ARGS)
-        context = browser.new_context(locale="vi-VN", viewport={"width": 1400, "height": 900})
-        context.set_default_timeout(15_000)
-        yield context
-        browser.close()
+def browser_context(browser):
+    context = browser.new_context(locale="vi-VN", viewport={"width": 1400, "height": 900})
+    context.set_default_timeout(15_000)
+    return context
 
 
 def logged_in(context, base: str, user):

@@ -1,8 +1,6 @@
 """The public pages in a real browser: the receipt's QR link on a phone, the lookup form
 without JavaScript, and the screenshots the README shows (390 px and 1280 px wide)."""
 
-import os
-
 import pytest
 import time_machine
 
@@ -17,37 +15,10 @@ from dossiers.tests.fixtures import local, screenshots_dir
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 SCREENSHOTS = screenshots_dir()
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-]
 PHONE = {"width": 390, "height": 844}
 DESKTOP = {"width": 1280, "height": 900}
 MAX_SCREENSHOT_HEIGHT = 2600  # the centres list runs long; the README needs its top
 APPLICANT = ["Phạm Văn Nam", "079088001234", "0912345678", "nam@example.vn", "25 Lý Tự Trọng"]
-
-
-@pytest.fixture(autouse=True)
-def _allow_orm_beside_playwright(monkeypatch):
-    """Playwright's sync API runs an event loop in this thread; the fixtures' ORM calls are safe here.
-
-    Set per test, not at import, so it does not leak into other tests' subprocesses (check --deploy).
-    """
-    monkeypatch.setitem(os.environ, "DJANGO_ALLOW_ASYNC_UNSAFE", "true")
-
-
-@pytest.fixture
-def browser(chromium_path):
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=chromium_path, args=CHROMIUM_ARGS)
-        yield browser
-        browser.close()
 
 
 def new_page(browser, viewport: dict, **options):
