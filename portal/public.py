@@ -73,13 +73,9 @@ PUBLIC_EVENTS = {
 STATUS_CACHE_SECONDS = 60
 
 
-def _status_key(kind: str, dossier: "Dossier | DossierRef") -> str:
-    return f"{kind}:{dossier.pk}:{dossier.updated_at.timestamp()}:{translation.get_language()}"
-
-
 def public_status(dossier: "Dossier | DossierRef") -> dict:
     """The public status of a dossier, or of a lookup's reference to one (loaded only on a cache miss)."""
-    key = _status_key("public-status", dossier)
+    key = f"public-status:{dossier.pk}:{dossier.updated_at.timestamp()}:{translation.get_language()}"
     status = cache.get(key)
     if status is None:
         if not isinstance(dossier, Dossier):
