@@ -403,16 +403,24 @@ def fetch(conn: http.client.HTTPConnection, path: str) -> tuple[int | str, str |
         return "error", None
 
 
-def warm(port: int, path: str, clients: int = 8) -> None:
-    """A few requests from several connections, so that most workers have loaded the URLconf."""
+def fetch_all(port: int, paths: list[str], clients: int = 8) -> tuple[Counter, float]:
+    """`paths` fetched once each, split over `clients` keep-alive connections: (statuses, seconds)."""
+    counts, lock = Counter(), threading.Lock()
 
-    def client(_k: int) -> None:
+    def client(k: int) -> None:
         conn = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
-        for _ in range(4):
-            fetch(conn, path)
+        for path in paths[k::clients]:
+            status, _ = fetch(conn, path)
+            with lock:
+                counts[status] += 1
         conn.close()
 
-    run_threads(client, clients)
+    return counts, run_threads(client, clients)
+
+
+def warm(port: int, path: str, clients: int = 8) -> None:
+    """A few requests from several connections, so that most workers have loaded the URLconf."""
+    fetch_all(port, [path] * 4 * clients, clients)
 
 
 def recovery(port: int, path: str, ended: float) -> float | None:
@@ -458,17 +466,7 @@ def burst_phase(name: str, limits: dict, port: int, pairs, args, log: Path) -> B
 def first_lookups(port: int, paths: list[str], clients: int = 8) -> None:
     """Every dossier looked up once: its status is rendered (and cached) on the first lookup after
     each change, so the rounds below measure lookups of dossiers that did not change since."""
-    counts, lock = Counter(), threading.Lock()
-
-    def client(k: int) -> None:
-        conn = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
-        for path in paths[k::clients]:
-            status, _ = fetch(conn, path)
-            with lock:
-                counts[status] += 1
-        conn.close()
-
-    seconds = run_threads(client, clients)
+    counts, seconds = fetch_all(port, paths, clients)
     print(
         f"first lookup of each of the {len(paths):,} dossiers (renders its status): {len(paths) / seconds:.0f} req/s"
         f" with {clients} connections, HTTP {dict(counts)}"
