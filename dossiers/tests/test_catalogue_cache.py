@@ -115,3 +115,15 @@ def test_does_set_the_imported_processing_time_when_an_import_changes_only_the_p
     assert second.status_code == 201, second.content
     assert second.json()["due_at"] < first.json()["due_at"]
     assert len(steps_of(second)) == 4
+
+
+@time_machine.travel(local(2026, 3, 9, 10, 0), tick=False)
+def test_does_refuse_the_next_receipt_when_a_queryset_update_deactivates_the_procedure(post, world):
+    assert post().status_code == 201
+    before = catalogue_version()
+
+    Procedure.objects.filter(pk=world["procedure"].pk).update(is_active=False)  # no signals
+
+    assert catalogue_version() > before
+    refused = post()
+    assert refused.status_code == 422 and "procedure_code" in refused.json()["fields"]
