@@ -9,7 +9,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
-from dossiers.models import CalendarVersion, Dossier, Procedure, RoutingStep
+from dossiers.models import CalendarVersion, Dossier, Procedure, RequiredDocument, RoutingStep
 from dossiers.resources import ProcedureResource
 from dossiers.tests.conftest import local
 from dossiers.tests.test_admin_catalogue import procedure_form
@@ -18,7 +18,7 @@ from dossiers.tests.test_import_export import dataset_of, procedure_row
 
 pytestmark = pytest.mark.django_db
 
-CATALOGUE_TABLES = [m._meta.db_table for m in (Procedure, RoutingStep)] + ["dossiers_requireddocument"]
+CATALOGUE_TABLES = [m._meta.db_table for m in (Procedure, RequiredDocument, RoutingStep)]
 
 
 @pytest.fixture
