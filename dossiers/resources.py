@@ -25,7 +25,7 @@ from import_export import fields, resources, widgets
 from import_export.instance_loaders import CachedInstanceLoader, ModelInstanceLoader
 
 from .models import CalendarDay, Field, Procedure, RequiredDocument, RoutingStep, Unit
-from .services.catalogue import catalogue_changed, procedure_details_replace
+from .services.catalogue import procedure_details_replace
 from .services.workdays import calendar_change_record
 
 ITEM_SEPARATOR, PART_SEPARATOR = ";", "|"
@@ -517,11 +517,9 @@ class ProcedureResource(StrictModelResource):
         self._save_details(batch, using_transactions, dry_run, raise_errors, result)
 
     def _save_details(self, batch, using_transactions, dry_run, raise_errors, result) -> None:
-        """Write the batch's documents and steps once its procedures have ids (and, the
-        procedures' bulk writes sending no signals, bump the catalogue version)."""
+        """Write the batch's documents and steps once its procedures have ids."""
         if not batch or not (using_transactions or not dry_run) or any(p.pk is None for p in batch):
             return  # a failed bulk write was reported already and rolls the import back
-        catalogue_changed()
         details = [(p, p._pending_details.get("documents"), p._pending_details.get("steps")) for p in batch]
         try:
             procedure_details_replace(details=details, batch_size=self._meta.batch_size)

@@ -17,7 +17,11 @@ _CACHE_SIZE = 512
 
 def calendar_version() -> int:
     """The version number people see (v12); caches key on the token too."""
-    return _version_key()[0]
+    return versions_read().calendar[0]
+
+
+# The CalendarVersion row's fields (and columns) that `Versions` is made of, in this order.
+_VERSION_FIELDS = ("number", "token", "catalogue", "catalogue_token")
 
 
 class Versions(NamedTuple):
@@ -34,15 +38,17 @@ def versions_read() -> Versions:
     database to answer)."""
     table = CalendarVersion._meta.db_table
     with connection.cursor() as cursor:
-        cursor.execute(f"SELECT number, token, catalogue, catalogue_token FROM {table} WHERE id = 1")  # noqa: S608
-        row = cursor.fetchone()
-    if not row:
+        cursor.execute(f"SELECT {', '.join(_VERSION_FIELDS)} FROM {table} WHERE id = 1")  # noqa: S608
+        return _versions(cursor.fetchone() or (None,) * 4)
+
+
+def _versions(row) -> Versions:
+    """A row of `_VERSION_FIELDS` as Versions; a token None: no version row."""
+    number, token, catalogue, catalogue_token = row
+    if token is None:
         return Versions((0, ""), (0, ""))
     # The tokens are only cache keys: their text form differs by database (SQLite: hex without dashes).
-    return Versions((row[0], str(row[1])), (row[2], str(row[3])))
-
-
-_VERSION_FIELDS = ("number", "token", "catalogue", "catalogue_token")
+    return Versions((number, str(token)), (catalogue, str(catalogue_token)))
 
 
 def versions_annotations() -> dict:
@@ -54,15 +60,7 @@ def versions_annotations() -> dict:
 
 def versions_of(obj) -> Versions:
     """The versions an object fetched with `versions_annotations` carries."""
-    number, token, catalogue, catalogue_token = (getattr(obj, f"versions_{name}") for name in _VERSION_FIELDS)
-    if token is None:  # no version row
-        return Versions((0, ""), (0, ""))
-    return Versions((number, str(token)), (catalogue, str(catalogue_token)))
-
-
-def _version_key() -> tuple[int, str]:
-    """(number, token) of the calendar."""
-    return versions_read().calendar
+    return _versions([getattr(obj, f"versions_{name}") for name in _VERSION_FIELDS])
 
 
 def _cutoff() -> time:
@@ -72,7 +70,7 @@ def _cutoff() -> time:
 
 def calendar_for(unit: Unit | None = None, *, version: int | None = None) -> WorkCalendar:
     """The working calendar of `unit` (None: the province-wide calendar)."""
-    number, token = _version_key()
+    number, token = versions_read().calendar
     return _cached(unit, number if version is None else version, token)
 
 

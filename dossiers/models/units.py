@@ -6,8 +6,10 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from .catalogue import CatalogueQuerySet
 
-class UnitQuerySet(models.QuerySet):
+
+class UnitQuerySet(CatalogueQuerySet):
     def centres(self):
         return self.filter(kind=Unit.Kind.CENTRE)
 

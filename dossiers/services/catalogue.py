@@ -22,8 +22,7 @@ _INTAKE_SIZE = 256
 def catalogue_changed() -> None:
     """Bump the catalogue version (counter and token), in the caller's transaction: per-process
     caches keyed by the version stop being used once the change commits. Called by the models'
-    save/delete signals; writes that bypass them (bulk_create, bulk_update, QuerySet.update)
-    must call it themselves."""
+    save/delete signals and by their querysets' bulk writes, which send none (`CatalogueQuerySet`)."""
     bump = {"catalogue": F("catalogue") + 1, "catalogue_token": uuid.uuid4()}
     if not CalendarVersion.objects.filter(pk=1).update(**bump):
         CalendarVersion.objects.get_or_create(pk=1)
@@ -99,6 +98,4 @@ def _replace(model: type[models.Model], wanted: dict, fields: list[str], batch_s
     model.objects.filter(pk__in=existing.values()).delete()
     model.objects.bulk_update(to_update, fields, batch_size=batch_size)
     model.objects.bulk_create(to_create, batch_size=batch_size)
-    if to_update or to_create:  # bulk writes send no signals (the deletes above did)
-        catalogue_changed()
     return len(to_create) + len(to_update)

@@ -30,10 +30,9 @@ SYNCED = [
 ]
 
 
-def dossier_clock_sync(*, dossier: Dossier, at, entries=None) -> ClockState:
+def dossier_clock_sync(*, dossier: Dossier, at) -> ClockState:
     """Recompute `due_at` and the watch thresholds from the ledger; `due_at_original` is kept."""
-    # `entries`: the whole ledger when the caller has just written it (a new dossier).
-    state = clock_replay(entries) if entries is not None else dossier_clock_state(dossier)
+    state = dossier_clock_state(dossier)
     clock_derive(dossier=dossier, at=at, state=state, cal=calendar_for(dossier.lead_unit))
     dossier.save(update_fields=SYNCED)
     return state

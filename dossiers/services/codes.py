@@ -24,20 +24,19 @@ def lookup_key_new() -> str:
     return "".join(secrets.choice(LOOKUP_ALPHABET) for _ in range(LOOKUP_KEY_LENGTH))
 
 
-def sequence_next(*, unit_id: int, day: date) -> int:
-    """The next number of the unit's daily sequence.
+# The next number of a unit's daily sequence (parameters: unit id, day). One upsert that locks the
+# counter row until the surrounding transaction ends: concurrent clerks queue on it, and a
+# rolled-back receipt gives its number back, so the sequence has neither duplicates nor gaps.
+_SEQUENCE_NEXT = (
+    f"INSERT INTO {DailySequence._meta.db_table} (unit_id, day, last) VALUES (%s, %s, 1) "  # noqa: S608 (our table)
+    f"ON CONFLICT (unit_id, day) DO UPDATE SET last = {DailySequence._meta.db_table}.last + 1 RETURNING last"
+)
 
-    One upsert that locks the counter row until the surrounding transaction ends:
-    concurrent clerks queue on it, and a rolled-back receipt gives its number back,
-    so the sequence has neither duplicates nor gaps.
-    """
-    table = DailySequence._meta.db_table
+
+def sequence_next(*, unit_id: int, day: date) -> int:
+    """The next number of the unit's daily sequence (see `_SEQUENCE_NEXT`)."""
     with connection.cursor() as cursor:
-        cursor.execute(
-            f"INSERT INTO {table} (unit_id, day, last) VALUES (%s, %s, 1) "  # noqa: S608 (table name is ours)
-            f"ON CONFLICT (unit_id, day) DO UPDATE SET last = {table}.last + 1 RETURNING last",
-            [unit_id, day],
-        )
+        cursor.execute(_SEQUENCE_NEXT, [unit_id, day])
         return cursor.fetchone()[0]
 
 
@@ -64,13 +63,9 @@ def dossier_number(*, dossier, at, along: Sequence[list] = ()) -> None:
         type(dossier).objects.filter(pk=dossier.pk).update(code=code, register_line=number)
         dossier.code, dossier.register_line = code, number
         return
-    table, dossiers = DailySequence._meta.db_table, type(dossier)._meta.db_table
+    dossiers = type(dossier)._meta.db_table
     ctes = [
-        (
-            "seq",
-            f"INSERT INTO {table} (unit_id, day, last) VALUES (%s, %s, 1) "  # noqa: S608 (our tables)
-            f"ON CONFLICT (unit_id, day) DO UPDATE SET last = {table}.last + 1 RETURNING last",
-        ),
+        ("seq", _SEQUENCE_NEXT),
         (
             "numbered",
             f"UPDATE {dossiers} SET code = %s || lpad(seq.last::text, greatest(4, length(seq.last::text)), '0'), "  # noqa: S608

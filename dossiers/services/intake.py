@@ -17,7 +17,6 @@ from ..models import (
     Status,
     Unit,
 )
-from ..roles import COUNTER_CLERK
 from ..workdays import Versions, calendar_reader
 from .applicants import Applicant
 from .clock import clock_replay
@@ -61,11 +60,11 @@ def _check_reception(*, procedure: Procedure, unit: Unit, actor, set_count: int)
 
 
 def _is_clerk_of(actor, unit: Unit) -> bool:
-    """Whether `actor` is a counter clerk of `unit` — already known when the unit was fetched
-    with `Unit.objects.with_clerk_check(actor)`."""
+    """Whether `actor` is a counter clerk of `unit` (`Unit.objects.with_clerk_check`) — already
+    known when the unit was fetched with it."""
     if getattr(unit, "clerk_check_user", None) == actor.pk:
         return unit.clerk_check_answer
-    return actor.memberships.filter(unit=unit, user__groups__name=COUNTER_CLERK).exists()
+    return Unit.objects.filter(pk=unit.pk).with_clerk_check(actor).filter(clerk_check_answer=True).exists()
 
 
 def dossier_receive(

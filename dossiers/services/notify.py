@@ -64,9 +64,8 @@ def outbox_enqueue(*, dossier, kind: str, ref: str, context: dict | None = None)
     )
     from ..tasks import outbox_deliver_task
 
-    for message in messages:
-        if message.sent_at is None:
-            enqueue_on_commit(outbox_deliver_task, message.pk)
+    for message in messages:  # all new, so none sent
+        enqueue_on_commit(outbox_deliver_task, message.pk)
     return messages
 
 

@@ -40,13 +40,9 @@ def _step_unit(dossier: Dossier, unit, role: str) -> Unit:
     return dossier.receiving_unit if role == RoutingStep.Role.COUNTER_CLERK else dossier.lead_unit
 
 
-def steps_instantiate(*, dossier: Dossier, actor, at) -> list[DossierStep]:
-    """Lay out the procedure's routing template; the reception step starts now."""
-    return DossierStep.objects.bulk_create(steps_layout(dossier=dossier, actor=actor, at=at))
-
-
 def steps_layout(*, dossier: Dossier, actor, at, calendars=calendar_for) -> list[DossierStep]:
-    """The steps `steps_instantiate` inserts, not yet saved; `calendars`: unit → calendar."""
+    """The procedure's routing template laid out as steps, not yet saved; the reception step
+    starts now. `calendars`: unit → calendar."""
     template = [(s.name, s.role, s.budget_hours, s.unit) for s in dossier.procedure.steps.all()]
     if not template:
         middle = max(Decimal(1), (dossier.procedure.legal_working_hours or Decimal(8)) - 4)

@@ -3,7 +3,7 @@
 import pytest
 import time_machine
 
-from dossiers.models import ApiToken, DailySequence, Dossier, DossierEvent
+from dossiers.models import ApiToken, DailySequence, Dossier, DossierEvent, UnitMembership
 from dossiers.services import applicants, idempotency, routing
 from dossiers.tests.conftest import local
 
@@ -83,6 +83,8 @@ def test_does_write_five_digits_when_a_unit_passes_9999_dossiers_a_day(api, worl
 @pytest.mark.parametrize("user", ["clerk", "specialist"])
 def test_cannot_receive_at_a_centre_where_the_user_is_no_counter_clerk(api, world, user):
     centre = world["other_centre"] if user == "clerk" else world["centre"]
+    if user == "specialist":  # a member of the centre, so only the missing clerk role refuses
+        UnitMembership.objects.create(user=world["specialist"], unit=centre)
     body = {**BODY, "receiving_unit_code": centre.code}
     response = api("post", "/dossiers", user=user, data=body)
     assert response.status_code == 422 and response.json()["code"] == "forbidden", response.content

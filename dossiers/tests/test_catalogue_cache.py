@@ -9,7 +9,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
-from dossiers.models import CalendarVersion, Dossier, Procedure, RoutingStep
+from dossiers.models import CalendarVersion, Dossier, Procedure, RequiredDocument, RoutingStep
 from dossiers.resources import ProcedureResource
 from dossiers.tests.conftest import local
 from dossiers.tests.test_admin_catalogue import procedure_form
@@ -18,7 +18,7 @@ from dossiers.tests.test_import_export import dataset_of, procedure_row
 
 pytestmark = pytest.mark.django_db
 
-CATALOGUE_TABLES = [m._meta.db_table for m in (Procedure, RoutingStep)] + ["dossiers_requireddocument"]
+CATALOGUE_TABLES = [m._meta.db_table for m in (Procedure, RequiredDocument, RoutingStep)]
 
 
 @pytest.fixture
@@ -115,3 +115,15 @@ def test_does_set_the_imported_processing_time_when_an_import_changes_only_the_p
     assert second.status_code == 201, second.content
     assert second.json()["due_at"] < first.json()["due_at"]
     assert len(steps_of(second)) == 4
+
+
+@time_machine.travel(local(2026, 3, 9, 10, 0), tick=False)
+def test_does_refuse_the_next_receipt_when_a_queryset_update_deactivates_the_procedure(post, world):
+    assert post().status_code == 201
+    before = catalogue_version()
+
+    Procedure.objects.filter(pk=world["procedure"].pk).update(is_active=False)  # no signals
+
+    assert catalogue_version() > before
+    refused = post()
+    assert refused.status_code == 422 and "procedure_code" in refused.json()["fields"]
