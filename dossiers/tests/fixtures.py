@@ -17,6 +17,19 @@ from dossiers.tests.factories import (
     UserFactory,
 )
 
+# A receipt as an API client posts it (the demo catalogue's procedure 1.001193, at the user's centre).
+API_DOSSIER_BODY = {
+    "procedure_code": "1.001193",
+    "channel": "counter",
+    "applicant": {
+        "name": "Lê Văn Cường",
+        "id_number": "056190009876",
+        "phone": "0914 222 333",
+        "email": "cuong@example.vn",
+        "address": "5 Yersin, Nha Trang",
+    },
+}
+
 
 def local(*args) -> datetime:
     return datetime(*args, tzinfo=LOCAL_TZ)

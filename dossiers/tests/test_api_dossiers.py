@@ -6,20 +6,9 @@ import time_machine
 from dossiers.models import ApiToken, DailySequence, Dossier, DossierEvent, UnitMembership
 from dossiers.services import applicants, idempotency, routing
 from dossiers.tests.conftest import local
+from dossiers.tests.fixtures import API_DOSSIER_BODY as BODY
 
 pytestmark = pytest.mark.django_db
-
-BODY = {
-    "procedure_code": "1.001193",
-    "channel": "counter",
-    "applicant": {
-        "name": "Lê Văn Cường",
-        "id_number": "056190009876",
-        "phone": "0914 222 333",
-        "email": "cuong@example.vn",
-        "address": "5 Yersin, Nha Trang",
-    },
-}
 
 
 def bearer(user) -> dict:

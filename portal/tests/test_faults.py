@@ -23,6 +23,7 @@ from django.utils import timezone
 from dossiers.models import ApiToken, Dossier, DossierEvent, OutboxMessage, WatchLevel
 from dossiers.services.notify import outbox_pending_ids
 from dossiers.tasks import outbox_flush_task, watch_flag_task
+from dossiers.tests.fixtures import API_DOSSIER_BODY as BODY
 from portal.celery import app as celery_app
 from portal.tests.faultkit import (
     ROOT,
@@ -43,17 +44,6 @@ from portal.tests.faultkit import (
 TEST_LIMIT = 90  # seconds: a hung test fails instead of hanging CI
 SMS_KIT = "portal.tests.faultkit.SlowSms"
 EMAIL_KIT = "portal.tests.faultkit.RecordingEmailBackend"
-BODY = {
-    "procedure_code": "1.001193",
-    "channel": "counter",
-    "applicant": {
-        "name": "Lê Văn Cường",
-        "id_number": "056190009876",
-        "phone": "0914 222 333",
-        "email": "cuong@example.vn",
-        "address": "5 Yersin, Nha Trang",
-    },
-}
 
 
 @pytest.fixture(autouse=True)
