@@ -1,21 +1,20 @@
 """The supervisors' KPI dashboard and the public results page (công khai kết quả giải quyết)."""
 
 from datetime import date, timedelta
-from io import BytesIO
 
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.http import Http404, HttpResponse
+from django.http import Http404
 from django.shortcuts import render
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from openpyxl import Workbook
 
 from dossiers.errors import DomainError
 from dossiers.kpi import rules
 from dossiers.kpi.rollup import month_of, rollup_by_buckets, week_of
 from dossiers.kpi.snapshots import AGE_BUCKETS, backlog_by_age, late_by_responsible_unit
 from dossiers.models import Unit
+from dossiers.services.exports import xlsx_response
 
 from . import charts
 from .api_kpis import parse_period, parse_unit
@@ -32,7 +31,6 @@ from .kpis import (
 )
 
 TABLES = ("units", "weeks", "months", "backlog", "late")
-XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
 # -- trend -----------------------------------------------------------------------------------
@@ -134,20 +132,6 @@ def _late_table(late: dict, names: dict) -> dict:
     return {"headers": headers, "rows": sorted(rows)}
 
 
-def xlsx_response(name: str, table: dict) -> HttpResponse:
-    book = Workbook()
-    sheet = book.active
-    sheet.title = name[:31]
-    sheet.append([str(h) for h in table["headers"]])
-    for row in table["rows"]:
-        sheet.append(list(row))
-    buffer = BytesIO()
-    book.save(buffer)
-    response = HttpResponse(buffer.getvalue(), content_type=XLSX)
-    response["Content-Disposition"] = f'attachment; filename="chi-so-{name}.xlsx"'
-    return response
-
-
 # -- views -----------------------------------------------------------------------------------
 
 
@@ -180,7 +164,8 @@ def dashboard(request):
         name = request.GET.get("table", "units")
         if name not in TABLES:
             raise Http404
-        return xlsx_response(name, data[name])
+        table = data[name]
+        return xlsx_response(table["headers"], table["rows"], filename=f"chi-so-{name}.xlsx", title=name)
     context = {
         "unit": unit,
         "start": start,
