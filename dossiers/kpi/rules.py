@@ -7,6 +7,8 @@ for the denominators chosen and the point formulas.
 
 from dataclasses import dataclass, fields
 
+from ..calendar import HOURS_PER_WORKING_DAY
+
 # Bases of the on-time rate (ours; configurable with settings.PORTAL_KPI_ON_TIME_BASIS):
 # "processed" — 766 as the National Public Service Portal computes it: dossiers finished in
 #   the period plus those still open and overdue at its end ("đã giải quyết" + "đang giải
@@ -16,7 +18,7 @@ from dataclasses import dataclass, fields
 BASES = ("processed", "finished", "received")
 DEFAULT_BASIS = "processed"
 SATISFIED_AT = 90.0  # group 5 gets full marks from 90 % (shared/docs/domain.md)
-DAY_SECONDS = 8 * 3600
+DAY_SECONDS = HOURS_PER_WORKING_DAY * 3600  # a working day, as KpiDay positions count it
 # Points of each group in Decision 766 (total 100); group 1 (publicity) is not measured here.
 GROUP_POINTS = {1: 18, 2: 20, 3: 12, 4: 10, 5: 18, 6: 22}
 

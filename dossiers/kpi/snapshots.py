@@ -15,8 +15,9 @@ from django.db.models import Q
 from ..models import Dossier, KpiDay, Timeliness, WatchLevel
 from ..models.dossier import OPEN
 from ..workdays import calendar_for
-from .sql import DAY_SECONDS, Dialect
+from .rules import DAY_SECONDS
 from .sql import ON_TIME_766 as ON_TIME_766_SQL
+from .sql import Dialect
 
 AGE_BUCKETS = ((0, 5), (6, 10), (11, 20), (21, None))  # working days since receipt
 ON_TIME_766 = Q(timeliness__in=[Timeliness.EARLY, Timeliness.ON_TIME], supplement_count__lte=1)

@@ -10,11 +10,11 @@ from dataclasses import dataclass
 
 from django.db import connection
 
-from ..calendar import DEFAULT_PERIODS, HOURS_PER_WORKING_DAY
+from ..calendar import DEFAULT_PERIODS
 from ..models import Apology, Attachment, Dossier, KpiDay, KpiFact, Procedure
+from .rules import DAY_SECONDS
 
 UTC_OFFSET = 7 * 3600  # Asia/Ho_Chi_Minh
-DAY_SECONDS = HOURS_PER_WORKING_DAY * 3600
 COLUMNS = (
     "received_counter",
     "received_online",
