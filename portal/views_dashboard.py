@@ -9,6 +9,7 @@ from django.shortcuts import render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from dossiers.calendar import add_months
 from dossiers.errors import DomainError
 from dossiers.kpi import rules
 from dossiers.kpi.rollup import month_of, rollup_by_buckets, week_of
@@ -38,10 +39,8 @@ TABLES = ("units", "weeks", "months", "backlog", "late")
 
 def trend(*, unit_ids, end: date) -> dict[str, list[tuple[str, rules.Figures]]]:
     """Weekly (12 weeks) and monthly (12 months) figures up to `end`, from one roll-up query."""
-    months_back = end.year * 12 + end.month - 1 - 11
-    first_month = date(months_back // 12, months_back % 12 + 1, 1)
-    monday = end - timedelta(days=end.weekday())
-    week_keys = [monday - timedelta(weeks=k) for k in range(11, -1, -1)]
+    first_month = add_months(month_of(end), -11)
+    week_keys = [week_of(end) - timedelta(weeks=k) for k in range(11, -1, -1)]
     spans = {"weeks": (week_keys[0], end, week_of), "months": (first_month, end, month_of)}
     sums = rollup_by_buckets(unit_ids=unit_ids, spans=spans)
     weeks = {k: figures_of(v) for k, v in sums["weeks"].items()}
@@ -182,7 +181,7 @@ def dashboard(request):
 def _month(value: str | None) -> date:
     today = timezone.localdate()
     if not value:
-        return (today.replace(day=1) - timedelta(days=1)).replace(day=1)
+        return add_months(month_of(today), -1)
     try:
         month, year = (int(x) for x in value.split("/"))
         return date(year, month, 1)
@@ -193,7 +192,7 @@ def _month(value: str | None) -> date:
 def public_results(request):
     """Công khai kết quả giải quyết: per unit and month, no personal data."""
     start = _month(request.GET.get("month"))
-    end = (start + timedelta(days=32)).replace(day=1) - timedelta(days=1)
+    end = add_months(start, 1) - timedelta(days=1)
     try:
         unit = parse_unit(request.GET.get("unit"))
     except DomainError:
