@@ -233,11 +233,17 @@ def metrics(f: rules.Figures, *, basis: str | None = None) -> dict:
     }
 
 
+def unit_labels(ids: Iterable) -> dict[int, tuple[str, str]]:
+    """{unit: (code, short name or name)}."""
+    units = Unit.objects.filter(pk__in=[i for i in ids if i is not None])
+    units = units.values_list("pk", "code", "short_name", "name")
+    return {pk: (code, short or name) for pk, code, short, name in units}
+
+
 def _labels(group_by: str, keys: Iterable) -> dict:
     keys = [k for k in keys if k is not None]
     if group_by == "unit":
-        units = Unit.objects.filter(pk__in=keys).values_list("pk", "code", "short_name", "name")
-        return {pk: (code, short or name) for pk, code, short, name in units}
+        return unit_labels(keys)
     if group_by == "procedure":
         return {p.pk: (p.national_code, p.name) for p in Procedure.objects.filter(pk__in=keys)}
     if group_by == "field":

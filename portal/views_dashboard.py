@@ -29,6 +29,7 @@ from .kpis import (
     period_end,
     snapshot_cached,
     snapshot_now,
+    unit_labels,
 )
 
 TABLES = ("units", "weeks", "months", "backlog", "late")
@@ -79,8 +80,7 @@ def trend_charts(series: dict) -> dict:
 
 
 def _unit_names(ids) -> dict[int, str]:
-    units = Unit.objects.filter(pk__in=[i for i in ids if i]).values_list("pk", "code", "short_name", "name")
-    return {pk: f"{short or name} ({code})" for pk, code, short, name in units}
+    return {pk: f"{label} ({code})" for pk, (code, label) in unit_labels(ids).items()}
 
 
 def tables(*, unit_ids, start: date, end: date, by_unit: dict) -> dict[str, dict]:
