@@ -14,7 +14,7 @@ from dossiers.errors import FORBIDDEN, UNKNOWN_UNIT, Forbidden, InvalidInput
 from dossiers.models import Unit
 from dossiers.schemas import ErrorOut
 
-from .kpis import GROUPS, kpi_rows, kpi_scope
+from .kpis import GROUPS, is_kpi_reader, kpi_rows, kpi_scope
 
 router = Router(tags=["kpis"], auth=staff_auth)
 BAD_DATE = _("Ngày không hợp lệ: dùng dạng YYYY-MM-DD hoặc dd/mm/yyyy.")
@@ -97,7 +97,8 @@ def scope_of(user, unit: Unit | None) -> list[int] | None:
 @router.get("/kpis", response={200: KpiOut, 401: ErrorOut, 403: ErrorOut, 422: ErrorOut}, by_alias=True)
 def kpis(request: HttpRequest, q: Query[KpiQuery]):
     """Received, finished, on time… per unit, procedure, field or day over [from, to]."""
-    scope_of(request.user, None)  # 403 before anything is parsed
+    if not is_kpi_reader(request.user):
+        raise Forbidden(FORBIDDEN)  # 403 before anything is parsed
     if q.group_by not in GROUPS:
         raise InvalidInput(BAD_GROUP, fields={"group_by": BAD_GROUP})
     start, end = parse_period(q.date_from, q.date_to)

@@ -21,28 +21,15 @@ from dossiers.calendar import LOCAL_TZ
 from dossiers.kpi import rules
 from dossiers.kpi.rollup import rollup_by_buckets, rollup_by_unit
 from dossiers.kpi.snapshots import open_at
+from dossiers.kpi.sql import COLUMNS
 from dossiers.models import Field, KpiFact, Procedure, Unit
 from dossiers.roles import SUPERVISOR, user_roles
 
 GROUPS = ("unit", "procedure", "field", "day")
 GROUP_FIELD = {"unit": "unit_id", "procedure": "procedure_id", "field": "procedure__field_id", "day": "day"}
-# Fact columns summed into `rules.Figures` attributes.
-SUMS = {
-    "received_counter": "received_counter",
-    "received_online": "received_online",
-    "received_postal": "received_postal",
-    "received_with_fee": "received_with_fee",
-    "digitised": "digitised",
-    "finished": "finished",
-    "early": "finished_early",
-    "on_time": "finished_on_time",
-    "late": "finished_late",
-    "processing_seconds": "processing_seconds",
-    "saved_seconds": "saved_seconds",
-    "electronic_results": "electronic_results",
-    "apologies": "apologies",
-    "late_without_apology": "late_without_apology",
-}
+# Fact columns summed into `rules.Figures` attributes: the same name, but for these three.
+RENAMED = {"finished_early": "early", "finished_on_time": "on_time", "finished_late": "late"}
+SUMS = {RENAMED.get(c, c): c for c in COLUMNS}
 SATISFACTION_SOURCE = "feedback.kpi.satisfaction_by_unit"
 
 
@@ -246,11 +233,17 @@ def metrics(f: rules.Figures, *, basis: str | None = None) -> dict:
     }
 
 
+def unit_labels(ids: Iterable) -> dict[int, tuple[str, str]]:
+    """{unit: (code, short name or name)}."""
+    units = Unit.objects.filter(pk__in=[i for i in ids if i is not None])
+    units = units.values_list("pk", "code", "short_name", "name")
+    return {pk: (code, short or name) for pk, code, short, name in units}
+
+
 def _labels(group_by: str, keys: Iterable) -> dict:
     keys = [k for k in keys if k is not None]
     if group_by == "unit":
-        units = Unit.objects.filter(pk__in=keys).values_list("pk", "code", "short_name", "name")
-        return {pk: (code, short or name) for pk, code, short, name in units}
+        return unit_labels(keys)
     if group_by == "procedure":
         return {p.pk: (p.national_code, p.name) for p in Procedure.objects.filter(pk__in=keys)}
     if group_by == "field":

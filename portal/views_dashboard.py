@@ -1,21 +1,21 @@
 """The supervisors' KPI dashboard and the public results page (công khai kết quả giải quyết)."""
 
 from datetime import date, timedelta
-from io import BytesIO
 
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.http import Http404, HttpResponse
+from django.http import Http404
 from django.shortcuts import render
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from openpyxl import Workbook
 
+from dossiers.calendar import add_months
 from dossiers.errors import DomainError
 from dossiers.kpi import rules
 from dossiers.kpi.rollup import month_of, rollup_by_buckets, week_of
 from dossiers.kpi.snapshots import AGE_BUCKETS, backlog_by_age, late_by_responsible_unit
 from dossiers.models import Unit
+from dossiers.services.exports import xlsx_response
 
 from . import charts
 from .api_kpis import parse_period, parse_unit
@@ -29,10 +29,10 @@ from .kpis import (
     period_end,
     snapshot_cached,
     snapshot_now,
+    unit_labels,
 )
 
 TABLES = ("units", "weeks", "months", "backlog", "late")
-XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
 # -- trend -----------------------------------------------------------------------------------
@@ -40,10 +40,8 @@ XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 def trend(*, unit_ids, end: date) -> dict[str, list[tuple[str, rules.Figures]]]:
     """Weekly (12 weeks) and monthly (12 months) figures up to `end`, from one roll-up query."""
-    months_back = end.year * 12 + end.month - 1 - 11
-    first_month = date(months_back // 12, months_back % 12 + 1, 1)
-    monday = end - timedelta(days=end.weekday())
-    week_keys = [monday - timedelta(weeks=k) for k in range(11, -1, -1)]
+    first_month = add_months(month_of(end), -11)
+    week_keys = [week_of(end) - timedelta(weeks=k) for k in range(11, -1, -1)]
     spans = {"weeks": (week_keys[0], end, week_of), "months": (first_month, end, month_of)}
     sums = rollup_by_buckets(unit_ids=unit_ids, spans=spans)
     weeks = {k: figures_of(v) for k, v in sums["weeks"].items()}
@@ -82,8 +80,7 @@ def trend_charts(series: dict) -> dict:
 
 
 def _unit_names(ids) -> dict[int, str]:
-    units = Unit.objects.filter(pk__in=[i for i in ids if i]).values_list("pk", "code", "short_name", "name")
-    return {pk: f"{short or name} ({code})" for pk, code, short, name in units}
+    return {pk: f"{label} ({code})" for pk, (code, label) in unit_labels(ids).items()}
 
 
 def tables(*, unit_ids, start: date, end: date, by_unit: dict) -> dict[str, dict]:
@@ -134,20 +131,6 @@ def _late_table(late: dict, names: dict) -> dict:
     return {"headers": headers, "rows": sorted(rows)}
 
 
-def xlsx_response(name: str, table: dict) -> HttpResponse:
-    book = Workbook()
-    sheet = book.active
-    sheet.title = name[:31]
-    sheet.append([str(h) for h in table["headers"]])
-    for row in table["rows"]:
-        sheet.append(list(row))
-    buffer = BytesIO()
-    book.save(buffer)
-    response = HttpResponse(buffer.getvalue(), content_type=XLSX)
-    response["Content-Disposition"] = f'attachment; filename="chi-so-{name}.xlsx"'
-    return response
-
-
 # -- views -----------------------------------------------------------------------------------
 
 
@@ -180,7 +163,8 @@ def dashboard(request):
         name = request.GET.get("table", "units")
         if name not in TABLES:
             raise Http404
-        return xlsx_response(name, data[name])
+        table = data[name]
+        return xlsx_response(table["headers"], table["rows"], filename=f"chi-so-{name}.xlsx", title=name)
     context = {
         "unit": unit,
         "start": start,
@@ -197,7 +181,7 @@ def dashboard(request):
 def _month(value: str | None) -> date:
     today = timezone.localdate()
     if not value:
-        return (today.replace(day=1) - timedelta(days=1)).replace(day=1)
+        return add_months(month_of(today), -1)
     try:
         month, year = (int(x) for x in value.split("/"))
         return date(year, month, 1)
@@ -208,7 +192,7 @@ def _month(value: str | None) -> date:
 def public_results(request):
     """Công khai kết quả giải quyết: per unit and month, no personal data."""
     start = _month(request.GET.get("month"))
-    end = (start + timedelta(days=32)).replace(day=1) - timedelta(days=1)
+    end = add_months(start, 1) - timedelta(days=1)
     try:
         unit = parse_unit(request.GET.get("unit"))
     except DomainError:

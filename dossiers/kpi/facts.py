@@ -12,8 +12,8 @@ from django.db import connection, transaction
 from django.utils import timezone
 
 from ..calendar import FIRST_YEAR, LAST_YEAR
-from ..models import Attachment, CalendarVersion, Dossier, KpiDay, KpiFact, KpiWatermark
-from ..workdays import calendar_for
+from ..models import Attachment, Dossier, KpiDay, KpiFact, KpiWatermark
+from ..workdays import calendar_for, versions_read
 from . import rollup, sql
 
 WATERMARK = "facts"
@@ -24,8 +24,8 @@ REBUILD_WORK_MEM = "256MB"
 
 
 def calendar_token() -> str:
-    row = CalendarVersion.objects.filter(pk=1).values_list("number", "token").first()
-    return f"{row[0]}:{row[1]}" if row else "0:"
+    number, token = versions_read().calendar
+    return f"{number}:{token}"
 
 
 def kpi_days_refresh() -> int:

@@ -15,6 +15,7 @@ from datetime import date, timedelta
 
 from django.db.models import Q, Sum
 
+from ..calendar import add_months
 from ..models import KpiFact, KpiRollup
 from .sql import COLUMNS, Dialect
 
@@ -35,7 +36,7 @@ def month_of(d: date) -> date:
 
 
 def _next_month(d: date) -> date:
-    return (d.replace(day=28) + timedelta(days=4)).replace(day=1)
+    return add_months(month_of(d), 1)
 
 
 def _sql_bucket(sql: Dialect, grain: str, col: str) -> str:

@@ -7,6 +7,8 @@ for the denominators chosen and the point formulas.
 
 from dataclasses import dataclass, fields
 
+from ..calendar import HOURS_PER_WORKING_DAY
+
 # Bases of the on-time rate (ours; configurable with settings.PORTAL_KPI_ON_TIME_BASIS):
 # "processed" — 766 as the National Public Service Portal computes it: dossiers finished in
 #   the period plus those still open and overdue at its end ("đã giải quyết" + "đang giải
@@ -16,7 +18,7 @@ from dataclasses import dataclass, fields
 BASES = ("processed", "finished", "received")
 DEFAULT_BASIS = "processed"
 SATISFIED_AT = 90.0  # group 5 gets full marks from 90 % (shared/docs/domain.md)
-DAY_SECONDS = 8 * 3600
+DAY_SECONDS = HOURS_PER_WORKING_DAY * 3600  # a working day, as KpiDay positions count it
 # Points of each group in Decision 766 (total 100); group 1 (publicity) is not measured here.
 GROUP_POINTS = {1: 18, 2: 20, 3: 12, 4: 10, 5: 18, 6: 22}
 
@@ -124,13 +126,16 @@ def _points(maximum: int, rate: float | None, full_at: float = 100.0) -> float |
     return None if rate is None else round(maximum * min(1.0, rate / full_at), 2)
 
 
-def _group(maximum: int, parts: dict[str, float | None], score: float | None) -> dict:
-    return {"max": maximum, "score": score, "parts": parts}
-
-
 def _sum_or_none(*values: float | None) -> float | None:
     known = [v for v in values if v is not None]
     return round(sum(known), 2) if known else None
+
+
+def _group(number: int, parts: dict[str, float | None], *, full_at: float = 100.0) -> dict:
+    """Group `number` of `GROUP_POINTS`, its parts of equal weight."""
+    maximum = GROUP_POINTS[number]
+    score = _sum_or_none(*(_points(maximum / len(parts), rate, full_at) for rate in parts.values()))
+    return {"max": maximum, "score": score, "parts": parts}
 
 
 def group_scores(f: Figures, *, procedures_online: float | None, basis: str = DEFAULT_BASIS) -> dict[int, dict]:
@@ -139,12 +144,10 @@ def group_scores(f: Figures, *, procedures_online: float | None, basis: str = DE
     on_time, online = on_time_rate(f, basis=basis), online_rate(f)
     payment, satisfaction = online_payment_rate(f), satisfaction_rate(f, basis=basis)
     digitised, electronic = digitisation_rate(f), electronic_result_rate(f)
-    g3 = (_points(6, procedures_online), _points(6, online))
-    g6 = (_points(11, digitised), _points(11, electronic))
     return {
-        2: _group(20, {"on_time_rate": on_time}, _points(20, on_time)),
-        3: _group(12, {"procedures_online_rate": procedures_online, "online_rate": online}, _sum_or_none(*g3)),
-        4: _group(10, {"online_payment_rate": payment}, _points(10, payment)),
-        5: _group(18, {"satisfaction_rate": satisfaction}, _points(18, satisfaction, SATISFIED_AT)),
-        6: _group(22, {"digitisation_rate": digitised, "electronic_result_rate": electronic}, _sum_or_none(*g6)),
+        2: _group(2, {"on_time_rate": on_time}),
+        3: _group(3, {"procedures_online_rate": procedures_online, "online_rate": online}),
+        4: _group(4, {"online_payment_rate": payment}),
+        5: _group(5, {"satisfaction_rate": satisfaction}, full_at=SATISFIED_AT),
+        6: _group(6, {"digitisation_rate": digitised, "electronic_result_rate": electronic}),
     }

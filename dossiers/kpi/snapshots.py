@@ -10,16 +10,14 @@ waiting for the citizen not counted.
 from datetime import datetime
 
 from django.db import connection
-from django.db.models import Q
 
-from ..models import Dossier, KpiDay, Timeliness, WatchLevel
+from ..models import Dossier, KpiDay, WatchLevel
 from ..models.dossier import OPEN
 from ..workdays import calendar_for
-from .sql import DAY_SECONDS, Dialect
-from .sql import ON_TIME_766 as ON_TIME_766_SQL
+from .rules import DAY_SECONDS
+from .sql import ON_TIME_766, Dialect
 
 AGE_BUCKETS = ((0, 5), (6, 10), (11, 20), (21, None))  # working days since receipt
-ON_TIME_766 = Q(timeliness__in=[Timeliness.EARLY, Timeliness.ON_TIME], supplement_count__lte=1)
 
 
 def _moments_cte(moments: list[tuple[str, datetime]]) -> tuple[str, list]:
@@ -113,7 +111,7 @@ def late_by_responsible_unit(*, start: datetime, end: datetime, unit_ids=None) -
     adapt = connection.ops.adapt_datetimefield_value
     finished = (
         f"SELECT COALESCE(d.late_unit_id, d.lead_unit_id), COUNT(*) FROM {table} d"
-        f" WHERE NOT {ON_TIME_766_SQL} AND d.finished_at >= %s AND d.finished_at < %s"
+        f" WHERE NOT {ON_TIME_766} AND d.finished_at >= %s AND d.finished_at < %s"
         f" AND d.received_at IS NOT NULL{units} GROUP BY 1"
     )
     open_ = ", ".join(str(int(s)) for s in sorted(OPEN))

@@ -10,11 +10,11 @@ from dataclasses import dataclass
 
 from django.db import connection
 
-from ..calendar import DEFAULT_PERIODS, HOURS_PER_WORKING_DAY
+from ..calendar import DEFAULT_PERIODS
 from ..models import Apology, Attachment, Dossier, KpiDay, KpiFact, Procedure
+from .rules import DAY_SECONDS
 
 UTC_OFFSET = 7 * 3600  # Asia/Ho_Chi_Minh
-DAY_SECONDS = HOURS_PER_WORKING_DAY * 3600
 COLUMNS = (
     "received_counter",
     "received_online",
@@ -52,26 +52,15 @@ class Dialect:
 
     # Vietnam keeps UTC+7 all year, so local dates and times are integer arithmetic on the epoch
     # (several times cheaper than AT TIME ZONE on millions of rows).
-    def _local_epoch(self, col: str) -> str:
-        return f"(floor(date_part('epoch', {col}))::bigint + {UTC_OFFSET})"
-
-    def day(self, col: str) -> str:
-        """The local (UTC+7, no daylight saving) date of a timestamp column."""
-        if self.pg:
-            return f"(DATE '1970-01-01' + ({self._local_epoch(col)} / 86400)::int)"
-        return f"date({col}, '+7 hours')"
-
-    def second_of_day(self, col: str) -> str:
-        if self.pg:
-            return f"(({self._local_epoch(col)} %% 86400)::int)"
-        # %% : every statement here is executed with parameters (psycopg and Django's sqlite both format).
-        return f"((CAST(strftime('%%s', {col}) AS INTEGER) + {UTC_OFFSET}) %% 86400)"
-
     def local_epoch(self, col: str) -> str:
         """Seconds since 1970-01-01 00:00 local time (UTC+7) of a timestamp column, as an integer."""
         if self.pg:
-            return self._local_epoch(col)
+            return f"(floor(date_part('epoch', {col}))::bigint + {UTC_OFFSET})"
         return f"(CAST(strftime('%%s', {col}) AS INTEGER) + {UTC_OFFSET})"
+
+    def day(self, col: str) -> str:
+        """The local (UTC+7, no daylight saving) date of a timestamp column."""
+        return self.day_of_epoch(self.local_epoch(col)) if self.pg else f"date({col}, '+7 hours')"
 
     def day_of_epoch(self, e: str) -> str:
         """`day()` of a `local_epoch()` value."""
@@ -91,9 +80,7 @@ class Dialect:
 
     def position(self, col: str, days: str) -> str:
         """Working seconds from the epoch to `col`, `days` being the KpiDay row of its date."""
-        s = self.second_of_day(col)
-        in_day = " + ".join(self.greatest("0", f"{self.least(s, str(b))} - {a}") for a, b in _spans())
-        return f"(COALESCE({days}.position, 0) + CASE WHEN {days}.is_working THEN {in_day} ELSE 0 END)"
+        return self.position_of_epoch(self.local_epoch(col), days)
 
 
 def _t(model) -> str:

@@ -90,6 +90,7 @@ def test_does_not_change_anything_when_run_twice(world, received):
     kpi_facts_rebuild()
     before = facts()
     assert kpi_facts_refresh(overlap=timedelta(days=3650))["pairs"] == 1
+    assert facts() == before  # the refresh over the same dossiers, not only the rebuild after it
     kpi_facts_rebuild()
     assert facts() == before
 
