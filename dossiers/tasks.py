@@ -4,26 +4,22 @@ from datetime import timedelta
 
 from celery import shared_task
 
-from .services.notify import outbox_deliver, outbox_pending_ids
+from .services.notify import outbox_send_waiting
 from .services.recompute import calendar_recompute_pending
 from .services.watch import watch_flag
 
 
-@shared_task(bind=True, autoretry_for=(OSError,), retry_backoff=5, retry_backoff_max=600, max_retries=8, acks_late=True)
-def outbox_deliver_task(self, message_id: int) -> bool:
-    return outbox_deliver(message_id=message_id)
+@shared_task(acks_late=True)
+def outbox_send_task() -> int:
+    """Kicked after commits that wrote messages (`outbox_kick`): send every message waiting."""
+    return outbox_send_waiting(kicked=True)
 
 
 @shared_task(acks_late=True)
 def outbox_flush_task() -> int:
-    """Send what could not be enqueued at commit time (broker down, worker lost)."""
-    sent = 0
-    for message_id in outbox_pending_ids(older_than=timedelta(seconds=30)):
-        try:
-            sent += outbox_deliver(message_id=message_id)
-        except OSError:
-            continue  # counted on the row (attempts, last_error); tried again next run
-    return sent
+    """Every minute: send what no kick sent (broker or cache down, worker lost) and try failed
+    messages again."""
+    return outbox_send_waiting(older_than=timedelta(seconds=30))
 
 
 @shared_task(acks_late=True)

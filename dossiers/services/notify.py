@@ -1,15 +1,21 @@
 """Notifications through a transactional outbox.
 
 Messages are written in the same transaction as the change that causes them and
-delivered by Celery after commit. If the broker is down, the periodic
-`outbox_flush` task sends them once it is back; a row lock and `sent_at` make
-each message go out once.
+delivered by a Celery task after commit: the commit "kicks" `outbox_send_task`, which
+sends every message waiting. A burst of changes costs one broker message, not one per
+notification: the first kick publishes the task a moment ahead
+(`PORTAL_OUTBOX_BATCH_SECONDS`) and marks it queued in the cache, later kicks see the
+mark and leave their messages to it, and the task clears the mark as it starts (before
+reading what waits, so nothing committed before a kick is missed). If the broker or the
+cache is down, the periodic `outbox_flush` task sends the messages once it is back, and
+it also tries failed ones again; a row lock and `sent_at` make each message go out once.
 """
 
 import logging
 from datetime import timedelta
 
 from django.conf import settings
+from django.core.cache import cache
 from django.core.mail import send_mail
 from django.db import transaction
 from django.db.models import F
@@ -18,7 +24,6 @@ from django.utils import timezone, translation
 from django.utils.module_loading import import_string
 
 from ..models import OutboxMessage
-from .jobs import enqueue_on_commit
 
 log = logging.getLogger(__name__)
 # After this many failures a message is held for a person to look at (and held messages are never sent).
@@ -43,6 +48,14 @@ class LoggingSmsBackend:
 
 def outbox_enqueue(*, dossier, kind: str, ref: str, context: dict | None = None) -> list[OutboxMessage]:
     """Queue the messages telling the applicant about `kind` (e.g. 'received')."""
+    # One insert for all channels; the dedup key makes a repeated notification an error, not a resend.
+    messages = OutboxMessage.objects.bulk_create(outbox_messages(dossier=dossier, kind=kind, ref=ref, context=context))
+    outbox_kick_on_commit()
+    return messages
+
+
+def outbox_messages(*, dossier, kind: str, ref: str, context: dict | None = None) -> list[OutboxMessage]:
+    """The messages `outbox_enqueue` queues, not saved (for a caller inserting them with other rows)."""
     with translation.override(settings.LANGUAGE_CODE):
         ctx = {"dossier": dossier, "base_url": settings.PORTAL_PUBLIC_BASE_URL, **(context or {})}
         body = render_to_string(KINDS[kind], ctx).strip()
@@ -50,8 +63,7 @@ def outbox_enqueue(*, dossier, kind: str, ref: str, context: dict | None = None)
     targets = [(OutboxMessage.Channel.SMS, dossier.applicant_phone)]
     if dossier.applicant_email:
         targets.append((OutboxMessage.Channel.EMAIL, dossier.applicant_email))
-    # One insert for all channels; the dedup key makes a repeated notification an error, not a resend.
-    messages = OutboxMessage.objects.bulk_create(
+    return [
         OutboxMessage(
             dossier=dossier,
             dedup_key=f"{dossier.code}:{kind}:{ref}:{channel}",
@@ -61,12 +73,57 @@ def outbox_enqueue(*, dossier, kind: str, ref: str, context: dict | None = None)
             body=body,
         )
         for channel, recipient in targets
-    )
-    from ..tasks import outbox_deliver_task
+    ]
 
-    for message in messages:  # all new, so none sent
-        enqueue_on_commit(outbox_deliver_task, message.pk)
-    return messages
+
+# The cache key marking an `outbox_send_task` published and not started yet (see the module's doc).
+KICK_KEY = "outbox:send-queued"
+# How long the mark may outlive a kick that never runs (lost with the broker): later messages wait
+# at most this long for a new kick, and the periodic flush sends them meanwhile anyway.
+KICK_MARK_SECONDS = 120
+
+
+def outbox_kick_on_commit() -> None:
+    """Have the new messages of this transaction sent once it commits (`outbox_kick`)."""
+    transaction.on_commit(outbox_kick)
+
+
+def outbox_kick() -> bool:
+    """Make sure an `outbox_send_task` will run: publish one, a moment ahead, unless one is queued
+    and not started yet. True when this call published it. Never raises: with the broker or the
+    cache down the change itself still succeeds, and the periodic flush sends its messages."""
+    from ..tasks import outbox_send_task
+
+    try:
+        if not cache.add(KICK_KEY, 1, timeout=KICK_MARK_SECONDS):
+            return False  # queued, not started: it will read this transaction's messages
+        try:
+            outbox_send_task.apply_async(countdown=settings.PORTAL_OUTBOX_BATCH_SECONDS, retry=False)
+        except BaseException:
+            cache.delete(KICK_KEY)
+            raise
+    except Exception as exc:  # noqa: BLE001 — any broker or cache failure: the flush sends them later
+        log.warning("could not publish the outbox's send task (%s); the periodic flush will send", exc)
+        return False
+    return True
+
+
+def outbox_send_waiting(*, older_than: timedelta = timedelta(0), kicked: bool = False) -> int:
+    """Send the messages waiting (created at least `older_than` ago, not held), oldest first;
+    how many this call sent. `kicked`: run by a kick, whose mark it clears first. A message
+    whose send fails keeps its failure on its row and is tried again by the next run."""
+    if kicked:
+        cache.delete(KICK_KEY)  # first: a message committed from now on kicks a new run
+    waiting = outbox_pending_ids(older_than=older_than)
+    sent = 0
+    for message_id in waiting:
+        try:
+            sent += outbox_deliver(message_id=message_id)
+        except Exception as exc:  # noqa: BLE001 — recorded on the row (attempts, last_error)
+            log.warning("outbox message %s not sent: %s", message_id, exc)
+    if kicked and len(waiting) == OUTBOX_BATCH:
+        outbox_kick()  # more than one batch waited: the rest in the next run
+    return sent
 
 
 def outbox_deliver(*, message_id: int) -> bool:
@@ -106,10 +163,13 @@ def outbox_hold(*, messages, reason: str) -> int:
     return messages.filter(sent_at=None).update(attempts=MAX_ATTEMPTS, last_error=reason[:500])
 
 
-def outbox_pending_ids(*, older_than: timedelta = timedelta(seconds=0), limit: int = 500) -> list[int]:
+OUTBOX_BATCH = 500
+
+
+def outbox_pending_ids(*, older_than: timedelta = timedelta(seconds=0), limit: int = OUTBOX_BATCH) -> list[int]:
     cutoff = timezone.now() - older_than
     return list(
         OutboxMessage.objects.filter(sent_at=None, created_at__lte=cutoff, attempts__lt=MAX_ATTEMPTS)
-        .order_by("created_at")
+        .order_by("created_at", "pk")
         .values_list("pk", flat=True)[:limit]
     )

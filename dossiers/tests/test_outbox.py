@@ -10,15 +10,16 @@ from django.core import mail
 from django.db import connection
 
 from dossiers.models import OutboxMessage
-from dossiers.services.notify import outbox_deliver, outbox_pending_ids
-from dossiers.tasks import outbox_flush_task
+from dossiers.services.notify import KICK_KEY, outbox_deliver, outbox_kick, outbox_pending_ids
+from dossiers.tasks import outbox_flush_task, outbox_send_task
 from portal.celery import app as celery_app
 
 
 @pytest.fixture
-def unreachable_broker(settings):
+def unreachable_broker(settings, monkeypatch):
     """Point Celery at a Redis that is down (nothing listens on port 9), then restore."""
     saved = celery_app.conf.broker_url, celery_app.conf.broker_transport_options
+    monkeypatch.setenv("CELERY_BROKER_URL", "redis://127.0.0.1:9/0")  # Celery prefers it to its conf
 
     def reset(url, options):
         celery_app.conf.broker_url, celery_app.conf.broker_transport_options = url, options
@@ -105,6 +106,44 @@ def test_does_deliver_through_a_real_worker(world, receive, settings):
     finally:
         worker.terminate()
         worker.wait(timeout=20)
+
+
+@pytest.mark.django_db
+def test_does_publish_one_send_task_for_a_burst_and_a_new_one_once_it_has_started(world, receive):
+    from django.core.cache import cache
+
+    assert outbox_kick() is True and cache.get(KICK_KEY) == 1  # published, marked queued
+    dossiers = [receive() for _ in range(3)]  # their kicks ride on the queued task
+    assert [outbox_kick() for _ in range(3)] == [False] * 3
+    assert outbox_send_task() == 6 and outbox_pending_ids() == []  # 3 dossiers × SMS and email
+    assert cache.get(KICK_KEY) is None  # cleared as the task started: the next change publishes again
+    assert outbox_kick() is True
+    sent = OutboxMessage.objects.filter(dossier__in=dossiers).exclude(sent_at=None)
+    assert sent.count() == 6 and len(mail.outbox) == 3
+
+
+@pytest.mark.django_db
+def test_does_receive_and_leave_no_queued_mark_when_the_kick_cannot_be_published(
+    world, receive, django_capture_on_commit_callbacks, unreachable_broker
+):
+    from django.core.cache import cache
+
+    with django_capture_on_commit_callbacks(execute=True):
+        dossier = receive()
+    assert dossier.pk and cache.get(KICK_KEY) is None  # so the next change tries to publish again
+    assert outbox_kick() is False and len(outbox_pending_ids()) == 2
+
+
+@pytest.mark.django_db
+def test_does_send_the_other_messages_when_one_fails_and_that_one_later(world, receive, settings):
+    settings.SMS_BACKEND = "dossiers.tests.test_outbox.BrokenSms"
+    dossier = receive()
+    assert outbox_send_task() == 1  # the email; the SMS failed
+    sms = OutboxMessage.objects.get(dossier=dossier, channel="sms")
+    assert sms.sent_at is None and sms.attempts == 1 and "gateway down" in sms.last_error
+    settings.SMS_BACKEND = "dossiers.services.notify.LoggingSmsBackend"
+    OutboxMessage.objects.update(created_at=dossier.submitted_at.replace(year=2000))
+    assert outbox_flush_task() == 1 and outbox_pending_ids() == []
 
 
 @pytest.mark.django_db

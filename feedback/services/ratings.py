@@ -12,7 +12,7 @@ from dossiers.errors import Conflict, InvalidInput
 from dossiers.models import Dossier, OutboxMessage, Status
 from dossiers.roles import UNIT_LEADER
 from dossiers.services.events import event_record
-from dossiers.services.jobs import enqueue_on_commit
+from dossiers.services.notify import outbox_kick_on_commit
 
 from ..models import COMMENT_MAX, Rating
 
@@ -99,8 +99,6 @@ def unit_leaders(unit):
 
 def rating_alert_leaders(*, rating: Rating) -> list[OutboxMessage]:
     """Email the leaders of the dossier's lead unit through the outbox (once per leader)."""
-    from dossiers.tasks import outbox_deliver_task
-
     dossier = rating.dossier
     with translation.override(settings.LANGUAGE_CODE):
         context = {
@@ -124,6 +122,6 @@ def rating_alert_leaders(*, rating: Rating) -> list[OutboxMessage]:
             },
         )
         if created:
-            enqueue_on_commit(outbox_deliver_task, message.pk)
+            outbox_kick_on_commit()
         messages.append(message)
     return messages
