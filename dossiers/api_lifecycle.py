@@ -15,9 +15,9 @@ from .services.apologies import apology_issue
 from .services.applicants import applicant_clean
 from .services.catalogue import procedure_for_intake
 from .services.idempotency import idempotent_call
-from .services.intake import HandedDocument, dossier_receive
+from .services.intake import HandedDocument, dossier_receive, receiving_units
 from .services.routing import dossier_transition
-from .workdays import Versions, versions_annotations, versions_of, versions_read
+from .workdays import Versions
 
 router = Router(tags=["dossiers"], auth=staff_auth)
 ERRORS = {401: ErrorOut, 403: ErrorOut, 404: ErrorOut, 409: ErrorOut, 422: ErrorOut}
@@ -42,13 +42,6 @@ def _procedure(code: str, versions: Versions) -> Procedure:
         raise errors.InvalidInput(
             errors.UNKNOWN_PROCEDURE, fields={"procedure_code": errors.UNKNOWN_PROCEDURE}
         ) from None
-
-
-def _receiving_units(user, code: str | None) -> list[Unit]:
-    """The receiving unit (a list, to tell none from several), with dossier_receive's clerk check
-    and the calendar's and catalogue's versions in the same query."""
-    units = Unit.objects.filter(code=code) if code else Unit.objects.centres().filter(memberships__user=user)
-    return list(units.with_clerk_check(user).annotate(**versions_annotations())[:2])
 
 
 def _receiving_unit(found: list[Unit]) -> Unit:
@@ -76,9 +69,8 @@ def receive(request: HttpRequest, payload: DossierIn, idempotency_key: str | Non
     user = request.auth
 
     def create():
-        units = _receiving_units(user, payload.receiving_unit_code)
         # The catalogue's and the calendar's versions, as of one moment, read before the procedure.
-        versions = versions_of(units[0]) if units else versions_read()
+        units, versions = receiving_units(user, payload.receiving_unit_code)
         procedure = _procedure(payload.procedure_code, versions)
         dossier = dossier_receive(
             procedure=procedure,

@@ -8,12 +8,11 @@ from .models import ApiToken
 
 class BearerToken(HttpBearer):
     def authenticate(self, request: HttpRequest, token: str):
-        try:  # the digest is unique
-            match = ApiToken.objects.matching(token).select_related("user").get()
-        except ApiToken.DoesNotExist:
+        user = ApiToken.objects.user_of(token)  # the digest is unique
+        if user is None:
             return None
-        request.user = match.user
-        return match.user
+        request.user = user
+        return user
 
 
 staff_auth = [BearerToken(), django_auth]

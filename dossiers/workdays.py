@@ -6,7 +6,7 @@ from typing import NamedTuple
 
 from django.conf import settings
 from django.db import connection
-from django.db.models import Q, Subquery
+from django.db.models import Q
 
 from .calendar import DEFAULT_PERIODS, WorkCalendar
 from .models import CalendarDay, CalendarVersion, Unit
@@ -21,7 +21,7 @@ def calendar_version() -> int:
 
 
 # The CalendarVersion row's fields (and columns) that `Versions` is made of, in this order.
-_VERSION_FIELDS = ("number", "token", "catalogue", "catalogue_token")
+VERSION_COLUMNS = ("number", "token", "catalogue", "catalogue_token")
 
 
 class Versions(NamedTuple):
@@ -38,29 +38,18 @@ def versions_read() -> Versions:
     database to answer)."""
     table = CalendarVersion._meta.db_table
     with connection.cursor() as cursor:
-        cursor.execute(f"SELECT {', '.join(_VERSION_FIELDS)} FROM {table} WHERE id = 1")  # noqa: S608
-        return _versions(cursor.fetchone() or (None,) * 4)
+        cursor.execute(f"SELECT {', '.join(VERSION_COLUMNS)} FROM {table} WHERE id = 1")  # noqa: S608
+        return versions_from_row(cursor.fetchone() or (None,) * 4)
 
 
-def _versions(row) -> Versions:
-    """A row of `_VERSION_FIELDS` as Versions; a token None: no version row."""
+def versions_from_row(row) -> Versions:
+    """A row of `VERSION_COLUMNS` (of the CalendarVersion row with id 1) as Versions; a token
+    None: no version row (a query joining it may bring the rest without it)."""
     number, token, catalogue, catalogue_token = row
     if token is None:
         return Versions((0, ""), (0, ""))
     # The tokens are only cache keys: their text form differs by database (SQLite: hex without dashes).
     return Versions((number, str(token)), (catalogue, str(catalogue_token)))
-
-
-def versions_annotations() -> dict:
-    """Annotations that make any query also bring both versions (`versions_of` reads them back),
-    for a request that has a query to make anyway: one round trip less than `versions_read`."""
-    row = CalendarVersion.objects.filter(pk=1)
-    return {f"versions_{name}": Subquery(row.values(name)) for name in _VERSION_FIELDS}
-
-
-def versions_of(obj) -> Versions:
-    """The versions an object fetched with `versions_annotations` carries."""
-    return _versions([getattr(obj, f"versions_{name}") for name in _VERSION_FIELDS])
 
 
 def _cutoff() -> time:

@@ -1,79 +1,134 @@
-"""Inserting the rows of several models in one round trip."""
+"""Inserting a new row and the rows that point at it in one statement (PostgreSQL).
+
+Each model's rows go in as typed arrays, `INSERT … SELECT … FROM UNNEST(%s::bigint[], …)`,
+the form bulk_create itself uses on PostgreSQL, so one SQL text serves any number of rows.
+The SQL of each model is built once per process (`_Rows.of`); the values are what
+bulk_create would send (each field's `pre_save` and `get_db_prep_save`).
+"""
 
 from collections.abc import Sequence
+from dataclasses import dataclass
+from functools import cache
 
 from django.db import connections
-from django.db.models import AutoField
-from django.db.models.sql import InsertQuery
+from django.db.models import AutoField, Model
+from django.db.models.signals import post_save
 
-# Data-modifying CTEs, as (name, SQL), and their parameters: see bulk_create_together's `then`.
-Ctes = tuple[Sequence[tuple[str, str]], Sequence]
+from ..prepared import execute_prepared
 
 
-def bulk_create_together(*batches, then: Ctes | None = None, using: str = "default") -> tuple | None:
-    """`bulk_create` each list of new instances (one model per list, primary keys from the database).
+@dataclass(frozen=True)
+class _Rows:
+    """How a model's new rows are inserted: `of(model, set_in_sql)`, where `set_in_sql` names the
+    fields whose values the statement supplies itself (a computed code, the parent row's id);
+    they come first in `columns` and are not sent as arrays."""
 
-    On PostgreSQL all the lists go in one statement, a chain of data-modifying CTEs, each the
-    INSERT Django itself would issue, so a receipt's documents, events, clock entry and steps
-    cost one round trip instead of four. The instances get their primary keys as with
-    bulk_create. Elsewhere: one bulk_create per list.
+    model: type[Model]
+    table: str
+    fields: tuple  # the fields sent as arrays, in the order of `columns`
+    columns: str  # the column list of the INSERT, fields sent by the statement first
+    arrays: str  # UNNEST(%s::bigint[], …) AS u(c0, c1, …)
+    pk: str
 
-    `then` (PostgreSQL only): more data-modifying CTEs carried by the same statement, which
-    must not touch the rows being inserted (all CTEs see the same snapshot); the one row of
-    the last is returned.
+    @staticmethod
+    @cache
+    def of(model: type[Model], set_in_sql: tuple[str, ...] = (), using: str = "default") -> "_Rows":
+        connection = connections[using]
+        quote = connection.ops.quote_name
+        meta = model._meta
+        in_sql = [meta.get_field(name) for name in set_in_sql]
+        fields = tuple(
+            f for f in meta.concrete_fields if not f.generated and not isinstance(f, AutoField) and f not in in_sql
+        )
+        # As bulk_create: the base type (varchar[], not varchar(50)[]), so nothing is cut.
+        types = [f.db_type(connection).split("(")[0] for f in fields]
+        aliases = ", ".join(f"c{n}" for n in range(len(fields)))
+        return _Rows(
+            model=model,
+            table=quote(meta.db_table),
+            fields=fields,
+            columns=", ".join(quote(f.column) for f in [*in_sql, *fields]),
+            arrays=f"UNNEST({', '.join(f'%s::{t}[]' for t in types)}) AS u({aliases})",
+            pk=quote(meta.pk.column),
+        )
+
+    def values(self, objs: Sequence[Model], connection) -> list[list]:
+        """One list per field, as bulk_create would prepare them (auto_now fields are set here)."""
+        return [[f.get_db_prep_save(f.pre_save(obj, True), connection) for obj in objs] for f in self.fields]
+
+
+@dataclass(frozen=True)
+class Children:
+    """New rows pointing at the parent through `link` (a foreign key's name); in their text fields
+    `coded`, the parent's provisional code (see `insert_with_children`) becomes its real one."""
+
+    objs: Sequence[Model]
+    link: str = "dossier"
+    coded: tuple[str, ...] = ()
+
+
+def insert_with_children(
+    parent: Model,
+    children: Sequence[Children],
+    *,
+    head: tuple[str, Sequence],
+    computed: Sequence[tuple[str, str, Sequence]],
+    provisional: str,
+    using: str = "default",
+) -> tuple:
+    """Insert `parent` and `children` (all new) in one statement on PostgreSQL.
+
+    `head`: (SQL, parameters) of a data-modifying CTE that the parent's row selects from,
+    e.g. taking a number from a counter; `computed`: (field, SQL expression over `head`,
+    parameters) for the parent's fields the statement works out. The first computed value
+    stands for `provisional` in the children's `coded` fields (the parent's Python value
+    until then). Every instance gets its primary key (as with bulk_create: ids in row order),
+    the parent its computed values (returned too); then the parent's post_save signal is
+    sent (created). One round trip, and no transaction of its own is needed: a single
+    statement is atomic.
     """
-    batches = [list(objs) for objs in batches if objs]
-    if any(obj.pk is not None for objs in batches for obj in objs):
-        raise ValueError("bulk_create_together inserts new rows only")
+    children = [c for c in children if c.objs]
+    if parent.pk is not None or any(obj.pk is not None for c in children for obj in c.objs):
+        raise ValueError("insert_with_children inserts new rows only")
     connection = connections[using]
-    if then is not None and connection.vendor != "postgresql":
-        raise ValueError("bulk_create_together carries other statements on PostgreSQL only")
-    if then is None and (connection.vendor != "postgresql" or len(batches) < 2):
-        for objs in batches:
-            type(objs[0])._base_manager.using(using).bulk_create(objs)
-        return None
-    with connection.cursor() as cursor:
-        cursor.execute(*_chain_sql(batches, then, using))
-        row = cursor.fetchone()
-    if row is None:
-        raise ValueError("bulk_create_together: the last statement carried returned no row")
-    for objs, ids in zip(batches, row, strict=False):
-        for obj, pk in zip(objs, ids, strict=True):
-            obj.pk = pk
-            obj._state.adding, obj._state.db = False, using
-    return tuple(row[len(batches) :]) if then is not None else None
-
-
-def _chain_sql(batches: list[list], then: Ctes | None, using: str) -> tuple[str, list]:
-    """WITH i0 AS (INSERT …), …, [then's CTEs] SELECT the ids of each list as an array[, the last CTE's row]."""
-    quote = connections[using].ops.quote_name
-    ctes, columns, params, source = [], [], [], ""
-    for n, objs in enumerate(batches):
-        sql, sql_params = _insert_sql(objs, using)
-        pk = quote(objs[0]._meta.pk.column)
-        ctes.append(f"i{n} AS ({sql})")
+    names = tuple(name for name, _sql, _params in computed)
+    rows = _Rows.of(type(parent), names, using)
+    columns = [connection.ops.quote_name(parent._meta.get_field(name).column) for name in names]
+    ctes, params = [f"head AS ({head[0]})"], list(head[1])
+    for _name, _sql, more in computed:
+        params += more
+    ctes.append(
+        f"p AS (INSERT INTO {rows.table} ({rows.columns}) "  # noqa: S608 (our tables and columns)
+        f"SELECT {', '.join(sql for _name, sql, _params in computed)}, u.* FROM head, {rows.arrays} "
+        f"RETURNING {rows.pk}, {', '.join(columns)})"
+    )
+    params += rows.values([parent], connection)
+    outputs = [f"p.{rows.pk}", *(f"p.{column}" for column in columns)]
+    for n, child in enumerate(children):
+        model = type(child.objs[0])
+        sub = _Rows.of(model, (child.link,), using)
+        coded = {model._meta.get_field(name) for name in child.coded}
+        code = f"p.{columns[0]}"
+        selects = [f"replace(u.c{k}, %s, {code})" if f in coded else f"u.c{k}" for k, f in enumerate(sub.fields)]
+        params += [provisional] * len(coded)
+        ctes.append(
+            f"c{n} AS (INSERT INTO {sub.table} ({sub.columns}) SELECT p.{rows.pk}, {', '.join(selects)} "  # noqa: S608
+            f"FROM p, {sub.arrays} RETURNING {sub.pk})"
+        )
+        params += sub.values(child.objs, connection)
         # Ids come from each table's sequence in row order, as bulk_create also relies on.
-        columns.append(f"ARRAY(SELECT {pk} FROM i{n} ORDER BY {pk})")
-        params += sql_params
-    if then is not None:
-        then_ctes, then_params = then
-        ctes += [f"{name} AS ({sql})" for name, sql in then_ctes]
-        params += then_params
-        last = then_ctes[-1][0]
-        columns.append(f"{last}.*")
-        source = f" FROM {last}"
-    return f"WITH {', '.join(ctes)} SELECT {', '.join(columns)}{source}", params
-
-
-def _insert_sql(objs: list, using: str) -> tuple[str, list]:
-    """The INSERT … RETURNING pk that bulk_create would run for `objs`, not run."""
-    model = type(objs[0])
-    for obj in objs:
-        obj._prepare_related_fields_for_save(operation_name="bulk_create")
-    fields = [f for f in model._meta.concrete_fields if not f.generated and not isinstance(f, AutoField)]
-    query = InsertQuery(model)
-    query.insert_values(fields, objs)
-    compiler = query.get_compiler(using=using)
-    compiler.returning_fields = [model._meta.pk]
-    [(sql, params)] = compiler.as_sql()
-    return sql, list(params)
+        outputs.append(f"ARRAY(SELECT {sub.pk} FROM c{n} ORDER BY {sub.pk})")
+    [row] = execute_prepared(f"WITH {', '.join(ctes)} SELECT {', '.join(outputs)} FROM p", params, using=using)
+    parent.pk, values = row[0], row[1 : 1 + len(names)]
+    for name, value in zip(names, values, strict=True):
+        setattr(parent, name, value)
+    parent._state.adding, parent._state.db = False, using
+    post_save.send(sender=type(parent), instance=parent, created=True, update_fields=None, raw=False, using=using)
+    for child, ids in zip(children, row[1 + len(names) :], strict=True):
+        for obj, pk in zip(child.objs, ids, strict=True):
+            obj.pk = pk
+            setattr(obj, child.link, parent)
+            for name in child.coded:
+                setattr(obj, name, getattr(obj, name).replace(provisional, values[0]))
+            obj._state.adding, obj._state.db = False, using
+    return tuple(values)

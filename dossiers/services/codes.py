@@ -4,11 +4,11 @@ import secrets
 from collections.abc import Sequence
 from datetime import date
 
-from django.db import connection
+from django.db import connection, transaction
 
 from ..calendar import LOCAL_TZ
 from ..models import DailySequence
-from .bulk import bulk_create_together
+from .bulk import Children, insert_with_children
 
 # No look-alikes: 0/O, 1/I/L, 2/Z, 5/S, 8/B are left out.
 LOOKUP_ALPHABET = "34679ACDEFGHJKMNPQRTUVWXY"
@@ -16,7 +16,7 @@ LOOKUP_KEY_LENGTH = 8
 
 
 def provisional_code() -> str:
-    """A unique stand-in code a receipt inserts the dossier with, until `dossier_number` (never committed)."""
+    """A unique stand-in for the code of a dossier not numbered yet (`dossier_insert_numbered`), never stored."""
     return f"~{secrets.token_hex(16)}"
 
 
@@ -46,31 +46,36 @@ def dossier_code_new(*, unit, at) -> tuple[str, int]:
     return f"{unit.code}-{day:%y%m%d}-{number:04d}", number
 
 
-def dossier_number(*, dossier, at, along: Sequence[list] = ()) -> None:
-    """Give a dossier inserted with a provisional code its real code and register line,
-    after inserting the lists of new instances `along` (see `bulk_create_together`).
+def dossier_insert_numbered(*, dossier, at, children: Sequence[Children] = ()) -> None:
+    """Insert a new dossier with its real code and register line, and `children`, the lists of
+    new instances pointing at it (their `coded` text fields may quote the dossier's provisional
+    code, which becomes the real one).
 
-    The receipt's last write but its notifications: the counter row stays locked from
-    here until the transaction ends, so the shorter that tail, the more clerks of one
-    centre can receive at once. On PostgreSQL the inserts, the counter and the dossier's
-    code are one statement.
+    The unit's daily counter stays locked from taking the number until the transaction ends,
+    so the shorter that tail, the more clerks of one centre can receive at once. On PostgreSQL
+    it is all one statement (`insert_with_children`), atomic by itself: the counter is locked
+    for that statement only, when the caller has no transaction open. Elsewhere (SQLite, one
+    writer at a time anyway) the number comes first, then one insert per table, in a transaction.
     """
     day = at.astimezone(LOCAL_TZ).date()
     unit = dossier.receiving_unit
-    if connection.vendor != "postgresql":
-        bulk_create_together(*along)
-        code, number = dossier_code_new(unit=unit, at=at)
-        type(dossier).objects.filter(pk=dossier.pk).update(code=code, register_line=number)
-        dossier.code, dossier.register_line = code, number
+    prefix, provisional = f"{unit.code}-{day:%y%m%d}-", dossier.code
+    if connection.vendor == "postgresql":
+        computed = [
+            ("code", "%s || lpad(head.last::text, greatest(4, length(head.last::text)), '0')", [prefix]),
+            ("register_line", "head.last", []),
+        ]
+        insert_with_children(
+            dossier, children, head=(_SEQUENCE_NEXT, [unit.pk, day]), computed=computed, provisional=provisional
+        )
         return
-    dossiers = type(dossier)._meta.db_table
-    ctes = [
-        ("seq", _SEQUENCE_NEXT),
-        (
-            "numbered",
-            f"UPDATE {dossiers} SET code = %s || lpad(seq.last::text, greatest(4, length(seq.last::text)), '0'), "  # noqa: S608
-            f"register_line = seq.last FROM seq WHERE {dossiers}.id = %s RETURNING {dossiers}.code, seq.last",
-        ),
-    ]
-    params = [unit.pk, day, f"{unit.code}-{day:%y%m%d}-", dossier.pk]
-    dossier.code, dossier.register_line = bulk_create_together(*along, then=(ctes, params))
+    with transaction.atomic(savepoint=False):
+        dossier.code, dossier.register_line = dossier_code_new(unit=unit, at=at)
+        dossier.save(force_insert=True)
+        for child in children:
+            for obj in child.objs:
+                setattr(obj, child.link, dossier)
+                for name in child.coded:
+                    setattr(obj, name, getattr(obj, name).replace(provisional, dossier.code))
+            if child.objs:
+                type(child.objs[0]).objects.bulk_create(child.objs)

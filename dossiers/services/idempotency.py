@@ -25,10 +25,12 @@ def body_hash(body: dict) -> str:
 
 
 def idempotent_call(*, user, key: str | None, body: dict, create: Callable[[], tuple[int, dict]]) -> tuple[int, dict]:
-    """Run `create` once per (user, key); later calls get the first (status, body) back."""
+    """Run `create` once per (user, key); later calls get the first (status, body) back.
+
+    `create` must be atomic itself: without a key it is simply called (a receipt is one
+    statement on PostgreSQL, with no transaction around it)."""
     if not key:
-        with transaction.atomic():
-            return create()
+        return create()
     if len(key) > 200:
         raise InvalidInput(KEY_TOO_LONG, fields={"Idempotency-Key": KEY_TOO_LONG})
     digest = body_hash(body)

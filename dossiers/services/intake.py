@@ -1,12 +1,15 @@
 """Receiving dossiers at the counter, by post or online (Decree 118/2025, Mẫu 01–03)."""
 
 from dataclasses import dataclass
+from functools import cache
 
-from django.db import transaction
+from django.contrib.auth import get_user_model
+from django.contrib.auth.models import Group
 from django.utils.translation import gettext_lazy as _
 
 from ..errors import InvalidInput
 from ..models import (
+    CalendarVersion,
     Channel,
     ClockEntry,
     Dossier,
@@ -16,14 +19,18 @@ from ..models import (
     Procedure,
     Status,
     Unit,
+    UnitMembership,
 )
-from ..workdays import Versions, calendar_reader
+from ..prepared import execute_prepared, model_from_row, select_list
+from ..roles import COUNTER_CLERK
+from ..workdays import VERSION_COLUMNS, Versions, calendar_reader, versions_from_row
 from .applicants import Applicant
+from .bulk import Children
 from .clock import clock_replay
 from .clock_sync import SYNCED, clock_derive
-from .codes import dossier_number, lookup_key_new, provisional_code
+from .codes import dossier_insert_numbered, lookup_key_new, provisional_code
 from .events import clock_new, event_new
-from .notify import outbox_enqueue
+from .notify import outbox_enqueue, outbox_kick_on_commit, outbox_messages
 from .routing import steps_layout
 from .timing import effective_time
 
@@ -59,9 +66,48 @@ def _check_reception(*, procedure: Procedure, unit: Unit, actor, set_count: int)
         raise InvalidInput(BAD_SET_COUNT, fields={"set_count": BAD_SET_COUNT})
 
 
+def receiving_units(user, code: str | None) -> tuple[list[Unit], Versions]:
+    """The unit with `code`, or else the centres `user` is a member of (a list, for the caller
+    to tell none from several: at most two), each knowing whether `user` is one of its counter
+    clerks (as `Unit.objects.with_clerk_check`), and the calendar's and the catalogue's versions,
+    as of one moment. One prepared statement: every receipt through the API starts with it."""
+    rows = execute_prepared(_receiving_sql(by_code=bool(code)), [user.pk, COUNTER_CLERK, code or user.pk])
+    units = []
+    for row in rows:
+        if row[len(VERSION_COLUMNS)] is not None:  # no unit: the versions alone
+            unit = model_from_row(Unit, row[len(VERSION_COLUMNS) :])
+            unit.clerk_check_user, unit.clerk_check_answer = user.pk, row[-1]
+            units.append(unit)
+    return units, versions_from_row(rows[0][: len(VERSION_COLUMNS)])
+
+
+@cache
+def _receiving_sql(*, by_code: bool) -> str:
+    """Parameters: the user's id, the clerks' group, then the code (by_code) or the user's id."""
+    units, memberships = Unit._meta.db_table, UnitMembership._meta.db_table
+    user_groups = get_user_model().groups.through._meta.db_table
+    group = Group._meta.db_table
+    clerk = (
+        f"EXISTS (SELECT 1 FROM {memberships} m JOIN {user_groups} ug ON ug.user_id = m.user_id "  # noqa: S608
+        f"JOIN {group} g ON g.id = ug.group_id WHERE m.unit_id = u.id AND m.user_id = %s AND g.name = %s)"
+    )
+    match = (
+        "u.code = %s"
+        if by_code
+        else f"u.kind = '{Unit.Kind.CENTRE.value}' AND EXISTS "
+        f"(SELECT 1 FROM {memberships} m WHERE m.unit_id = u.id AND m.user_id = %s)"
+    )
+    versions = ", ".join(f"v.{column}" for column in VERSION_COLUMNS)
+    return (
+        f"SELECT {versions}, {select_list(Unit, 'u')}, {clerk} "  # noqa: S608
+        f"FROM (SELECT 1) one LEFT JOIN {CalendarVersion._meta.db_table} v ON v.id = 1 "
+        f"LEFT JOIN {units} u ON {match} ORDER BY u.code LIMIT 2"
+    )
+
+
 def _is_clerk_of(actor, unit: Unit) -> bool:
     """Whether `actor` is a counter clerk of `unit` (`Unit.objects.with_clerk_check`) — already
-    known when the unit was fetched with it."""
+    known when the unit was fetched with it (or by `receiving_units`)."""
     if getattr(unit, "clerk_check_user", None) == actor.pk:
         return unit.clerk_check_answer
     return Unit.objects.filter(pk=unit.pk).with_clerk_check(actor).filter(clerk_check_answer=True).exists()
@@ -84,10 +130,10 @@ def dossier_receive(
     """Receive a complete dossier (status 2, clock started) — or, with `submit_only`,
     register an online submission (status 1) that a clerk will accept or refuse.
 
-    Everything is checked first and worked out in memory, then written in one transaction
-    with one statement per table. The dossier is inserted in its final state under a
-    provisional code; its number is taken last (`dossier_number`), so the unit's daily
-    counter stays locked only for the last few statements. `versions`: as read by
+    Everything is checked first and worked out in memory (under a provisional code), then
+    written at once: the dossier, numbered, with its documents, events, clock entry, steps
+    and notifications — one statement on PostgreSQL (`dossier_insert_numbered`), so the
+    unit's daily counter stays locked for that statement only. `versions`: as read by
     `versions_read` when the caller fetched the procedure (read here otherwise).
     """
     _check_reception(procedure=procedure, unit=receiving_unit, actor=actor, set_count=set_count)
@@ -123,24 +169,28 @@ def dossier_receive(
     start = None if submit_only else _start(dossier=dossier, actor=actor, at=at, versions=versions)
     if start:
         events.append(start.event)
-    # No savepoint: nothing above wrote, and nothing below is meant to be caught and carried on from.
-    with transaction.atomic(savepoint=False):
-        dossier.save(force_insert=True)
-        handed = [
-            DossierDocument(
-                dossier=dossier,
-                name=d.name[:500],
-                copy_kind=d.copy_kind,
-                count=d.count,
-                required_document_id=d.required_document_id,
-            )
-            for d in documents
-        ]
-        children = [handed, events, [start.clock] if start else [], start.steps if start else []]
-        dossier_number(dossier=dossier, at=at, along=children)  # one statement on PostgreSQL
-        if start:
-            outbox_enqueue(dossier=dossier, kind="received", ref="1")
+    handed = [
+        DossierDocument(
+            dossier=dossier,
+            name=d.name[:500],
+            copy_kind=d.copy_kind,
+            count=d.count,
+            required_document_id=d.required_document_id,
+        )
+        for d in documents
+    ]
+    children = [Children(handed), Children(events)]
+    if start:
+        messages = outbox_messages(dossier=dossier, kind="received", ref="1")
+        children += [Children([start.clock]), Children(start.steps), Children(messages, coded=OUTBOX_CODED)]
+    dossier_insert_numbered(dossier=dossier, at=at, children=children)  # one statement on PostgreSQL
+    if start:
+        outbox_kick_on_commit()
     return dossier
+
+
+# The outbox's fields that quote the dossier's code (written before the dossier is numbered).
+OUTBOX_CODED = ("dedup_key", "subject", "body")
 
 
 @dataclass

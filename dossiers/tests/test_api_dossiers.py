@@ -41,11 +41,11 @@ def test_does_receive_a_dossier_when_the_body_is_valid(api):
 
 # One receipt: token; the unit with the clerk check and the calendar's and catalogue's versions
 # (the procedure, its documents and routing steps come from the per-process catalogue cache);
-# the dossier; its documents, events, clock entry and steps, then the daily number (all one
-# statement on PostgreSQL; elsewhere four inserts, the counter, the code); the outbox. The
-# test's own transaction makes the request's a savepoint (2 statements); the calendars come
+# then on PostgreSQL one statement: the daily number, the dossier, its documents, events, clock
+# entry, steps and outbox messages (no transaction needed around it). Elsewhere, in a
+# transaction (here the test's own): the number, then one insert per table. The calendars come
 # from their cache.
-RECEIPT_QUERIES = {"postgresql": 7, "sqlite": 12}
+RECEIPT_QUERIES = {"postgresql": 3, "sqlite": 9}
 
 
 @time_machine.travel(local(2026, 3, 9, 10, 0), tick=False)

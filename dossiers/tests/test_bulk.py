@@ -1,48 +1,93 @@
-"""bulk_create_together: several models' rows in one statement on PostgreSQL, ids as bulk_create."""
+"""insert_with_children: a new row and the rows pointing at it in one statement on PostgreSQL."""
 
 import pytest
 from django.db import connection
+from django.db.models.signals import post_save
 from django.utils import timezone
 
-from dossiers.models import ClockEntry, DossierEvent
-from dossiers.services.bulk import bulk_create_together
+from dossiers.models import ClockEntry, Dossier, DossierEvent, OutboxMessage
+from dossiers.services.bulk import Children, insert_with_children
 
-pytestmark = pytest.mark.django_db
+pytestmark = [
+    pytest.mark.django_db,
+    pytest.mark.skipif(connection.vendor != "postgresql", reason="one statement on PostgreSQL only"),
+]
+
+PROVISIONAL = "~provisional-code"
 
 
-def test_does_insert_every_list_and_give_each_instance_its_row_id(world, receive, django_assert_num_queries):
-    dossier, now = receive(), timezone.now()
-    events = [
-        DossierEvent(dossier=dossier, action=f"note{i}", effective_at=now, data={"i": i}, unit=world["centre"])
-        for i in range(3)
-    ]
+def new_dossier(received: Dossier) -> Dossier:
+    """An unsaved copy of a received dossier, under the provisional code."""
+    fields = {f.attname: getattr(received, f.attname) for f in Dossier._meta.concrete_fields if not f.primary_key}
+    return Dossier(**fields | {"code": PROVISIONAL, "register_line": None, "lookup_key": "XK7P9QAM"})
+
+
+def insert(dossier, children):
+    computed = [("code", "%s || head.n::text", ["NEW-"]), ("register_line", "head.n", [])]
+    return insert_with_children(
+        dossier, children, head=("SELECT %s::int AS n", [41]), computed=computed, provisional=PROVISIONAL
+    )
+
+
+def test_does_insert_the_row_and_every_list_in_one_statement_giving_each_instance_its_id(
+    world, receive, django_assert_num_queries
+):
+    dossier, now = new_dossier(receive()), timezone.now()
+    events = [DossierEvent(dossier=dossier, action=f"note{i}", effective_at=now, data={"i": i}) for i in range(3)]
     entries = [ClockEntry(dossier=dossier, kind=kind, at=now) for kind in ("pause", "resume")]
-    with django_assert_num_queries(1 if connection.vendor == "postgresql" else 2):
-        bulk_create_together(events, [], entries)
-    assert all(not e._state.adding for e in events + entries)
-    saved = dict(DossierEvent.objects.filter(action__startswith="note").values_list("pk", "data"))
-    assert saved == {e.pk: {"i": i} for i, e in enumerate(events)}
-    assert dict(dossier.clock.exclude(kind="start").values_list("pk", "kind")) == {e.pk: e.kind for e in entries}
+    with django_assert_num_queries(1):
+        assert insert(dossier, [Children(events), Children([]), Children(entries)]) == ("NEW-41", 41)
+    assert (dossier.code, dossier.register_line) == ("NEW-41", 41) and not dossier._state.adding
+    saved = Dossier.objects.get(pk=dossier.pk)
+    assert (saved.code, saved.register_line, saved.lookup_key) == ("NEW-41", 41, "XK7P9QAM")
+    assert saved.created_at and saved.updated_at  # auto_now fields, as a save sets them
+    assert dict(saved.events.values_list("pk", "data")) == {e.pk: {"i": i} for i, e in enumerate(events)}
+    assert dict(saved.clock.values_list("pk", "kind")) == {e.pk: e.kind for e in entries}
+    assert all(e.dossier_id == dossier.pk and not e._state.adding for e in events + entries)
+
+
+def test_does_write_the_real_code_where_the_children_quote_the_provisional_one(world, receive):
+    dossier = new_dossier(receive())
+    message = OutboxMessage(
+        dossier=dossier,
+        dedup_key=f"{PROVISIONAL}:x",
+        channel="sms",
+        recipient="0905123456",
+        subject=f"Hồ sơ {PROVISIONAL}",
+        body=f"Hồ sơ {PROVISIONAL}: tra cứu /tra-cuu/{PROVISIONAL}/",
+    )
+    insert(dossier, [Children([message], coded=("dedup_key", "subject", "body"))])
+    saved = OutboxMessage.objects.get(pk=message.pk)
+    assert (saved.dedup_key, saved.subject) == ("NEW-41:x", "Hồ sơ NEW-41")
+    assert saved.body == message.body == "Hồ sơ NEW-41: tra cứu /tra-cuu/NEW-41/"
 
 
 def test_cannot_insert_rows_that_already_have_an_id(world, receive):
-    event = receive().events.first()
+    received = receive()
     with pytest.raises(ValueError, match="new rows only"):
-        bulk_create_together([event], [ClockEntry(dossier=event.dossier, kind="pause", at=event.effective_at)])
+        insert(new_dossier(received), [Children([received.events.first()])])
+    with pytest.raises(ValueError, match="new rows only"):
+        insert(received, [])
 
 
-@pytest.mark.skipif(connection.vendor != "postgresql", reason="statements carried on PostgreSQL only")
-def test_does_run_the_carried_statements_in_the_same_statement_and_return_their_row(
-    world, receive, django_assert_num_queries
-):
-    dossier, now = receive(), timezone.now()
-    event = DossierEvent(dossier=dossier, action="note", effective_at=now, data={}, unit=world["centre"])
-    entry = ClockEntry(dossier=dossier, kind="pause", at=now)
-    table = dossier._meta.db_table
-    then = ([("renamed", f"UPDATE {table} SET note = %s WHERE id = %s RETURNING id, note")], ["carried", dossier.pk])  # noqa: S608
-    with django_assert_num_queries(1):
-        row = bulk_create_together([event], [entry], then=then)
-    assert row == (dossier.pk, "carried")
-    assert event.pk and entry.pk and not event._state.adding
-    dossier.refresh_from_db()
-    assert dossier.note == "carried"
+def test_does_tell_the_post_save_receivers_of_the_new_row(world, receive):
+    dossier, seen = new_dossier(receive()), []
+
+    def receiver(sender, instance, created, **kwargs):
+        seen.append((instance.pk, instance.code, created))
+
+    post_save.connect(receiver, sender=Dossier)
+    try:
+        insert(dossier, [])
+    finally:
+        post_save.disconnect(receiver, sender=Dossier)
+    assert seen == [(dossier.pk, "NEW-41", True)]
+
+
+@pytest.mark.django_db(transaction=True)  # autocommit, as a receipt runs: the statement alone is atomic
+def test_does_insert_nothing_when_one_list_fails(world, receive):
+    dossier, before = new_dossier(receive()), Dossier.objects.count()
+    bad = [ClockEntry(dossier=dossier, kind="pause", at=None)]  # at is required
+    with pytest.raises(Exception, match="null value"):
+        insert(dossier, [Children(bad)])
+    assert Dossier.objects.count() == before
