@@ -5,6 +5,7 @@ from datetime import datetime
 from decimal import Decimal
 
 import pytest
+from django.db import connections
 
 from dossiers.calendar import LOCAL_TZ
 from dossiers.services.workdays import calendar_seed_holidays
@@ -135,3 +136,6 @@ def browser(chromium_path, monkeypatch):
         browser = p.chromium.launch(executable_path=chromium_path, args=CHROMIUM_ARGS)
         yield browser
         browser.close()
+        # While Playwright's loop runs, Django's connections live in a context of their own (asgiref's
+        # Local): close them here, or the test database cannot be dropped at the end of the run.
+        connections.close_all()
