@@ -3,15 +3,17 @@
 from datetime import timedelta
 
 from celery import shared_task
+from django.db import DatabaseError
 
 from .services.notify import outbox_send_waiting
 from .services.recompute import calendar_recompute_pending
 from .services.watch import watch_flag
 
 
-@shared_task(acks_late=True)
+@shared_task(acks_late=True, autoretry_for=(DatabaseError,), retry_backoff=5, retry_backoff_max=300, max_retries=8)
 def outbox_send_task() -> int:
-    """Kicked after commits that wrote messages (`outbox_kick`): send every message waiting."""
+    """Kicked after commits that wrote messages (`outbox_kick`): send every message waiting.
+    A failed send stays on its row for the flush; the database out of reach retries the run."""
     return outbox_send_waiting(kicked=True)
 
 

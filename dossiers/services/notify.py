@@ -17,7 +17,7 @@ from datetime import timedelta
 from django.conf import settings
 from django.core.cache import cache
 from django.core.mail import send_mail
-from django.db import transaction
+from django.db import DatabaseError, transaction
 from django.db.models import F
 from django.template.loader import render_to_string
 from django.utils import timezone, translation
@@ -119,6 +119,8 @@ def outbox_send_waiting(*, older_than: timedelta = timedelta(0), kicked: bool = 
     for message_id in waiting:
         try:
             sent += outbox_deliver(message_id=message_id)
+        except DatabaseError:
+            raise  # the database, not this message: the task's retry runs it all again
         except Exception as exc:  # noqa: BLE001 — recorded on the row (attempts, last_error)
             log.warning("outbox message %s not sent: %s", message_id, exc)
     if kicked and len(waiting) == OUTBOX_BATCH:

@@ -7,10 +7,10 @@ import time
 
 import pytest
 from django.core import mail
-from django.db import connection
+from django.db import DatabaseError, connection
 
 from dossiers.models import OutboxMessage
-from dossiers.services.notify import KICK_KEY, outbox_deliver, outbox_kick, outbox_pending_ids
+from dossiers.services.notify import KICK_KEY, outbox_deliver, outbox_kick, outbox_pending_ids, outbox_send_waiting
 from dossiers.tasks import outbox_flush_task, outbox_send_task
 from portal.celery import app as celery_app
 
@@ -147,6 +147,18 @@ def test_does_send_the_other_messages_when_one_fails_and_that_one_later(world, r
 
 
 @pytest.mark.django_db
+def test_does_stop_the_run_for_the_task_to_retry_when_the_database_fails(world, receive, settings):
+    from django.db import OperationalError
+
+    settings.SMS_BACKEND = "dossiers.tests.test_outbox.DatabaseDownSms"
+    receive()
+    with pytest.raises(OperationalError):
+        outbox_send_waiting(kicked=True)  # the email, after the SMS, is left for the retry
+    assert len(mail.outbox) == 0 and len(outbox_pending_ids()) == 2
+    assert DatabaseError in outbox_send_task.autoretry_for
+
+
+@pytest.mark.django_db
 def test_does_record_a_failed_attempt_and_send_on_the_next(world, receive, settings):
     settings.SMS_BACKEND = "dossiers.tests.test_outbox.BrokenSms"
     message = OutboxMessage.objects.get(dossier=receive(), channel="sms")
@@ -158,6 +170,13 @@ def test_does_record_a_failed_attempt_and_send_on_the_next(world, receive, setti
     assert outbox_deliver(message_id=message.pk) is True
     message.refresh_from_db()
     assert message.attempts == 2 and message.sent_at is not None and message.last_error == ""
+
+
+class DatabaseDownSms:
+    def send(self, *, phone: str, text: str) -> None:
+        from django.db import OperationalError
+
+        raise OperationalError("connection to server at 127.0.0.1:5432 failed")
 
 
 class BrokenSms:
