@@ -3,8 +3,10 @@
 Django binds parameters on the client and keeps psycopg from preparing statements
 (`prepare_threshold=None`, so that transaction-mode poolers work). A receipt's few
 statements are the same text every time: `execute_prepared` sends their parameters
-separately and has the server parse and plan each once per connection, which saved
-more than a third of a receipt's database time (bench/README.md). Elsewhere (SQLite)
+separately and, from a statement's second run on a connection, has the server run the
+plan it made once (preparing costs a round trip of its own, which a connection used for
+one request, CONN_MAX_AGE=0, would pay every time). That saved more than a third of a
+receipt's database time on persistent connections (bench/README.md). Elsewhere (SQLite)
 it is a plain execute. The statements still pass Django's cursor wrapper, so they show
 in the query log and its execute wrappers like any other.
 
@@ -17,7 +19,8 @@ from typing import NamedTuple
 
 from django.db import connections
 
-_ONLY_WHEN_ASKED = 2**31 - 1
+# psycopg prepares a statement once it has run this many times on the connection.
+_PREPARE_AFTER = 1
 
 
 class _Sent(NamedTuple):
@@ -35,11 +38,11 @@ def execute_prepared(sql: str, params: Sequence, *, using: str = "default") -> l
     connection.close_if_health_check_failed()
     connection.ensure_connection()
     if connection.connection.prepare_threshold is None:
-        # Django's None turns preparing off altogether; its client-binding cursors never prepare
-        # anyway, so only explicit `prepare=True` (ours) prepares with a threshold out of reach.
-        connection.connection.prepare_threshold = _ONLY_WHEN_ASKED
+        # Django's None turns preparing off altogether. Its client-binding cursors never prepare
+        # whatever the threshold, so only the server-binding cursors made here do.
+        connection.connection.prepare_threshold = _PREPARE_AFTER
     with connection.wrap_database_errors:
-        # Django's own wrapping of a new cursor (thread check, query log), around a preparing one.
+        # Django's own wrapping of a new cursor (thread check, query log), around a server-binding one.
         cursor = connection._prepare_cursor(_preparing_cursor()(connection.connection))
     with cursor:
         cursor.execute(sql, params)
@@ -48,14 +51,15 @@ def execute_prepared(sql: str, params: Sequence, *, using: str = "default") -> l
 
 @cache
 def _preparing_cursor() -> type:
-    """Django's server-binding cursor class, preparing every statement it runs."""
+    """Django's server-binding cursor class, telling Django's query log what it ran."""
     from django.db.backends.postgresql.base import ServerBindingCursor
 
     class PreparingCursor(ServerBindingCursor):
-        def execute(self, query, params=None, *, prepare=True, binary=None):
+        def execute(self, query, params=None, *, prepare=None, binary=None):
             super().execute(query, params, prepare=prepare, binary=binary)
-            if self._query is None:  # psycopg leaves it unset for a prepared statement; Django's log reads it
-                self._query = _Sent(query.encode())
+            # Django's query log reads the text run from `_query`, which psycopg leaves unset when it
+            # runs a prepared statement: the statement as written, whether prepared yet or not.
+            self._query = _Sent(query.encode())
             return self
 
     return PreparingCursor
