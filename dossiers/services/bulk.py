@@ -66,6 +66,13 @@ class Children:
     link: str = "dossier"
     coded: tuple[str, ...] = ()
 
+    def attach(self, parent: Model, *, provisional: str, code: str) -> None:
+        """Point the rows at the saved `parent`, with its real `code` where they quote `provisional`."""
+        for obj in self.objs:
+            setattr(obj, self.link, parent)
+            for name in self.coded:
+                setattr(obj, name, getattr(obj, name).replace(provisional, code))
+
 
 def insert_with_children(
     parent: Model,
@@ -125,10 +132,8 @@ def insert_with_children(
     parent._state.adding, parent._state.db = False, using
     post_save.send(sender=type(parent), instance=parent, created=True, update_fields=None, raw=False, using=using)
     for child, ids in zip(children, row[1 + len(names) :], strict=True):
+        child.attach(parent, provisional=provisional, code=values[0])
         for obj, pk in zip(child.objs, ids, strict=True):
             obj.pk = pk
-            setattr(obj, child.link, parent)
-            for name in child.coded:
-                setattr(obj, name, getattr(obj, name).replace(provisional, values[0]))
             obj._state.adding, obj._state.db = False, using
     return tuple(values)

@@ -40,10 +40,15 @@ def sequence_next(*, unit_id: int, day: date) -> int:
         return cursor.fetchone()[0]
 
 
+def _code_prefix(unit, day: date) -> str:
+    """`<unit code>-YYMMDD-`, followed by the day's number, at least four digits."""
+    return f"{unit.code}-{day:%y%m%d}-"
+
+
 def dossier_code_new(*, unit, at) -> tuple[str, int]:
     day = at.astimezone(LOCAL_TZ).date()
     number = sequence_next(unit_id=unit.pk, day=day)
-    return f"{unit.code}-{day:%y%m%d}-{number:04d}", number
+    return f"{_code_prefix(unit, day)}{number:04d}", number
 
 
 def dossier_insert_numbered(*, dossier, at, children: Sequence[Children] = ()) -> None:
@@ -59,7 +64,7 @@ def dossier_insert_numbered(*, dossier, at, children: Sequence[Children] = ()) -
     """
     day = at.astimezone(LOCAL_TZ).date()
     unit = dossier.receiving_unit
-    prefix, provisional = f"{unit.code}-{day:%y%m%d}-", dossier.code
+    prefix, provisional = _code_prefix(unit, day), dossier.code
     if connection.vendor == "postgresql":
         computed = [
             ("code", "%s || lpad(head.last::text, greatest(4, length(head.last::text)), '0')", [prefix]),
@@ -73,9 +78,6 @@ def dossier_insert_numbered(*, dossier, at, children: Sequence[Children] = ()) -
         dossier.code, dossier.register_line = dossier_code_new(unit=unit, at=at)
         dossier.save(force_insert=True)
         for child in children:
-            for obj in child.objs:
-                setattr(obj, child.link, dossier)
-                for name in child.coded:
-                    setattr(obj, name, getattr(obj, name).replace(provisional, dossier.code))
+            child.attach(dossier, provisional=provisional, code=dossier.code)
             if child.objs:
                 type(child.objs[0]).objects.bulk_create(child.objs)
