@@ -47,6 +47,17 @@ class CalendarDay(models.Model):
         return f"{self.date:%d/%m/%Y} {kind}: {self.name}"
 
 
+class CalendarVersionQuerySet(models.QuerySet):
+    def bump(self, counter: str, token: str) -> None:
+        """Add one to the `counter` field of the one version row and give its `token` field a new
+        value, creating the row if there is none. The update locks the row until the caller's
+        transaction ends, which orders concurrent changes."""
+        changes = {counter: models.F(counter) + 1, token: uuid.uuid4()}
+        if not self.filter(pk=1).update(**changes):
+            self.get_or_create(pk=1)
+            self.filter(pk=1).update(**changes)
+
+
 class CalendarVersion(models.Model):
     """The calendar's current version (one row): a counter people read, and a random
     token for caches — a rolled-back change can reuse a number, never a token.
@@ -60,6 +71,8 @@ class CalendarVersion(models.Model):
     token = models.UUIDField(default=uuid.uuid4)
     catalogue = models.PositiveIntegerField(default=0)
     catalogue_token = models.UUIDField(default=uuid.uuid4)
+
+    objects = CalendarVersionQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("phiên bản lịch")

@@ -1,11 +1,9 @@
 """The procedure catalogue: its version, the intake bundle cached by it, bulk changes (imports)."""
 
 import copy
-import uuid
 from collections.abc import Sequence
 
 from django.db import models, transaction
-from django.db.models import F
 from django.db.models.signals import post_delete, post_save
 
 from ..models import CalendarVersion, Procedure, RequiredDocument, RoutingStep, Unit
@@ -23,10 +21,7 @@ def catalogue_changed() -> None:
     """Bump the catalogue version (counter and token), in the caller's transaction: per-process
     caches keyed by the version stop being used once the change commits. Called by the models'
     save/delete signals and by their querysets' bulk writes, which send none (`CatalogueQuerySet`)."""
-    bump = {"catalogue": F("catalogue") + 1, "catalogue_token": uuid.uuid4()}
-    if not CalendarVersion.objects.filter(pk=1).update(**bump):
-        CalendarVersion.objects.get_or_create(pk=1)
-        CalendarVersion.objects.filter(pk=1).update(**bump)
+    CalendarVersion.objects.bump("catalogue", "catalogue_token")
 
 
 def _on_change(sender, raw=False, **kwargs) -> None:

@@ -1,12 +1,10 @@
 """Changing the working calendar. Every change bumps the calendar version."""
 
-import uuid
 from collections.abc import Iterable
 from datetime import date
 
 import holidays
 from django.db import transaction
-from django.db.models import F
 from django.utils.translation import gettext as _
 
 from ..models import CalendarChange, CalendarDay, CalendarVersion, Unit
@@ -15,8 +13,7 @@ from .jobs import enqueue_on_commit
 
 def calendar_change_record(*, summary: str, dates: Iterable[date], by=None) -> CalendarChange:
     """Log a change and bump the version (the row lock orders concurrent changes)."""
-    CalendarVersion.objects.get_or_create(pk=1)
-    CalendarVersion.objects.filter(pk=1).update(number=F("number") + 1, token=uuid.uuid4())
+    CalendarVersion.objects.bump("number", "token")
     number = CalendarVersion.objects.values_list("number", flat=True).get(pk=1)
     change = CalendarChange.objects.create(
         version=number, summary=summary[:500], dates=sorted({d.isoformat() for d in dates}), changed_by=by
