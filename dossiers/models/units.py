@@ -14,14 +14,6 @@ class UnitQuerySet(CatalogueQuerySet):
     def centres(self):
         return self.filter(kind=Unit.Kind.CENTRE)
 
-    def with_clerk_check(self, user):
-        """Each unit also says whether `user` is one of its counter clerks (`clerk_check` =
-        (user id, answer)), so receiving a dossier there needs no query of its own."""
-        from ..roles import COUNTER_CLERK
-
-        clerk = UnitMembership.objects.filter(unit=models.OuterRef("pk"), user=user, user__groups__name=COUNTER_CLERK)
-        return self.annotate(clerk_check_user=models.Value(user.pk), clerk_check_answer=models.Exists(clerk))
-
     def subtree_of(self, units):
         """The units and everything below them (a supervisor's scope)."""
         ids = set(u.pk for u in units)

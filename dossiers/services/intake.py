@@ -69,7 +69,7 @@ def _check_reception(*, procedure: Procedure, unit: Unit, actor, set_count: int)
 def receiving_units(user, code: str | None) -> tuple[list[Unit], Versions]:
     """The unit with `code`, or else the centres `user` is a member of (a list, for the caller
     to tell none from several: at most two), each knowing whether `user` is one of its counter
-    clerks (as `Unit.objects.with_clerk_check`), and the calendar's and the catalogue's versions,
+    clerks (`clerk_check_answer`), and the calendar's and the catalogue's versions,
     as of one moment. One prepared statement: every receipt through the API starts with it."""
     rows = execute_prepared(_receiving_sql(by_code=bool(code)), [user.pk, COUNTER_CLERK, code or user.pk])
     units = []
@@ -106,11 +106,11 @@ def _receiving_sql(*, by_code: bool) -> str:
 
 
 def _is_clerk_of(actor, unit: Unit) -> bool:
-    """Whether `actor` is a counter clerk of `unit` (`Unit.objects.with_clerk_check`) — already
-    known when the unit was fetched with it (or by `receiving_units`)."""
-    if getattr(unit, "clerk_check_user", None) == actor.pk:
-        return unit.clerk_check_answer
-    return Unit.objects.filter(pk=unit.pk).with_clerk_check(actor).filter(clerk_check_answer=True).exists()
+    """Whether `actor` is a counter clerk of `unit`: already known when `receiving_units` fetched
+    it, else asked with the same statement."""
+    if getattr(unit, "clerk_check_user", None) != actor.pk:
+        [unit], _versions = receiving_units(actor, unit.code)
+    return unit.clerk_check_answer
 
 
 def dossier_receive(
