@@ -217,7 +217,7 @@ def day_start(day: date) -> datetime:
 
 
 def staff_queries(t: dict) -> list[tuple[str, object]]:
-    from dossiers.views.staff import due_soon_bound
+    from dossiers.workdays import due_soon_bound
 
     open_ = Dossier.objects.filter(current_unit=t["unit"], status=t["status"]).order_by("due_at", "id")
     soon = due_soon_bound(NOW)
@@ -240,11 +240,12 @@ def staff_queries(t: dict) -> list[tuple[str, object]]:
 
 def lookup_queries(t: dict) -> list[tuple[str, object]]:
     from dossiers.printing import register_queryset
+    from dossiers.services.lookup import public_dossier_ref
 
     first, last = t["month"]
     month = {"date_from": first, "date_to": last}
     return [
-        ("public lookup by code", lambda: Dossier.objects.filter(code=t["code"]).values("pk", "lookup_key").first()),
+        ("public lookup by code", lambda: public_dossier_ref(code=t["code"], key=t["id_number"])),
         (
             "register (Mẫu 07): one centre, one month, page of 50",
             lambda: list(register_queryset(Dossier.objects.all(), {**month, "unit": t["centre"]})[:50]),

@@ -224,7 +224,7 @@ def staff_petitions(request):
     for p in page.object_list:
         p.overdue_now = p.is_overdue(now)
     filters = {k: request.GET.get(k, "") for k in ("q", "status", "overdue")}
-    context = {"page": page, "filters": filters, "statuses": Petition.Status.choices, "query": urlencode(filters)}
+    context = {"page": page, "filters": filters, "statuses": Petition.Status.choices}
     return render(request, "feedback/staff_petitions.html", context)
 
 

@@ -14,15 +14,9 @@ class PortalConfig(AppConfig):
 
 
 def _dossier_saved(sender, instance, created, **kwargs):
-    """A dossier changed: once committed, its public answers are recomputed on the next lookup."""
+    """A dossier changed: once committed, its public answers are recomputed on the next lookup.
+    A new dossier has none (nothing is cached for a code that is not committed yet)."""
     from .public import public_answers_forget
 
-    if created:
-        # No answer can be cached for a code that is not committed yet: nor after later saves of the
-        # new dossier in the same transaction (the intake's), until it commits.
-        instance._answers_uncached = True
-        transaction.on_commit(lambda: instance.__dict__.pop("_answers_uncached", None))
-        return
-    if getattr(instance, "_answers_uncached", False):
-        return
-    transaction.on_commit(lambda code=instance.code: public_answers_forget(code))
+    if not created:
+        transaction.on_commit(lambda code=instance.code: public_answers_forget(code))

@@ -99,10 +99,19 @@ def _body_key(ident: str, language: str) -> str:
     return f"public-body:{language}:{ident}"
 
 
+def _generation_key(ident: str) -> str:
+    return f"public-gen:{ident}"
+
+
+def _entry(generation: int, dossier: Dossier, body: bytes) -> bytes:
+    """A cached answer: the generation it was read at, what a key is checked against, the body."""
+    return f"{generation}|{dossier.lookup_key}|{id_number_digest_of(dossier.applicant_id_number)}|".encode() + body
+
+
 def public_answer(request, *, code: str, key: str, render: Callable[[dict], bytes]) -> tuple[bytes | None, int]:
     """(the public status as `render` makes it, or None; seconds to wait when over a limit)."""
     ident = code_ident(code)
-    body_key, generation_key = _body_key(ident, translation.get_language()), f"public-gen:{ident}"
+    body_key, generation_key = _body_key(ident, translation.get_language()), _generation_key(ident)
     retry_after, (entry, generation) = lookup_throttled(request, code=code, read=[body_key, generation_key])
     if retry_after:
         return None, retry_after
@@ -117,8 +126,7 @@ def public_answer(request, *, code: str, key: str, render: Callable[[dict], byte
     if dossier is None:
         return None, 0
     body = render(public_status(dossier))
-    head = f"{generation}|{dossier.lookup_key}|{id_number_digest_of(dossier.applicant_id_number)}|"
-    raw_cache_set(body_key, head.encode() + body, timeout=BODY_CACHE_SECONDS)
+    raw_cache_set(body_key, _entry(generation, dossier, body), timeout=BODY_CACHE_SECONDS)
     return body, 0
 
 

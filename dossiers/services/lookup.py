@@ -122,7 +122,8 @@ def lookup_throttled(request, *, code: str, read: list[str] = ()) -> tuple[int, 
 
 
 def dossier_lookup(request, *, code: str, key: str) -> tuple[DossierRef | None, int]:
-    """(dossier or None, seconds to wait): the one entry point of the page, the API and Open311."""
+    """(dossier or None, seconds to wait): the entry point of the page and Open311; the API's
+    lookup is portal.public.public_answer, the same limits and check behind its cached answers."""
     retry_after, _ = lookup_throttled(request, code=code)
     if retry_after:
         return None, retry_after

@@ -294,3 +294,21 @@ def test_does_record_the_missing_documents_when_a_supplement_is_requested_from_t
     assert response.status_code == 302
     event = dossier.events.get(action="request_supplement")
     assert event.data["documents"] == ["Bản sao sổ hộ khẩu", "Giấy xác nhận cư trú"]
+
+
+def test_does_keep_the_lists_other_parameters_in_the_page_links(rf):
+    """templates/_pagination.html, shared by the staff queue, supervision and petition lists."""
+    import re
+    from html import unescape
+
+    from django.core.paginator import Paginator
+    from django.template.loader import render_to_string
+
+    page = Paginator(range(30), 10).get_page(2)
+    html = render_to_string(
+        "_pagination.html", {"page": page}, request=rf.get("/", {"q": "Bình", "tab": "late", "page": 2})
+    )
+    links = [parse_qs(urlsplit(unescape(href)).query) for href in re.findall(r'href="([^"]*)"', html)]
+    assert links == [{"q": ["Bình"], "tab": ["late"], "page": [str(n)]} for n in (1, 3)], html
+    assert "Trang 2/3" in html
+    assert render_to_string("_pagination.html", {"page": Paginator(range(5), 10).get_page(1)}).strip() == ""

@@ -291,8 +291,7 @@ def test_cannot_serve_an_answer_stored_by_a_lookup_that_read_before_a_change(
     ident = public.code_ident(dossier.code)
     with django_capture_on_commit_callbacks(execute=True):
         dossier_transition(dossier_id=dossier.pk, action="transfer", actor=world["clerk"])
-    head = f"0|{dossier.lookup_key}|{public.id_number_digest_of(dossier.applicant_id_number)}|"
-    public.raw_cache_set(public._body_key(ident, "vi"), head.encode() + stale, timeout=60)
+    public.raw_cache_set(public._body_key(ident, "vi"), public._entry(0, dossier, stale), timeout=60)
     answer = api(client, dossier.code, dossier.lookup_key)
     assert answer.content != stale and answer.json()["status"] == Status.PROCESSING
 
