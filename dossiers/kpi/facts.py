@@ -120,7 +120,7 @@ def facts_replace(*, pairs: list[tuple[int, int]]) -> int:
     changed: set = set()
     with connection.cursor() as cursor:
         for i in range(0, len(pairs), PAIRS_PER_STATEMENT):
-            values, params = sql.pairs_values(pairs[i : i + PAIRS_PER_STATEMENT])
+            values, params = sql.values_sql(pairs[i : i + PAIRS_PER_STATEMENT])
             select = sql.aggregate_sql(dialect, sql.pairs_where(values))
             if dialect.pg:
                 cursor.execute(sql.upsert_sql(select, values), params * (sql.WHERE_USES + 1))

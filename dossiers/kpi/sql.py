@@ -178,9 +178,11 @@ def _apologies(sql: Dialect, where: str) -> str:
     )
 
 
-def pairs_values(pairs: list[tuple[int, int]]) -> tuple[str, list[int]]:
-    """`VALUES (%s, %s), …` for a batch of (lead unit, procedure) pairs, with its parameters."""
-    return "VALUES " + ", ".join("(%s, %s)" for _ in pairs), [x for pair in pairs for x in pair]
+def values_sql(rows: list[tuple]) -> tuple[str, list]:
+    """`VALUES (%s, …), …` for a batch of equally long rows (e.g. (lead unit, procedure) pairs),
+    with its parameters."""
+    one = "(" + ", ".join(["%s"] * len(rows[0])) + ")"
+    return "VALUES " + ", ".join([one] * len(rows)), [x for row in rows for x in row]
 
 
 def pairs_where(values: str) -> str:
