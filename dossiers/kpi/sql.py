@@ -32,7 +32,6 @@ COLUMNS = (
     "late_without_apology",
 )
 KEY = ("unit_id", "procedure_id", "day")
-WHERE_USES = 4  # times a pairs filter appears in `aggregate_sql` (two CTEs, two branches)
 # Decision 766: on time = finished by the appointment (shifted by time waiting for the
 # citizen, which `timeliness` already does) and at most one supplement request.
 ON_TIME_766 = "(d.timeliness IN ('early', 'on_time') AND d.supplement_count <= 1)"
