@@ -13,7 +13,7 @@ from django.conf import settings
 from django.core.cache import cache
 from django.core.exceptions import PermissionDenied
 from django.db import connection
-from django.db.models import Sum
+from django.db.models import Count, Q, Sum
 from django.utils import timezone
 from django.utils.module_loading import import_string
 
@@ -269,9 +269,8 @@ def procedures_online(unit_ids) -> float | None:
     qs = Procedure.objects.active()
     if unit_ids is not None:
         qs = qs.filter(pk__in=KpiFact.objects.filter(unit_id__in=unit_ids).values("procedure_id"))
-    levels = list(qs.values_list("online_level", flat=True))
-    offered = sum(1 for level in levels if level != Procedure.OnlineLevel.NONE)
-    return rules.procedures_online_rate(offered=offered, total=len(levels))
+    offered = Count("pk", filter=~Q(online_level=Procedure.OnlineLevel.NONE))
+    return rules.procedures_online_rate(**qs.aggregate(offered=offered, total=Count("pk")))
 
 
 def kpi_summary(*, unit_ids, start: date, end: date, by_unit: dict | None = None) -> dict:
