@@ -104,7 +104,7 @@ def _ctes(where: str) -> str:
     return f"WITH att AS ({files} GROUP BY dossier_id), ap AS ({signed}{scope.replace(' WHERE', ' AND', 1)}) "
 
 
-def _received_values(sql: Dialect) -> dict[str, str]:
+def _received_values() -> dict[str, str]:
     return {
         "received_counter": _b("d.channel = 'counter'"),
         "received_online": _b("d.channel = 'online'"),
@@ -139,7 +139,7 @@ def _dossiers(sql: Dialect, where: str) -> str:
     """Receptions and finishes in one pass over the dossiers: each received dossier gives a row
     on its received day (k = 0) and, once finished, one on its finished day (k = 1); the joins
     (procedure, files, apology, calendar days) are made once per dossier."""
-    received, finished = _received_values(sql), _finished_values(sql)
+    received, finished = _received_values(), _finished_values(sql)
 
     def column(c: str) -> str:
         if c in received:
