@@ -13,7 +13,7 @@ from django.conf import settings
 from django.core.cache import cache
 from django.core.exceptions import PermissionDenied
 from django.db import connection
-from django.db.models import Sum
+from django.db.models import Count, Q, Sum
 from django.utils import timezone
 from django.utils.module_loading import import_string
 
@@ -233,9 +233,9 @@ def metrics(f: rules.Figures, *, basis: str | None = None) -> dict:
     }
 
 
-def unit_labels(ids: Iterable) -> dict[int, tuple[str, str]]:
-    """{unit: (code, short name or name)}."""
-    units = Unit.objects.filter(pk__in=[i for i in ids if i is not None])
+def unit_labels(ids: Iterable | None) -> dict[int, tuple[str, str]]:
+    """{unit: (code, short name or name)} in the model's order; every unit's when `ids` is None."""
+    units = Unit.objects.all() if ids is None else Unit.objects.filter(pk__in=[i for i in ids if i is not None])
     units = units.values_list("pk", "code", "short_name", "name")
     return {pk: (code, short or name) for pk, code, short, name in units}
 
@@ -269,9 +269,8 @@ def procedures_online(unit_ids) -> float | None:
     qs = Procedure.objects.active()
     if unit_ids is not None:
         qs = qs.filter(pk__in=KpiFact.objects.filter(unit_id__in=unit_ids).values("procedure_id"))
-    levels = list(qs.values_list("online_level", flat=True))
-    offered = sum(1 for level in levels if level != Procedure.OnlineLevel.NONE)
-    return rules.procedures_online_rate(offered=offered, total=len(levels))
+    offered = Count("pk", filter=~Q(online_level=Procedure.OnlineLevel.NONE))
+    return rules.procedures_online_rate(**qs.aggregate(offered=offered, total=Count("pk")))
 
 
 def kpi_summary(*, unit_ids, start: date, end: date, by_unit: dict | None = None) -> dict:

@@ -144,10 +144,7 @@ def _period(request) -> tuple[Unit | None, date, date]:
 
 def _scope_options(unit_ids) -> list[tuple[int, str, str]]:
     """(pk, code, label) of the units in scope, in the model's order: the unit picker."""
-    units = Unit.objects.all() if unit_ids is None else Unit.objects.filter(pk__in=unit_ids)
-    return [
-        (pk, code, short or name) for pk, code, short, name in units.values_list("pk", "code", "short_name", "name")
-    ]
+    return [(pk, code, label) for pk, (code, label) in unit_labels(unit_ids).items()]
 
 
 @login_required

@@ -113,6 +113,11 @@ def touched_pairs(*, since) -> list[tuple[int, int]]:
     return sorted(set(changed.distinct()) | set(filed.distinct()))
 
 
+def _execute_with_pairs(cursor, statement: str, values: str, params: list) -> None:
+    """Run `statement`, giving the pairs' parameters once per place their `values` appear in it."""
+    cursor.execute(statement, params * statement.count(values))
+
+
 def facts_replace(*, pairs: list[tuple[int, int]]) -> int:
     """Recompute the facts of these pairs, whole: upsert on PostgreSQL, delete + insert elsewhere;
     then the roll-ups of the (unit, day) whose facts changed. Returns how many those were."""
@@ -120,16 +125,16 @@ def facts_replace(*, pairs: list[tuple[int, int]]) -> int:
     changed: set = set()
     with connection.cursor() as cursor:
         for i in range(0, len(pairs), PAIRS_PER_STATEMENT):
-            values, params = sql.pairs_values(pairs[i : i + PAIRS_PER_STATEMENT])
+            values, params = sql.values_sql(pairs[i : i + PAIRS_PER_STATEMENT])
             select = sql.aggregate_sql(dialect, sql.pairs_where(values))
             if dialect.pg:
-                cursor.execute(sql.upsert_sql(select, values), params * (sql.WHERE_USES + 1))
+                _execute_with_pairs(cursor, sql.upsert_sql(select, values), values, params)
                 changed |= set(cursor.fetchall())
                 continue
             changed |= rollup.facts_keys(cursor, values, params)  # before: what may vanish
             delete = f"DELETE FROM {KpiFact._meta.db_table} WHERE (unit_id, procedure_id) IN ({values})"
             cursor.execute(delete, params)
-            cursor.execute(sql.insert_sql(select), params * sql.WHERE_USES)
+            _execute_with_pairs(cursor, sql.insert_sql(select), values, params)
             changed |= rollup.facts_keys(cursor, values, params)  # after: what appeared
         return rollup.rollup_refresh(cursor, changed)
 

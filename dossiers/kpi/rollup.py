@@ -17,14 +17,10 @@ from django.db.models import Q, Sum
 
 from ..calendar import add_months
 from ..models import KpiFact, KpiRollup
-from .sql import COLUMNS, Dialect
+from .sql import COLUMNS, Dialect, _t, values_sql
 
 DAY, WEEK, MONTH = KpiRollup.Grain.DAY, KpiRollup.Grain.WEEK, KpiRollup.Grain.MONTH
 BATCH = 500  # keys per statement
-
-
-def _t(model) -> str:
-    return model._meta.db_table
 
 
 def week_of(d: date) -> date:
@@ -73,12 +69,6 @@ def rollup_rebuild(cursor) -> None:
         cursor.execute(f"{insert} {select}", [])
 
 
-def _values(rows: list[tuple]) -> tuple[str, list]:
-    width = len(rows[0])
-    one = "(" + ", ".join(["%s"] * width) + ")"
-    return "VALUES " + ", ".join([one] * len(rows)), [x for row in rows for x in row]
-
-
 def rollup_refresh(cursor, keys: Iterable[tuple[int, date]]) -> int:
     """Recompute the roll-ups of these (lead unit, day) keys whose facts changed: the days
     from the facts, then their weeks and months from the days. Returns the keys seen."""
@@ -88,7 +78,7 @@ def rollup_refresh(cursor, keys: Iterable[tuple[int, date]]) -> int:
     table, cols = _t(KpiRollup), _cols()
     insert = f"INSERT INTO {table} (grain, unit_id, start, {cols})"
     for i in range(0, len(keys), BATCH):
-        values, params = _values(keys[i : i + BATCH])
+        values, params = values_sql(keys[i : i + BATCH])
         cursor.execute(f"DELETE FROM {table} WHERE grain = '{DAY}' AND (unit_id, start) IN ({values})", params)
         cursor.execute(
             f"WITH v(u, d) AS ({values}) {insert} SELECT '{DAY}', f.unit_id, f.day, {_sums('f')}"
@@ -100,9 +90,9 @@ def rollup_refresh(cursor, keys: Iterable[tuple[int, date]]) -> int:
     spans = sorted(spans)
     for i in range(0, len(spans), BATCH):
         batch = spans[i : i + BATCH]
-        values, params = _values([(g, u, s) for g, u, s, _e in batch])
+        values, params = values_sql([(g, u, s) for g, u, s, _e in batch])
         cursor.execute(f"DELETE FROM {table} WHERE (grain, unit_id, start) IN ({values})", params)
-        values, params = _values(batch)
+        values, params = values_sql(batch)
         cursor.execute(
             f"WITH v(g, u, s, e) AS ({values}) {insert} SELECT v.g, v.u, v.s, {_sums('r')}"
             f" FROM v JOIN {table} r ON r.grain = '{DAY}' AND r.unit_id = v.u AND r.start >= v.s AND r.start < v.e"

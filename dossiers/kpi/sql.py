@@ -32,7 +32,6 @@ COLUMNS = (
     "late_without_apology",
 )
 KEY = ("unit_id", "procedure_id", "day")
-WHERE_USES = 4  # times a pairs filter appears in `aggregate_sql` (two CTEs, two branches)
 # Decision 766: on time = finished by the appointment (shifted by time waiting for the
 # citizen, which `timeliness` already does) and at most one supplement request.
 ON_TIME_766 = "(d.timeliness IN ('early', 'on_time') AND d.supplement_count <= 1)"
@@ -105,7 +104,7 @@ def _ctes(where: str) -> str:
     return f"WITH att AS ({files} GROUP BY dossier_id), ap AS ({signed}{scope.replace(' WHERE', ' AND', 1)}) "
 
 
-def _received_values(sql: Dialect) -> dict[str, str]:
+def _received_values() -> dict[str, str]:
     return {
         "received_counter": _b("d.channel = 'counter'"),
         "received_online": _b("d.channel = 'online'"),
@@ -140,7 +139,7 @@ def _dossiers(sql: Dialect, where: str) -> str:
     """Receptions and finishes in one pass over the dossiers: each received dossier gives a row
     on its received day (k = 0) and, once finished, one on its finished day (k = 1); the joins
     (procedure, files, apology, calendar days) are made once per dossier."""
-    received, finished = _received_values(sql), _finished_values(sql)
+    received, finished = _received_values(), _finished_values(sql)
 
     def column(c: str) -> str:
         if c in received:
@@ -178,9 +177,11 @@ def _apologies(sql: Dialect, where: str) -> str:
     )
 
 
-def pairs_values(pairs: list[tuple[int, int]]) -> tuple[str, list[int]]:
-    """`VALUES (%s, %s), …` for a batch of (lead unit, procedure) pairs, with its parameters."""
-    return "VALUES " + ", ".join("(%s, %s)" for _ in pairs), [x for pair in pairs for x in pair]
+def values_sql(rows: list[tuple]) -> tuple[str, list]:
+    """`VALUES (%s, …), …` for a batch of equally long rows (e.g. (lead unit, procedure) pairs),
+    with its parameters."""
+    one = "(" + ", ".join(["%s"] * len(rows[0])) + ")"
+    return "VALUES " + ", ".join([one] * len(rows)), [x for row in rows for x in row]
 
 
 def pairs_where(values: str) -> str:
