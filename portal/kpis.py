@@ -2,7 +2,9 @@
 
 `dossiers` keeps its own facts (`dossiers.kpi`), `feedback` its own; they meet here, so
 neither app imports the other's figures. The feedback figures come from a pluggable
-function (`satisfaction_source`); until feedback provides one, "no ratings yet".
+function (`satisfaction_source`, by default `feedback.kpi.satisfaction_by_unit`); a
+deployment without that module gets "no ratings yet" (note: so does a mistyped
+`PORTAL_KPI_SATISFACTION_SOURCE`).
 """
 
 import hashlib
@@ -39,7 +41,8 @@ def no_ratings_yet(*, unit_ids: list[int] | None, start: date, end: date, group_
 
 
 def satisfaction_source() -> Callable[..., dict]:
-    """`feedback`'s figures when it provides them, else `no_ratings_yet`.
+    """`feedback`'s figures (`PORTAL_KPI_SATISFACTION_SOURCE`, default `feedback.kpi`), or
+    `no_ratings_yet` when that path does not import.
 
     Expected: f(*, unit_ids, start, end, group_by) -> {group key: {"complained": int, …}},
     group keys as in `GROUP_FIELD` (lead unit id, procedure id, field id, local date).
