@@ -3,22 +3,16 @@
 from django.utils import timezone
 
 from . import workflow
+from .access import may_take
 from .models import Dossier, Status
 from .people import person_name
-from .roles import user_roles
 
 
 def actions_for(user, dossier: Dossier) -> list[str]:
     """The actions this user may take on the dossier now."""
     if not dossier.is_open and dossier.status != Status.DONE:
         return []
-    roles = user_roles(user)
-    unit_ids = set(user.memberships.values_list("unit_id", flat=True)) if user.is_authenticated else set()
-    return [
-        rule.action
-        for rule in workflow.allowed_actions(dossier.status)
-        if workflow.may_act(user, dossier, rule, roles=roles, unit_ids=unit_ids)
-    ]
+    return [rule.action for rule in workflow.allowed_actions(dossier.status) if may_take(user, rule, dossier)]
 
 
 def dossier_detail(d: Dossier, user) -> dict:

@@ -18,7 +18,7 @@ PERMISSIONS: dict[str, tuple[str, ...]] = {
     COUNTER_CLERK: VIEW_CATALOGUE,
     SPECIALIST: VIEW_CATALOGUE,
     UNIT_LEADER: VIEW_CATALOGUE,
-    SUPERVISOR: VIEW_CATALOGUE,
+    SUPERVISOR: (*VIEW_CATALOGUE, "dossiers.view_dossier"),
     ADMIN: tuple(
         f"dossiers.{action}_{m}"
         for m in (*_CATALOGUE, "unitmembership", "apitoken", "calendarchange")

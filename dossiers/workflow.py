@@ -58,18 +58,3 @@ RESUMING = {"supplement_received", "payment_received"}
 
 def allowed_actions(status: int) -> list[Rule]:
     return [rule for rule in RULES.values() if status in rule.sources]
-
-
-def unit_ids_for(rule: Rule, dossier) -> set[int]:
-    if rule.where == "receiving":
-        return {dossier.receiving_unit_id}
-    if rule.where == "current":
-        return {dossier.current_unit_id}
-    return {dossier.receiving_unit_id, dossier.current_unit_id}
-
-
-def may_act(user, dossier, rule: Rule, *, roles: set[str], unit_ids: set[int]) -> bool:
-    """Whether a user with these roles and units may take `rule` on the dossier."""
-    if user.is_superuser:
-        return True
-    return bool(rule.roles & roles) and bool(unit_ids_for(rule, dossier) & unit_ids)

@@ -2,18 +2,9 @@
 
 from django.contrib import admin
 
+from dossiers.admin.dossiers import ScopedReadOnlyAdmin as ReadOnlyAdmin
+
 from .models import Petition, PetitionEvent, Rating
-
-
-class ReadOnlyAdmin(admin.ModelAdmin):
-    def has_add_permission(self, request, obj=None) -> bool:
-        return False
-
-    def has_change_permission(self, request, obj=None) -> bool:
-        return False
-
-    def has_delete_permission(self, request, obj=None) -> bool:
-        return False
 
 
 @admin.register(Rating)

@@ -17,6 +17,14 @@ SCORES = [(n, str(n)) for n in range(1, 6)]
 
 
 class RatingQuerySet(models.QuerySet):
+    def visible_to(self, user):
+        """Ratings of the dossiers the user sees (dossiers/access.py)."""
+        from dossiers.models import Dossier
+
+        if user.is_superuser:
+            return self
+        return self.filter(dossier__in=Dossier.objects.visible_to(user).values("pk"))
+
     def not_satisfied(self):
         return self.filter(satisfied=False)
 
@@ -100,14 +108,10 @@ class PetitionQuerySet(models.QuerySet):
         return self.filter(status=PetitionStatus.PUBLISHED)
 
     def visible_to(self, user):
-        """Petitions routed to the user's units (supervisors: their subtree); all for superusers."""
-        from dossiers.models import Unit
+        """Petitions routed to a unit where the user handles them (supervisors: their subtree)."""
+        from dossiers.access import visible_petitions
 
-        if user.is_superuser:
-            return self
-        if not user.is_authenticated:
-            return self.none()
-        return self.filter(unit__in=Unit.objects.subtree_of(list(user.units.all())))
+        return visible_petitions(self, user)
 
     def search(self, q: str):
         q = (q or "").strip()[:100]

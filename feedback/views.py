@@ -121,7 +121,7 @@ def kiosk_start(request):
     form = KioskStartForm(request.GET or None)
     if form.is_valid():
         code = form.cleaned_data["code"].strip()
-        if Dossier.objects.visible_to(request.user).filter(code=code).exists():
+        if Dossier.objects.at_counter_of(request.user).filter(code=code).exists():
             return redirect("feedback:kiosk", code=code)
         form.add_error("code", gt("Không tìm thấy hồ sơ này ở đơn vị của bạn."))
     return render(request, "feedback/kiosk_start.html", {"form": form})
@@ -131,7 +131,7 @@ def kiosk_start(request):
 @require_http_methods(["GET", "POST"])
 def kiosk(request, code: str):
     """The rating kiosk at the counter (a tablet logged in as the counter's clerk)."""
-    dossier = Dossier.objects.visible_to(request.user).select_related("procedure").filter(code=code).first()
+    dossier = Dossier.objects.at_counter_of(request.user).select_related("procedure").filter(code=code).first()
     if dossier is None:
         raise Http404
     form = KioskRatingForm(request.POST or None)

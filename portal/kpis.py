@@ -19,6 +19,7 @@ from django.db.models import Count, Q, Sum
 from django.utils import timezone
 from django.utils.module_loading import import_string
 
+from dossiers.access import grant_of
 from dossiers.calendar import LOCAL_TZ
 from dossiers.kpi import rules
 from dossiers.kpi.rollup import rollup_by_buckets, rollup_by_unit
@@ -71,7 +72,7 @@ def kpi_scope(user, unit: Unit | None = None) -> list[int] | None:
         raise PermissionDenied
     allowed = None
     if not user.is_superuser:
-        allowed = set(Unit.objects.subtree_of(list(user.units.all())).values_list("pk", flat=True))
+        allowed = set(grant_of(user).subtree)
     if unit is None:
         return None if allowed is None else sorted(allowed)
     wanted = set(Unit.objects.subtree_of([unit]).values_list("pk", flat=True))

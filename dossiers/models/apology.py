@@ -7,6 +7,14 @@ class ApologyQuerySet(models.QuerySet):
     def signed(self):
         return self.filter(status=Apology.Status.SIGNED)
 
+    def visible_to(self, user):
+        """Apologies of the dossiers the user sees (dossiers/access.py)."""
+        from .dossier import Dossier
+
+        if user.is_superuser:
+            return self
+        return self.filter(dossier__in=Dossier.objects.visible_to(user).values("pk"))
+
     def waiting_for_signature(self):
         return self.filter(status=Apology.Status.DRAFT)
 

@@ -90,17 +90,16 @@ class DossierQuerySet(models.QuerySet):
         return self.filter(status=Status.DONE, current_unit__in=units)
 
     def visible_to(self, user):
-        """Dossiers of the user's units (supervisors: their subtree); all for superusers."""
-        from .units import Unit
+        """The dossiers the user may see: the one access rule (dossiers/access.py)."""
+        from ..access import visible_dossiers
 
-        if user.is_superuser:
-            return self
-        if not user.is_authenticated:
-            return self.none()
-        units = Unit.objects.subtree_of(list(user.units.all()))
-        return self.filter(
-            models.Q(receiving_unit__in=units) | models.Q(current_unit__in=units) | models.Q(lead_unit__in=units)
-        )
+        return visible_dossiers(self, user)
+
+    def at_counter_of(self, user):
+        """Received at a counter where the user is a clerk (the rating kiosk)."""
+        from ..access import at_counter_of
+
+        return at_counter_of(self, user)
 
     def search(self, q: str):
         q = (q or "").strip()
@@ -359,11 +358,15 @@ class DossierStep(models.Model):
         ordering = ["dossier", "position"]
         constraints = [models.UniqueConstraint(fields=["dossier", "position"], name="dossierstep_position_unique")]
         indexes = [
+            # The access rule's "handled a step of" (dossiers/access.py): a unit's dossiers by its steps.
+            models.Index(
+                fields=["unit", "dossier"], name="step_unit_idx", condition=models.Q(started_at__isnull=False)
+            ),
             models.Index(
                 fields=["due_at"],
                 name="step_watch_idx",
                 condition=models.Q(finished_at=None, started_at__isnull=False, flagged_late_at=None),
-            )
+            ),
         ]
 
     def __str__(self) -> str:

@@ -15,13 +15,16 @@ class UnitQuerySet(CatalogueQuerySet):
         return self.filter(kind=Unit.Kind.CENTRE)
 
     def subtree_of(self, units):
-        """The units and everything below them (a supervisor's scope)."""
-        ids = set(u.pk for u in units)
-        frontier = set(ids)
-        while frontier:
-            frontier = set(self.filter(parent__in=frontier).values_list("pk", flat=True)) - ids
-            ids |= frontier
-        return self.filter(pk__in=ids)
+        """The units and everything below them."""
+        from ..access import subtree_ids
+
+        return self.filter(pk__in=sorted(subtree_ids(u.pk for u in units)))
+
+    def visible_to(self, user):
+        """The units whose dossiers the user sees (dossiers/access.py): pickers and KPI scopes."""
+        from ..access import visible_units
+
+        return visible_units(self, user)
 
 
 class Unit(models.Model):

@@ -13,9 +13,10 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from ..access import grant_of
 from ..errors import Conflict, Forbidden, InvalidInput, NotFound
 from ..models import OPEN, Apology, ClockEntry, Dossier
-from ..roles import COUNTER_CLERK, SPECIALIST, UNIT_LEADER, user_roles
+from ..roles import COUNTER_CLERK, SPECIALIST, UNIT_LEADER
 from ..workdays import calendar_for
 from .clock_sync import dossier_clock_sync
 from .events import clock_record, event_record
@@ -44,9 +45,7 @@ def _lock_dossier(dossier_id: int) -> Dossier:
 
 
 def _member(user, unit_id: int, roles: set[str]) -> bool:
-    if user.is_superuser:
-        return True
-    return bool(user_roles(user) & roles) and user.memberships.filter(unit_id=unit_id).exists()
+    return grant_of(user).acts_in(unit_id, roles)
 
 
 def apology_can_draft(user, dossier: Dossier) -> bool:

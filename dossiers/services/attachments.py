@@ -8,6 +8,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from ..access import OFFICERS, grant_of
 from ..errors import Forbidden, InvalidInput
 from ..models import Attachment, Dossier, Status
 from .events import event_record
@@ -41,19 +42,14 @@ def _too_large_message() -> str:
     return FILE_TOO_LARGE % {"mb": f"{mb:g}"}
 
 
-def _unit_ids(user) -> set[int]:
-    return set(user.memberships.values_list("unit_id", flat=True))
-
-
 def _authorise(dossier: Dossier, kind: str, actor) -> None:
-    if actor.is_superuser:
-        return
-    if not Dossier.objects.visible_to(actor).filter(pk=dossier.pk).exists():
+    """Officers of the counter that received it or of the unit holding it (dossiers/access.py);
+    while it is being processed, the result comes only from the unit holding it."""
+    grant = grant_of(actor)
+    if not any(grant.acts_in(unit, OFFICERS) for unit in (dossier.receiving_unit_id, dossier.current_unit_id)):
         raise Forbidden(NOT_YOUR_UNIT)
-    units = _unit_ids(actor)
-    if not units & {dossier.receiving_unit_id, dossier.current_unit_id}:
-        raise Forbidden(NOT_YOUR_UNIT)
-    if kind == Attachment.Kind.RESULT and dossier.status == Status.PROCESSING and dossier.current_unit_id not in units:
+    holding = grant.acts_in(dossier.current_unit_id, OFFICERS)
+    if kind == Attachment.Kind.RESULT and dossier.status == Status.PROCESSING and not holding:
         raise InvalidInput(RESULT_NOT_NOW, fields={"kind": RESULT_NOT_NOW})
 
 

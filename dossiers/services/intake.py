@@ -3,10 +3,9 @@
 from dataclasses import dataclass
 from functools import cache
 
-from django.contrib.auth import get_user_model
-from django.contrib.auth.models import Group
 from django.utils.translation import gettext_lazy as _
 
+from ..access import role_in_unit_sql
 from ..errors import InvalidInput
 from ..models import (
     CalendarVersion,
@@ -85,12 +84,7 @@ def receiving_units(user, code: str | None) -> tuple[list[Unit], Versions]:
 def _receiving_sql(*, by_code: bool) -> str:
     """Parameters: the user's id, the clerks' group, then the code (by_code) or the user's id."""
     units, memberships = Unit._meta.db_table, UnitMembership._meta.db_table
-    user_groups = get_user_model().groups.through._meta.db_table
-    group = Group._meta.db_table
-    clerk = (
-        f"EXISTS (SELECT 1 FROM {memberships} m JOIN {user_groups} ug ON ug.user_id = m.user_id "  # noqa: S608
-        f"JOIN {group} g ON g.id = ug.group_id WHERE m.unit_id = u.id AND m.user_id = %s AND g.name = %s)"
-    )
+    clerk = role_in_unit_sql("u.id")
     match = (
         "u.code = %s"
         if by_code

@@ -6,10 +6,10 @@ from django.db import transaction
 from django.utils.translation import gettext_lazy as _
 
 from .. import workflow
+from ..access import may_take
 from ..calendar import WORKING_HOURS, compute_due
 from ..errors import Forbidden, InvalidInput, InvalidTransition, NotFound, StaleVersion
 from ..models import ClockEntry, Dossier, DossierStep, RoutingStep, Status, Unit
-from ..roles import user_roles
 from ..workdays import calendar_for
 from .clock_sync import dossier_clock_sync, dossier_timeliness, timeliness_of
 from .events import clock_record, event_record
@@ -231,8 +231,7 @@ def _lock(dossier_id: int, version: int | None) -> Dossier:
 
 
 def _authorise(user, dossier: Dossier, rule: workflow.Rule) -> None:
-    unit_ids = set(user.memberships.values_list("unit_id", flat=True)) if user.is_authenticated else set()
-    if not workflow.may_act(user, dossier, rule, roles=user_roles(user), unit_ids=unit_ids):
+    if not may_take(user, rule, dossier):
         raise Forbidden(_("Bạn không có quyền thực hiện thao tác “%(action)s” với hồ sơ này.") % {"action": rule.label})
 
 

@@ -16,9 +16,9 @@ from hypothesis import strategies as st
 from hypothesis.stateful import RuleBasedStateMachine, initialize, invariant, rule
 
 from dossiers import workflow
+from dossiers.access import may_take
 from dossiers.errors import DomainError, Forbidden
 from dossiers.models import TERMINAL, Dossier, Status
-from dossiers.roles import user_roles
 from dossiers.services.clock import clock_replay, due_now
 from dossiers.services.routing import dossier_transition
 from dossiers.tests.fixtures import local
@@ -87,17 +87,7 @@ class DossierMachine(RuleBasedStateMachine):
         """The same action taken by an officer the table lets act, to walk deep paths."""
         dossier = Dossier.objects.get(pk=self.dossier.pk)
         rule_ = workflow.RULES[action]
-        permitted = [
-            name
-            for name in ("clerk", "specialist", "leader")
-            if workflow.may_act(
-                self.world[name],
-                dossier,
-                rule_,
-                roles=user_roles(self.world[name]),
-                unit_ids=set(self.world[name].memberships.values_list("unit_id", flat=True)),
-            )
-        ]
+        permitted = [name for name in ("clerk", "specialist", "leader") if may_take(self.world[name], rule_, dossier)]
         if permitted:
             self.act(action=action, actor=permitted[0], minutes=minutes)
 

@@ -9,7 +9,6 @@ from decimal import Decimal
 from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.db.models import Q
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as gt
@@ -17,9 +16,10 @@ from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_GET, require_http_methods
 
 from .. import printing
+from ..access import OFFICERS, grant_of
 from ..calendar import LOCAL_TZ
 from ..errors import DomainError
-from ..models import OPEN, Apology, Dossier, Unit
+from ..models import OPEN, Apology, Dossier
 from ..services.apologies import (
     NOT_AT_FAULT,
     NOT_OPEN,
@@ -75,14 +75,11 @@ def _dossier_or_404(user, code: str) -> Dossier:
 
 
 def _apologies_for(user):
-    """Apologies of dossiers the user sees, and those of the user's own units."""
+    """Apologies of dossiers the user sees (the unit at fault handled a step: it sees them)."""
     queryset = Apology.objects.select_related(
         "dossier__procedure", "dossier__receiving_unit__parent", "unit__parent", "drafted_by", "signed_by"
     )
-    if user.is_superuser:
-        return queryset
-    visible = Dossier.objects.visible_to(user).values("pk")
-    return queryset.filter(Q(dossier__in=visible) | Q(unit__in=user.units.values("pk")))
+    return queryset.visible_to(user)
 
 
 def _apology_or_404(user, pk: int) -> Apology:
@@ -175,7 +172,8 @@ def apologies(request):
     """Drafts waiting for a leader's signature, in the user's units (and those below)."""
     queryset = _apologies_for(request.user).waiting_for_signature()
     if not request.user.is_superuser:
-        queryset = queryset.filter(unit__in=Unit.objects.subtree_of(list(request.user.units.all())))
+        grant = grant_of(request.user)
+        queryset = queryset.filter(unit__in=sorted(grant.units_with(OFFICERS) | grant.subtree))
     items = list(queryset.order_by("original_due_at", "id")[:200])
     for item in items:
         item.signable = apology_can_sign(request.user, item)

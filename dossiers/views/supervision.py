@@ -34,9 +34,7 @@ class ApologyState(TextChoices):
 
 
 def visible_units(user):
-    if user.is_superuser:
-        return Unit.objects.filter(is_active=True)
-    return Unit.objects.subtree_of(list(user.units.all()))
+    return Unit.objects.filter(is_active=True).visible_to(user)
 
 
 class SupervisionFilter(forms.Form):

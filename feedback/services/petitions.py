@@ -15,10 +15,10 @@ from django.db import connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from dossiers.access import may_handle_petition
 from dossiers.calendar import LOCAL_TZ, WORKING_DAYS, compute_due
 from dossiers.errors import FORBIDDEN, UNKNOWN_PROCEDURE, UNKNOWN_UNIT, Forbidden, InvalidInput, InvalidTransition
 from dossiers.models import Dossier, Procedure, Unit
-from dossiers.roles import SPECIALIST, UNIT_LEADER, user_roles
 from dossiers.services.codes import lookup_key_new
 from dossiers.workdays import calendar_for
 
@@ -26,7 +26,6 @@ from ..models import ANSWER_MAX, CONTENT_MAX, SUBJECT_MAX, Petition, PetitionEve
 
 S = PetitionStatus
 REJECT_DAYS, INFO_DAYS, ANSWER_DAYS, PUBLISH_DAYS = 2, 5, 15, 2
-HANDLER_ROLES = frozenset({UNIT_LEADER, SPECIALIST})
 
 REQUIRED = _("Trường này là bắt buộc.")
 TOO_LONG = _("Quá dài: tối đa %(max)d ký tự.")
@@ -220,12 +219,8 @@ def petition_for_citizen(*, code: str, key: str) -> Petition | None:
 
 
 def may_handle(user, petition: Petition) -> bool:
-    """Leaders and specialists of the petition's unit (superusers: all)."""
-    if user is None or not user.is_authenticated:
-        return False
-    if user.is_superuser:
-        return True
-    return bool(user_roles(user) & HANDLER_ROLES) and user.memberships.filter(unit_id=petition.unit_id).exists()
+    """Leaders and specialists of the petition's unit (superusers: all): dossiers/access.py."""
+    return may_handle_petition(user, petition)
 
 
 def _event(petition: Petition, action: str, *, actor, at, from_status: str, text: str, data=None) -> PetitionEvent:
