@@ -1,5 +1,6 @@
 """Dossier endpoints of /api/v1: receive, list, read, act (shared/docs/api.md)."""
 
+from django.contrib.auth import get_user_model
 from django.http import HttpRequest
 from django.utils import timezone
 from ninja import Field, Header, Query, Router, Schema
@@ -10,9 +11,20 @@ from .auth import staff_auth
 from .models import Dossier, Procedure, Status, Unit
 from .presenters import apology_out
 from .renderers import to_json_data
-from .schemas import ActionIn, ApologyIn, ApologyOut, DossierCreatedOut, DossierIn, DossierOut, ErrorOut, PageOut
+from .schemas import (
+    ActionIn,
+    ApologyIn,
+    ApologyOut,
+    AssignIn,
+    DossierCreatedOut,
+    DossierIn,
+    DossierOut,
+    ErrorOut,
+    PageOut,
+)
 from .services.apologies import apology_issue
 from .services.applicants import applicant_clean
+from .services.assignment import NOT_AN_OFFICER, dossier_assign
 from .services.catalogue import procedure_for_intake
 from .services.idempotency import idempotent_call
 from .services.intake import HandedDocument, dossier_receive, receiving_units
@@ -198,6 +210,20 @@ def apologise(request: HttpRequest, code: str, payload: ApologyIn):
         dossier_id=dossier.pk, actor=request.auth, reason=payload.reason, new_due_at=payload.new_due_at
     )
     return Answer(201, apology_out(apology))
+
+
+@router.post("/dossiers/{code}/assign", response={200: DossierOut, **ERRORS}, summary="Nhận, phân công xử lý")
+def assign(request: HttpRequest, code: str, payload: AssignIn):
+    dossier = visible_dossier(request.auth, code)
+    assignee = request.auth
+    if payload.assignee and payload.assignee != request.auth.get_username():
+        assignee = get_user_model().objects.filter(username=payload.assignee).first()
+        if assignee is None:
+            raise errors.InvalidInput(NOT_AN_OFFICER, fields={"assignee": NOT_AN_OFFICER})
+    dossier = dossier_assign(
+        dossier_id=dossier.pk, actor=request.auth, assignee=assignee, reason=payload.reason, version=payload.version
+    )
+    return dossier_out(dossier, request.auth)
 
 
 def dossier_out(d: Dossier, user) -> dict:

@@ -17,7 +17,7 @@ def actions_for(user, dossier: Dossier) -> list[str]:
 
 def dossier_detail(d: Dossier, user) -> dict:
     d = (
-        Dossier.objects.select_related("procedure", "receiving_unit", "lead_unit", "current_unit")
+        Dossier.objects.select_related("procedure", "receiving_unit", "lead_unit", "current_unit", "assignee")
         .prefetch_related("steps__unit", "events__actor", "events__unit", "apologies__unit")
         .get(pk=d.pk)
     )
@@ -49,6 +49,7 @@ def dossier_detail(d: Dossier, user) -> dict:
         "is_overdue": d.is_overdue(timezone.now()),
         "supplement_count": d.supplement_count,
         "version": d.version,
+        "assignee": d.assignee.get_username() if d.assignee else None,
         "allowed_actions": actions_for(user, d),
         "steps": [_step(s) for s in d.steps.all()],
         "events": [_event(e) for e in d.events.all()],

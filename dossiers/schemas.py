@@ -161,10 +161,19 @@ class DossierOut(DossierCreatedOut):
     is_overdue: bool
     supplement_count: int
     version: int
+    assignee: str | None = None
     allowed_actions: list[str]
     steps: list[StepOut]
     events: list[EventOut]
     apologies: list[ApologyOut]
+
+
+class AssignIn(Schema):
+    """`assignee`: the officer's username; none (or the caller's own) claims the dossier."""
+
+    assignee: str | None = Field(None, max_length=150)
+    reason: str = Field("", max_length=2000)
+    version: int | None = None
 
 
 class ActionIn(Schema):

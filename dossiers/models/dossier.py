@@ -112,7 +112,12 @@ class DossierQuerySet(models.QuerySet):
         return self.filter(match)
 
     def for_list(self):
-        return self.select_related("procedure", "current_unit", "receiving_unit", "assignee")
+        return self.select_related("procedure", "current_unit", "receiving_unit", "assignee").with_current_step()
+
+    def with_current_step(self):
+        """`current_step_name`: the step being worked on (Mẫu 06's open row), for the queues."""
+        current = DossierStep.objects.filter(dossier=models.OuterRef("pk")).in_progress().order_by("-position")
+        return self.annotate(current_step_name=models.Subquery(current.values("name")[:1]))
 
     def for_page(self):
         """What the dossier page shows: the dossier, its steps, trail, documents, files, apologies."""
@@ -319,6 +324,17 @@ class Attachment(models.Model):
         return self.original_name
 
 
+class StepQuerySet(models.QuerySet):
+    def in_progress(self):
+        return self.filter(started_at__isnull=False, finished_at=None)
+
+
+def at_step_q(units, role: str) -> models.Q:
+    """Open dossiers whose step in progress is at one of `units` for `role` (queues' "my step")."""
+    steps = DossierStep.objects.in_progress().filter(dossier=models.OuterRef("pk"), unit__in=units, role=role)
+    return models.Q(status__in=OPEN_CODES) & models.Q(models.Exists(steps))
+
+
 class DossierStep(models.Model):
     """One hand-over in the routing of a dossier: a row of the control slip (Mẫu 06)."""
 
@@ -351,6 +367,8 @@ class DossierStep(models.Model):
     timeliness = models.CharField(_("kết quả"), max_length=8, choices=Timeliness.choices, blank=True)
     note = models.CharField(_("ghi chú"), max_length=500, blank=True)
     flagged_late_at = models.DateTimeField(_("cảnh báo trễ bước lúc"), null=True, blank=True)
+
+    objects = StepQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("bước xử lý hồ sơ")

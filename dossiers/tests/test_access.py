@@ -16,6 +16,7 @@ from datetime import timedelta
 from decimal import Decimal
 
 import pytest
+from django.contrib.auth import get_user_model
 from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
 from django.core.files.uploadedfile import SimpleUploadedFile
@@ -377,6 +378,16 @@ def _api_petition_act(c, r, b):
     return c.post(f"/api/v1/petitions/{r['petition'].code}/actions", body, content_type="application/json", **b)
 
 
+def _api_claim(c, r, b):
+    return c.post(f"/api/v1/dossiers/{r['dossier'].code}/assign", {}, content_type="application/json", **b)
+
+
+def _page_claim(c, r, b):
+    uid = c.session.get("_auth_user_id")
+    username = get_user_model().objects.get(pk=uid).get_username() if uid else "matrix_anonymous"
+    return c.post(f"/can-bo/ho-so/{r['dossier'].code}/phan-cong/", {"assignee": username})
+
+
 @dataclass(frozen=True)
 class Write:
     name: str
@@ -386,6 +397,8 @@ class Write:
 
 
 WRITES = (
+    Write("api claim", _api_claim, ACT_RULE, lambda r: _assignee(r["dossier"]) is not None),
+    Write("staff claim", _page_claim, ACT_RULE, lambda r: _assignee(r["dossier"]) is not None),
     Write("api action", _api_act, ACT_RULE, lambda r: _status(r["dossier"]) == Status.SUPPLEMENT),
     Write("staff action", _page_act, ACT_RULE, lambda r: _status(r["dossier"]) == Status.SUPPLEMENT),
     Write("api apology", _api_apology, SIGN_RULE, lambda r: Apology.objects.filter(dossier=r["dossier"]).count() == 2),
@@ -398,6 +411,10 @@ WRITES = (
         lambda r: Petition.objects.get(pk=r["petition"].pk).status != r["petition"].status,
     ),
 )
+
+
+def _assignee(dossier):
+    return Dossier.objects.values_list("assignee", flat=True).get(pk=dossier.pk)
 
 
 def _status(dossier) -> int:

@@ -63,7 +63,16 @@ def queues(world, receive):
     mine = receive()
     Dossier.objects.filter(pk=mine.pk).update(assignee=world["clerk"])
     done = act(act(receive(), "transfer", world["clerk"]), "complete", world["specialist"])
-    return {"late": late, "at_agency": at_agency, "submitted": submitted, "soon": soon, "mine": mine, "done": done}
+    signing = act(act(receive(), "transfer", world["clerk"]), "transfer", world["specialist"])
+    return {
+        "late": late,
+        "at_agency": at_agency,
+        "submitted": submitted,
+        "soon": soon,
+        "mine": mine,
+        "done": done,
+        "signing": signing,
+    }
 
 
 @pytest.mark.parametrize(
@@ -75,9 +84,13 @@ def queues(world, receive):
         ("clerk", "overdue", {"late"}),
         ("clerk", "pending", {"submitted"}),
         ("clerk", "done", {"done"}),
-        ("specialist", "unit", {"at_agency"}),
-        ("specialist", "pending", set()),
-        ("specialist", "done", set()),
+        ("specialist", "unit", {"at_agency", "signing"}),
+        ("specialist", "my_step", {"at_agency"}),
+        ("specialist", "pending", {"at_agency"}),  # not a specialist's tab: they land on their step
+        ("leader", "to_sign", {"signing"}),
+        ("leader", "", {"signing"}),  # a leader lands on what waits for their signature
+        ("clerk", "", {"submitted"}),  # a clerk lands on the online submissions to receive
+        ("supervisor", "", {"late"}),  # a supervisor lands on the overdue list
         ("outsider", "overdue", set()),
     ],
 )

@@ -335,3 +335,23 @@ def test_does_print_every_field_of_form_04_when_signed(friday, world, draft):
 def test_cannot_print_an_apology_when_the_dossier_is_not_visible(friday, world, draft):
     friday.force_login(world["outsider"])
     assert friday.get(reverse("staff:print-apology", args=[draft.pk])).status_code == 404
+
+
+def test_does_offer_every_unit_holding_a_visible_dossier_grouped_when_filtering_by_holder(client, world, receive):
+    """Issue 16 point 4: the departments that hold the centre's dossiers are in the picker."""
+    from dossiers.tests.factories import UnitFactory
+
+    department = UnitFactory(
+        code="000.01.02.H56", name="Phòng Hành chính tư pháp", parent=world["agency"], kind="department"
+    )
+    held = dossier_transition(dossier_id=receive().pk, action="transfer", actor=world["clerk"], to_unit=department)
+    client.force_login(world["supervisor"])
+    field = client.get(URL).context["form"].fields["unit"]
+    groups = {label: [name for _value, name in options] for label, options in list(field.choices)[1:]}
+    assert groups == {
+        "Trung tâm cấp tỉnh": ["Trung tâm Phục vụ hành chính công tỉnh Khánh Hòa"],
+        "Sở Tư pháp": ["Phòng Hành chính tư pháp"],
+    }
+    Dossier.objects.filter(pk=held.pk).update(due_at=held.received_at)
+    listed = client.get(URL, {"unit": department.code}).context["rows"]
+    assert [d.code for d in listed] == [held.code]

@@ -5,6 +5,53 @@ from django.utils.translation import gettext_lazy as _
 
 from ..models import Attachment, Channel, Unit
 
+
+class GroupedUnits(forms.models.ModelChoiceIterator):
+    """Units as option groups: the centres by level, then each agency with its departments."""
+
+    def __iter__(self):
+        if self.field.empty_label is not None:
+            yield ("", self.field.empty_label)
+        for label, units in unit_groups(self.queryset.select_related("parent")):
+            yield (label, [self.choice(unit) for unit in units])
+
+
+def unit_groups(units) -> list[tuple[str, list[Unit]]]:
+    groups: dict[str, list[Unit]] = {}
+    for unit in sorted(units, key=lambda u: (_group_key(u), u.kind != Unit.Kind.AGENCY, u.name)):
+        groups.setdefault(_group_label(unit), []).append(unit)
+    return list(groups.items())
+
+
+def _group_key(unit: Unit) -> tuple:
+    if unit.kind == Unit.Kind.CENTRE:
+        return (0, unit.level != Unit.Level.PROVINCE, "")
+    agency = unit.parent if unit.kind == Unit.Kind.DEPARTMENT and unit.parent else unit
+    return (1, 0, agency.name)
+
+
+def _group_label(unit: Unit) -> str:
+    if unit.kind == Unit.Kind.CENTRE:
+        return str(_("Trung tâm cấp tỉnh") if unit.level == Unit.Level.PROVINCE else _("Trung tâm cấp xã"))
+    agency = unit.parent if unit.kind == Unit.Kind.DEPARTMENT and unit.parent else unit
+    return agency.name
+
+
+class UnitChoiceField(forms.ModelChoiceField):
+    """A unit picker by code, grouped (GroupedUnits) and filterable as one types (select-filter.js)."""
+
+    iterator = GroupedUnits
+
+    def __init__(self, **kwargs):
+        kwargs.setdefault("to_field_name", "code")
+        attrs = {"data-filterable": "", "data-filter-placeholder": _("Gõ tên đơn vị để lọc…")}
+        kwargs.setdefault("widget", forms.Select(attrs=attrs))
+        super().__init__(queryset=Unit.objects.none(), **kwargs)
+
+    def label_from_instance(self, unit: Unit) -> str:
+        return unit.name
+
+
 # InvalidInput.fields keys of the services → the intake form's fields.
 SERVICE_FIELDS = {
     "applicant.name": "name",
@@ -65,6 +112,12 @@ class IntakeForm(forms.Form):
 
     def applicant_data(self) -> dict:
         return {k: self.cleaned_data.get(k, "") for k in ("name", "id_number", "phone", "email", "address")}
+
+
+class AssignForm(forms.Form):
+    assignee = forms.CharField(max_length=150)
+    reason = forms.CharField(required=False, max_length=2000)
+    version = forms.IntegerField(required=False, min_value=1)
 
 
 class ActionForm(forms.Form):

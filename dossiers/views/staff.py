@@ -8,6 +8,7 @@ from datetime import timedelta
 from urllib.parse import urlencode
 
 from django.contrib import messages
+from django.contrib.auth import get_user_model
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
@@ -19,27 +20,22 @@ from django.utils.translation import gettext as gt
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_POST
 
-from .. import workflow
+from .. import queues, workflow
+from ..access import OFFICERS, grant_of
 from ..errors import DomainError, InvalidInput
-from ..models import Attachment, Dossier, Procedure, RequiredDocument, Status, Unit
+from ..models import Apology, Attachment, Dossier, Procedure, RequiredDocument, Status, Unit
+from ..people import person_name
 from ..presenters import actions_for
-from ..roles import COUNTER_CLERK, user_roles
+from ..roles import COUNTER_CLERK, UNIT_LEADER, user_roles
 from ..services.applicants import applicant_clean
+from ..services.assignment import NOT_AN_OFFICER, assignable_officers, dossier_assign
 from ..services.attachments import attachment_add
 from ..services.intake import HandedDocument, dossier_receive
 from ..services.routing import UNKNOWN_ACTION, dossier_transition
 from ..workdays import due_soon_bound
-from .forms import ActionForm, AttachmentForm, IntakeForm
+from .forms import ActionForm, AssignForm, AttachmentForm, IntakeForm
 
 PAGE_SIZE = 50
-QUEUES = (
-    ("mine", _("Giao cho tôi")),
-    ("unit", _("Đơn vị tôi")),
-    ("soon", _("Sắp đến hạn")),
-    ("overdue", _("Quá hạn")),
-    ("pending", _("Chờ tiếp nhận")),
-    ("done", _("Chờ trả kết quả")),
-)
 UNKNOWN_PROCEDURE = _("Không tìm thấy thủ tục; nhập mã TTHC hoặc một phần tên rồi chọn trong danh sách.")
 UNKNOWN_UNIT = _("Không có đơn vị nhận với mã này.")
 CLERKS_ONLY = _("Chỉ cán bộ một cửa được tiếp nhận hồ sơ.")
@@ -48,6 +44,8 @@ EVENT_LABELS = {
     "receive": _("Tiếp nhận hồ sơ"),
     "rating": _("Công dân đánh giá mức độ hài lòng"),
     "attach": _("Đính kèm tệp"),
+    "claim": _("Nhận xử lý hồ sơ"),
+    "assign": _("Phân công xử lý"),
     "apology_draft": _("Soạn văn bản xin lỗi (Mẫu 04)"),
     "apology": _("Xin lỗi và hẹn lại ngày trả"),
     "flag_due_soon": _("Cảnh báo sắp đến hạn"),
@@ -83,19 +81,6 @@ def is_clerk(user) -> bool:
 # -- work queues ----------------------------------------------------------------------------
 
 
-def queue_dossiers(user, tab: str, *, visible, unit_ids, now, soon):
-    """The dossiers of one work queue, as the tab names it."""
-    queues = {
-        "mine": lambda: visible.assigned_to(user),
-        "unit": lambda: visible.held_by(unit_ids),
-        "soon": lambda: visible.due_between(now, soon).order_by("due_at", "id"),
-        "overdue": lambda: visible.overdue(at=now).order_by("due_at", "id"),
-        "pending": lambda: visible.awaiting_reception(unit_ids),
-        "done": lambda: visible.awaiting_return(unit_ids),
-    }
-    return queues[tab]()
-
-
 def due_badge(d: Dossier, now, soon) -> tuple[str, str] | None:
     if d.is_paused:
         return "", gt("Tạm dừng")
@@ -110,21 +95,41 @@ def due_badge(d: Dossier, now, soon) -> tuple[str, str] | None:
 
 @login_required
 def home(request):
+    """The work queues: each role lands on its real work (dossiers/queues.py)."""
     user, now = request.user, timezone.now()
     soon = due_soon_bound(now)
     visible = Dossier.objects.visible_to(user)
-    unit_ids = list(user.memberships.values_list("unit_id", flat=True))
+    ctx = queues.queue_context(user, now=now, soon=soon)
+    shown = queues.queues_for(ctx)
+    counts = queues.queue_counts(visible, ctx, shown)
     q = request.GET.get("q", "").strip()[:100]
     tab = request.GET.get("tab", "")
-    tab = tab if tab in dict(QUEUES) else "mine"
-    args = {"visible": visible, "unit_ids": unit_ids, "now": now, "soon": soon}
-    tabs = [(key, label, queue_dossiers(user, key, **args).count()) for key, label in QUEUES]
-    dossiers = visible.search(q) if q else queue_dossiers(user, tab, **args)
-    page = Paginator(dossiers.for_list(), PAGE_SIZE).get_page(request.GET.get("page"))
+    tab = tab if tab in counts else queues.landing(ctx, shown)
+    if q:
+        paginator = Paginator(visible.search(q).for_list(), PAGE_SIZE)
+    else:
+        paginator = Paginator(queues.queue_dossiers(visible, ctx, queues.BY_KEY[tab]).for_list(), PAGE_SIZE)
+        paginator.count = counts.get(tab, 0)  # the aggregate's figure: no second COUNT
+    page = paginator.get_page(request.GET.get("page"))
     for d in page.object_list:
         d.badge = due_badge(d, now, soon)
-    context = {"tabs": tabs, "tab": "search" if q else tab, "q": q, "page": page, "is_clerk": is_clerk(user)}
+    context = {
+        "tabs": [(x.key, x.label, counts[x.key]) for x in shown],
+        "tab": "search" if q else tab,
+        "q": q,
+        "page": page,
+        "is_clerk": is_clerk(user),
+        "apologies_to_sign": _apologies_to_sign(user, ctx),
+    }
     return render(request, "staff/home.html", context)
+
+
+def _apologies_to_sign(user, ctx) -> int | None:
+    """Leaders land on their signatures: the drafts waiting for them, counted (else None)."""
+    if not (ctx.grant.everything or UNIT_LEADER in ctx.grant.roles):
+        return None
+    drafts = Apology.objects.visible_to(user).waiting_for_signature()
+    return drafts.count() if ctx.grant.everything else drafts.filter(unit__in=ctx.units({UNIT_LEADER})).count()
 
 
 # -- intake ---------------------------------------------------------------------------------
@@ -279,6 +284,18 @@ def handed_documents(d: Dossier) -> list[tuple]:
     return [(doc, kinds.get(doc.copy_kind, doc.copy_kind)) for doc in d.documents.all()]
 
 
+def assignment_panel(user, d: Dossier) -> dict | None:
+    """Who works on it, and whether this user may claim it or (a leader of the unit holding it)
+    give it to one of the unit's officers."""
+    if not d.is_open:
+        return None
+    grant = grant_of(user)
+    can_claim = grant.acts_in(d.current_unit_id, OFFICERS) and d.assignee_id != user.pk
+    officers = assignable_officers(d) if grant.acts_in(d.current_unit_id, {UNIT_LEADER}) else []
+    step = next((s.name for s in reversed(d.steps.all()) if s.started_at and not s.finished_at), "")
+    return {"assignee": d.assignee, "step": step, "can_claim": can_claim, "officers": officers}
+
+
 def render_dossier(request, d: Dossier, *, status=200, error=None, failed=None, attach_form=None):
     forms = action_forms(request.user, d, failed)
     now = timezone.now()
@@ -292,6 +309,7 @@ def render_dossier(request, d: Dossier, *, status=200, error=None, failed=None, 
         "prints": print_links(d),
         "receipt_url": optional_url("staff:print-receipt", code=d.code) if d.status == Status.RECEIVED else None,
         "attach_form": attach_form or AttachmentForm(),
+        "assignment": assignment_panel(request.user, d),
         "error": error,
         "is_clerk": is_clerk(request.user),
     }
@@ -337,6 +355,31 @@ def to_unit_of(code: str) -> Unit | None:
     if unit is None:
         raise InvalidInput(UNKNOWN_UNIT, fields={"to_unit_code": UNKNOWN_UNIT})
     return unit
+
+
+@login_required
+@require_POST
+def assign(request, code: str):
+    """Claim the dossier (assignee = oneself) or, as the unit's leader, give it to an officer."""
+    d = visible_or_404(request.user, code)
+    form = AssignForm(request.POST)
+    if not form.is_valid():
+        return render_dossier(request, d, status=422, error=gt("Chọn cán bộ được phân công."))
+    assignee = get_user_model().objects.filter(username=form.cleaned_data["assignee"]).first()
+    try:
+        if assignee is None:
+            raise InvalidInput(NOT_AN_OFFICER, fields={"assignee": NOT_AN_OFFICER})
+        dossier_assign(
+            dossier_id=d.pk,
+            actor=request.user,
+            assignee=assignee,
+            reason=form.cleaned_data["reason"],
+            version=form.cleaned_data["version"],
+        )
+    except DomainError as exc:
+        return render_dossier(request, visible_or_404(request.user, code), status=exc.status, error=exc.message)
+    messages.success(request, gt("Đã giao hồ sơ cho %(name)s.") % {"name": person_name(assignee)})
+    return redirect("staff:dossier", code=code)
 
 
 @login_required

@@ -17,6 +17,7 @@ from ..models import OPEN, Apology, Channel, Dossier, Field, Procedure, Timeline
 from ..services import exports
 from ..services.watch import level_at
 from ..workdays import calendar_for, due_soon_bound
+from .forms import UnitChoiceField
 
 PAGE_SIZE = 50
 
@@ -33,19 +34,19 @@ class ApologyState(TextChoices):
     SIGNED = "signed", _("Đã ký, đã gửi")
 
 
-def visible_units(user):
-    return Unit.objects.filter(is_active=True).visible_to(user)
+def holder_units(user, visible):
+    """The units a list can be filtered by: every unit of the user's scope, and every unit holding
+    one of the open dossiers they see (the agencies' departments that process a centre's dossiers)."""
+    units = Unit.objects.filter(is_active=True)
+    if user.is_superuser:
+        return units
+    holders = visible.filter(status__in=OPEN).values("current_unit")
+    return units.filter(Q(pk__in=units.visible_to(user).values("pk")) | Q(pk__in=holders))
 
 
 class SupervisionFilter(forms.Form):
     view = forms.ChoiceField(label=_("Xem"), choices=View.choices, required=False)
-    unit = forms.ModelChoiceField(
-        label=_("Đơn vị đang giữ"),
-        queryset=Unit.objects.none(),
-        to_field_name="code",
-        required=False,
-        empty_label=_("Tất cả"),
-    )
+    unit = UnitChoiceField(label=_("Đơn vị đang giữ"), required=False, empty_label=_("Tất cả"))
     procedure = forms.ModelChoiceField(
         label=_("Thủ tục"),
         queryset=Procedure.objects.only("pk", "national_code", "name").order_by("national_code"),
@@ -70,7 +71,7 @@ class SupervisionFilter(forms.Form):
 
     def __init__(self, *args, units, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["unit"].queryset = units.order_by("code")
+        self.fields["unit"].queryset = units
 
     def filters(self) -> dict:
         if not self.is_bound:
@@ -200,7 +201,7 @@ WATCH_BADGES = {WatchLevel.NONE: "ok", WatchLevel.DUE_SOON: "soon"}  # overdue l
 def supervision(request):
     now, cal = timezone.now(), calendar_for(None)
     visible = Dossier.objects.visible_to(request.user)
-    form = SupervisionFilter(request.GET or None, units=visible_units(request.user))
+    form = SupervisionFilter(request.GET or None, units=holder_units(request.user, visible))
     filters = form.filters()
     queryset = supervision_queryset(visible, filters, now=now, cal=cal)
     export = request.GET.get("format")

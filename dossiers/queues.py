@@ -1,0 +1,114 @@
+"""The staff work queues as a table: which dossiers each tab lists, who sees it, where each role lands.
+
+Every queue is a filter over `Dossier.objects.visible_to(user)` (dossiers/access.py), so the
+tabs' counts are one aggregate (`queue_counts`) and a queue never shows what the user may not see.
+"""
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime
+
+from django.db.models import Count, Q
+from django.utils.translation import gettext_lazy as _
+
+from .access import OFFICERS, Grant, grant_of
+from .models import RoutingStep, Status
+from .models.dossier import OPEN_CODES, at_step_q
+from .roles import COUNTER_CLERK, SPECIALIST, SUPERVISOR, UNIT_LEADER
+
+STAFF = OFFICERS | {SUPERVISOR}
+
+
+@dataclass(frozen=True)
+class Context:
+    user: object
+    grant: Grant
+    now: datetime
+    soon: datetime
+
+    def units(self, roles=OFFICERS) -> list[int]:
+        return sorted(self.grant.units_with(roles))
+
+
+def _open() -> Q:
+    return Q(status__in=OPEN_CODES)
+
+
+@dataclass(frozen=True)
+class Queue:
+    key: str
+    label: str
+    roles: frozenset[str]  # the tab is shown to users with one of these roles (superusers: every tab)
+    where: Callable[[Context], Q]
+    order: tuple[str, ...] = ("due_at", "id")
+
+
+QUEUES: tuple[Queue, ...] = (
+    Queue(
+        "pending",
+        _("Chờ tiếp nhận"),
+        frozenset({COUNTER_CLERK}),
+        lambda c: Q(status=Status.SUBMITTED, receiving_unit__in=c.units({COUNTER_CLERK})),
+        ("submitted_at", "id"),
+    ),
+    Queue(
+        "done",
+        _("Chờ trả kết quả"),
+        frozenset({COUNTER_CLERK}),
+        lambda c: Q(status=Status.DONE, current_unit__in=c.units({COUNTER_CLERK})),
+        ("finished_at", "id"),
+    ),
+    Queue(
+        "my_step",
+        _("Bước của tôi"),
+        frozenset({SPECIALIST}),
+        lambda c: (
+            at_step_q(c.units({SPECIALIST}), RoutingStep.Role.SPECIALIST)
+            & (Q(assignee__isnull=True) | Q(assignee=c.user))
+        ),
+    ),
+    Queue(
+        "to_sign",
+        _("Chờ tôi phê duyệt, ký"),
+        frozenset({UNIT_LEADER}),
+        lambda c: at_step_q(c.units({UNIT_LEADER}), RoutingStep.Role.UNIT_LEADER),
+    ),
+    Queue("mine", _("Giao cho tôi"), OFFICERS, lambda c: _open() & Q(assignee=c.user)),
+    Queue("unit", _("Đơn vị tôi"), OFFICERS, lambda c: _open() & Q(current_unit__in=c.units())),
+    Queue("soon", _("Sắp đến hạn"), STAFF, lambda c: _open() & Q(due_at__gte=c.now, due_at__lt=c.soon)),
+    Queue("overdue", _("Quá hạn"), STAFF, lambda c: _open() & Q(due_at__lt=c.now)),
+)
+BY_KEY = {q.key: q for q in QUEUES}
+# Where each role lands on the queue page: its real work first (a user with several roles
+# lands on the first that applies).
+LANDING = ((UNIT_LEADER, "to_sign"), (SPECIALIST, "my_step"), (COUNTER_CLERK, "pending"), (SUPERVISOR, "overdue"))
+
+
+def queue_context(user, *, now, soon) -> Context:
+    return Context(user=user, grant=grant_of(user), now=now, soon=soon)
+
+
+def queues_for(ctx: Context) -> list[Queue]:
+    if ctx.grant.everything:
+        return list(QUEUES)
+    return [q for q in QUEUES if q.roles & ctx.grant.roles]
+
+
+def landing(ctx: Context, shown: list[Queue]) -> str:
+    keys = {q.key for q in shown}
+    for role, key in LANDING:
+        if (ctx.grant.everything or role in ctx.grant.roles) and key in keys:
+            return key
+    return shown[0].key if shown else "mine"
+
+
+def queue_counts(visible, ctx: Context, shown: list[Queue]) -> dict[str, int]:
+    """Every tab's count in one aggregate over the visible dossiers."""
+    if not shown:
+        return {}
+    active = visible.filter(status__in=[*OPEN_CODES, Status.DONE])  # every queue's statuses
+    return active.aggregate(**{q.key: Count("pk", filter=q.where(ctx)) for q in shown})
+
+
+def queue_dossiers(visible, ctx: Context, queue: Queue):
+    return visible.filter(queue.where(ctx)).order_by(*queue.order)
