@@ -8,6 +8,8 @@ back with the change, and `dossiers` imports nothing of its subscribers (docs/ad
 """
 
 from collections.abc import Callable, Sequence
+from contextlib import contextmanager
+from contextvars import ContextVar
 from dataclasses import dataclass
 
 from django.db.models import Model
@@ -38,6 +40,7 @@ class Subscriber:
 
 
 _SUBSCRIBERS: dict[str, Subscriber] = {}
+_UNHEARD: ContextVar[bool] = ContextVar("dossier_changes_unheard", default=False)
 
 
 def dossier_subscribe(*, name: str, rows, written=None) -> None:
@@ -48,8 +51,21 @@ def dossier_subscribe(*, name: str, rows, written=None) -> None:
 Pending = list[tuple[Subscriber, list[Model]]]
 
 
+@contextmanager
+def dossier_changes_unheard():
+    """Changes made inside are told to no subscriber: invented data (seed_demo) must never reach a
+    partner system such as the national portal."""
+    token = _UNHEARD.set(True)
+    try:
+        yield
+    finally:
+        _UNHEARD.reset(token)
+
+
 def change_rows(change: DossierChange) -> Pending:
     """Each subscriber's rows for `change`, not saved yet."""
+    if _UNHEARD.get():
+        return []
     pending = []
     for subscriber in _SUBSCRIBERS.values():
         rows = list(subscriber.rows(change))

@@ -249,3 +249,28 @@ def test_does_stop_the_run_and_keep_messages_when_the_partner_is_down(world, rec
     national.up()
     make_due()
     assert sync_messages_send() == 2
+
+
+@pytest.mark.django_db
+def test_cannot_sync_invented_dossiers_when_the_demo_is_seeded(national):
+    from dossiers.models import Dossier
+    from dossiers.services.demo import demo_catalogue_seed, demo_staff_seed, demo_units_seed
+    from dossiers.services.demo_dossiers import demo_dossiers_seed
+    from dossiers.services.workdays import calendar_seed_holidays
+
+    demo_units_seed()
+    calendar_seed_holidays(years=range(2024, 2031))
+    demo_catalogue_seed()
+    demo_staff_seed(password="motcua-demo-2026")
+    assert demo_dossiers_seed(count=4)["created"] == 4
+    assert Dossier.objects.count() == 4 and SyncMessage.objects.count() == 0
+
+
+@pytest.mark.django_db
+def test_does_hear_changes_again_after_an_unheard_block(world, receive, national):
+    from dossiers.services.hooks import dossier_changes_unheard
+
+    with dossier_changes_unheard():
+        quiet = receive()
+    loud = receive()
+    assert messages_of(quiet) == [] and len(messages_of(loud)) == 1
