@@ -12,6 +12,7 @@ from dossiers.api_lifecycle import router as lifecycle_router
 from dossiers.errors import DomainError, error_body, validation_fields
 from dossiers.renderers import LocalTimeRenderer
 from feedback.api import router as feedback_router
+from integrations.api import router as integrations_router
 
 from .api_kpis import router as kpis_router
 from .api_public import router as public_router
@@ -29,6 +30,7 @@ api.add_router("/", attachments_router)
 api.add_router("/", public_router)
 api.add_router("/", feedback_router)
 api.add_router("/", kpis_router)
+api.add_router("/", integrations_router)
 
 
 @api.exception_handler(DomainError)

@@ -41,6 +41,7 @@ INSTALLED_APPS = [
     "portal",
     "dossiers",
     "feedback",
+    "integrations",
 ]
 
 MIDDLEWARE = [
@@ -192,6 +193,17 @@ PORTAL_LOOKUP_CODE_RATE = os.environ.get("PORTAL_LOOKUP_CODE_RATE", "10/m")
 PORTAL_OUTBOX_BATCH_SECONDS = float(os.environ.get("PORTAL_OUTBOX_BATCH_SECONDS", "1"))
 PORTAL_MAX_EXTENSIONS = int(os.environ.get("PORTAL_MAX_EXTENSIONS", "2"))
 
+# National public service portal sync (docs/integrations.md): off while the URL is unset.
+PORTAL_NATIONAL_SYNC_URL = os.environ.get("PORTAL_NATIONAL_SYNC_URL", "")
+PORTAL_NATIONAL_SYNC_TOKEN = os.environ.get("PORTAL_NATIONAL_SYNC_TOKEN", "")
+PORTAL_NATIONAL_SYNC_HMAC_SECRET = os.environ.get("PORTAL_NATIONAL_SYNC_HMAC_SECRET", "")
+PORTAL_NATIONAL_SYNC_TIMEOUT_SECONDS = float(os.environ.get("PORTAL_NATIONAL_SYNC_TIMEOUT_SECONDS", "10"))
+PORTAL_NATIONAL_SYNC_MAX_ATTEMPTS = int(os.environ.get("PORTAL_NATIONAL_SYNC_MAX_ATTEMPTS", "10"))
+PORTAL_NATIONAL_SYNC_BACKOFF_SECONDS = int(os.environ.get("PORTAL_NATIONAL_SYNC_BACKOFF_SECONDS", "60"))
+PORTAL_NATIONAL_SYNC_BACKOFF_MAX_SECONDS = int(os.environ.get("PORTAL_NATIONAL_SYNC_BACKOFF_MAX_SECONDS", "21600"))
+# The token the portal presents when it pushes online dossiers to us; none is accepted while unset.
+PORTAL_NATIONAL_INBOUND_TOKEN = os.environ.get("PORTAL_NATIONAL_INBOUND_TOKEN", "")
+
 # Behind HTTPS (production): one switch turns on every transport-security setting.
 HTTPS = env_bool("DJANGO_HTTPS", False)
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
@@ -227,4 +239,6 @@ CELERY_BEAT_SCHEDULE = {
     "kpi-facts-refresh": {"task": "dossiers.tasks_kpi.kpi_facts_refresh_task", "schedule": 60.0},
     "petition-flag": {"task": "feedback.tasks.petition_flag_task", "schedule": 300.0},
     "digest-send": {"task": "dossiers.tasks_digest.digest_send_task", "schedule": crontab(hour=7, minute=0)},
+    # Does nothing while PORTAL_NATIONAL_SYNC_URL is unset; sends what no commit's kick did.
+    "national-sync-send": {"task": "integrations.tasks.national_sync_send_task", "schedule": 30.0},
 }

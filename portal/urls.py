@@ -15,6 +15,7 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("accounts/", include("django.contrib.auth.urls")),
     path("api/v1/", api.urls),
+    path("can-bo/dong-bo/", include("integrations.urls")),
     path("can-bo/", include("dossiers.urls")),
 ]
 if settings.DEBUG:

@@ -25,6 +25,7 @@ from ..roles import COUNTER_CLERK, SPECIALIST, UNIT_LEADER, roles_sync
 from ..workdays import calendar_for
 from .applicants import Applicant, applicant_clean
 from .demo import DEMO_PROVINCE
+from .hooks import dossier_changes_unheard
 from .intake import dossier_receive
 from .notify import outbox_hold
 from .routing import dossier_transition
@@ -258,7 +259,8 @@ def demo_dossiers_seed(*, count: int, seed: int = 2026) -> dict[str, int]:
     existing = Dossier.objects.filter(note=DEMO_NOTE).count()
     if existing >= count:
         return {"created": 0, "existing": existing, "officers_created": 0}
-    with transaction.atomic():
+    # Invented dossiers: no partner system (the national portal's sync) hears of them.
+    with transaction.atomic(), dossier_changes_unheard():
         world = _world()
         rng = random.Random(seed)
         plans = [_plan(status, rng, world) for status in _statuses(count, rng)]

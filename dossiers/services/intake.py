@@ -29,6 +29,7 @@ from .clock import clock_replay
 from .clock_sync import SYNCED, clock_derive
 from .codes import dossier_insert_numbered, lookup_key_new, provisional_code
 from .events import clock_new, event_new
+from .hooks import DossierChange, change_children, change_rows, change_written, dossier_changed
 from .notify import outbox_enqueue, outbox_kick_on_commit, outbox_messages
 from .routing import steps_layout
 from .timing import effective_time
@@ -177,7 +178,11 @@ def dossier_receive(
     if start:
         messages = outbox_messages(dossier=dossier, kind="received", ref="1")
         children += [Children([start.clock]), Children(start.steps), Children(messages, coded=OUTBOX_CODED)]
+    # The subscribers' rows (the national portal's outbox) go into the same statement.
+    subscribed = change_rows(DossierChange(dossier=dossier, event=events[-1], created=True))
+    children += change_children(subscribed)
     dossier_insert_numbered(dossier=dossier, at=at, children=children)  # one statement on PostgreSQL
+    change_written(subscribed)
     if start:
         outbox_kick_on_commit()
     return dossier
@@ -233,4 +238,5 @@ def dossier_start(*, dossier: Dossier, actor, at) -> Dossier:
     dossier.save(update_fields=SYNCED)
     start.event.save(force_insert=True)
     outbox_enqueue(dossier=dossier, kind="received", ref="1")
+    dossier_changed(dossier=dossier, event=start.event)
     return dossier

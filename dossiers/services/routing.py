@@ -13,6 +13,7 @@ from ..models import ClockEntry, Dossier, DossierStep, RoutingStep, Status, Unit
 from ..workdays import calendar_for
 from .clock_sync import dossier_clock_sync, dossier_timeliness, timeliness_of
 from .events import clock_record, event_record
+from .hooks import dossier_changed
 from .notify import outbox_enqueue
 from .timing import effective_time
 
@@ -292,7 +293,7 @@ def _apply(dossier, rule, *, actor, at, params: dict) -> Dossier:
     state = dossier_clock_sync(dossier=dossier, at=at)
     if rule.action in CLOCK_STOPPING and from_status != Status.SUBMITTED:
         dossier.timeliness = dossier_timeliness(dossier=dossier, state=state, finished_at=at)
-    event_record(
+    event = event_record(
         dossier=dossier,
         action=rule.action,
         actor=actor,
@@ -302,6 +303,7 @@ def _apply(dossier, rule, *, actor, at, params: dict) -> Dossier:
         reason=params["reason"],
         data=_event_data(dossier, params),
     )
+    dossier_changed(dossier=dossier, event=event)
     return _bump(dossier)
 
 

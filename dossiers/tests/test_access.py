@@ -37,6 +37,7 @@ from dossiers.tests.factories import CentreFactory, ProcedureFactory, RoutingSte
 from feedback.models import Petition, Rating
 from feedback.services.petitions import petition_submit
 from feedback.services.ratings import rating_submit
+from integrations.models import InboundDossier, SyncMessage, SyncStatus
 
 RELATIONS = ("own", "child", "sibling", "parent")
 ALL = frozenset(RELATIONS)
@@ -53,6 +54,8 @@ KPI_RULE = {"supervisor": {"own", "child"}, "superuser": ALL}
 ACT_RULE = {**{r: {"own"} for r in OFFICERS}, "superuser": ALL}
 SIGN_RULE = {"unit_leader": {"own"}, "superuser": ALL}  # the API's apology is drafted and signed at once
 PETITION_ACT_RULE = {"specialist": {"own"}, "unit_leader": {"own"}, "superuser": ALL}
+SUPERVISOR_RULE = {"supervisor": {"own", "child"}, "superuser": ALL}  # supervisor-only pages
+NOBODY_RULE: dict = {}  # partner endpoints: no user's session or token reaches them
 
 
 # -- the world ---------------------------------------------------------------------------------
@@ -138,8 +141,13 @@ def _build() -> dict:
             unit_code=unit.code,
             about="unit",
         )
+        sync = SyncMessage.objects.create(  # a message the national portal never took
+            dossier=d, sequence=1, action="receive", changed_at=long_ago, payload={"TrangThaiHoSo": 4}
+        )
+        SyncMessage.objects.filter(pk=sync.pk).update(status=SyncStatus.DEAD, attempts=10, last_error="HTTP 500")
         rows[relation] = {
             "unit": unit,
+            "sync": sync,
             "dossier": Dossier.objects.get(pk=d.pk),
             "done": done,
             "rated": rated,
@@ -293,6 +301,7 @@ READS = (
     ),
     Surface("admin ratings", lambda c, r, b: c.get("/admin/feedback/rating/"), ADMIN_SITE_RULE, code_listed("rated")),
     Surface("admin petitions", lambda c, r, b: c.get("/admin/feedback/petition/"), ADMIN_SITE_RULE, petition_marker),
+    Surface("national sync page", lambda c, r, b: c.get("/can-bo/dong-bo/"), SUPERVISOR_RULE, code_listed("dossier")),
     Surface("api kpis", lambda c, r, b: c.get(f"/api/v1/kpis?unit={r['unit'].code}", **b), KPI_RULE, ok),
     Surface("kpi dashboard", lambda c, r, b: c.get(f"/giam-sat/chi-so/?unit={r['unit'].code}"), KPI_RULE, ok),
 )
@@ -388,6 +397,21 @@ def _page_claim(c, r, b):
     return c.post(f"/can-bo/ho-so/{r['dossier'].code}/phan-cong/", {"assignee": username})
 
 
+def _sync_resend(c, r, b):
+    return c.post(f"/can-bo/dong-bo/{r['sync'].message_id}/gui-lai/")
+
+
+def _national_inbound(c, r, b):
+    body = {
+        "MaHoSoQG": f"QG-{r['unit'].code}",
+        "MaTTHC": r["dossier"].procedure.national_code,
+        "DonViTiepNhan": r["unit"].code,
+        "ChuHoSo": {"HoTen": "Người Nộp Trực Tuyến", "SoDinhDanh": "056190007777", "SoDienThoai": "0905123456"},
+    }
+    with override_settings(PORTAL_NATIONAL_INBOUND_TOKEN="the-portals-own-token"):
+        return c.post("/api/v1/integrations/national/dossiers", body, content_type="application/json", **b)
+
+
 @dataclass(frozen=True)
 class Write:
     name: str
@@ -409,6 +433,18 @@ WRITES = (
         _api_petition_act,
         PETITION_ACT_RULE,
         lambda r: Petition.objects.get(pk=r["petition"].pk).status != r["petition"].status,
+    ),
+    Write(
+        "national sync resend",
+        _sync_resend,
+        SUPERVISOR_RULE,
+        lambda r: SyncMessage.objects.get(pk=r["sync"].pk).status == SyncStatus.PENDING,
+    ),
+    Write(
+        "national inbound",
+        _national_inbound,
+        NOBODY_RULE,
+        lambda r: InboundDossier.objects.filter(portal_id=f"QG-{r['unit'].code}").exists(),
     ),
 )
 
