@@ -26,6 +26,7 @@ from ..models import (
     UnitMembership,
 )
 from ..resources import CalendarDayResource, ProcedureResource, UnitResource, plain_decimal
+from ..services.tokens import api_token_revoke
 from ..services.workdays import calendar_day_remove, calendar_day_set
 
 FILE_FORMATS = [base_formats.CSV, base_formats.XLSX]
@@ -183,8 +184,20 @@ class CalendarChangeAdmin(ReadOnlyAdmin):
 
 @admin.register(ApiToken)
 class ApiTokenAdmin(ReadOnlyAdmin):
-    list_display = ("prefix", "user", "created_at", "revoked_at")
+    """Tokens are made by `manage.py create_api_token` (the raw token is shown once); here they are
+    listed and revoked (also `manage.py revoke_api_token`)."""
+
+    list_display = ("prefix", "user", "created_at", "expires_at", "revoked_at")
     list_select_related = ("user",)
-    list_filter = ("revoked_at",)
+    list_filter = ("revoked_at", "expires_at")
     search_fields = ("prefix", "user__username")
-    fields = ("prefix", "user", "created_at", "revoked_at")
+    fields = ("prefix", "user", "created_at", "expires_at", "revoked_at")
+    actions = ["revoke"]
+
+    def has_revoke_permission(self, request) -> bool:
+        return request.user.has_perm("dossiers.change_apitoken")
+
+    @admin.action(description=gettext_lazy("Thu hồi các mã đã chọn"), permissions=["revoke"])
+    def revoke(self, request, queryset):
+        count = api_token_revoke(tokens=queryset)
+        messages.success(request, _("Đã thu hồi %(n)s mã truy cập.") % {"n": count})

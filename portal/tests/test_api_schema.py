@@ -10,7 +10,7 @@ from hypothesis import HealthCheck, settings
 # "invalid" because of its Authorization header is in fact valid: that check cannot apply either.
 from schemathesis.specs.openapi.checks import negative_data_rejection, positive_data_acceptance  # noqa: E402
 
-from dossiers.models import ApiToken
+from dossiers.services.tokens import api_token_create
 from portal.wsgi import application
 
 schema = schemathesis.openapi.from_wsgi("/api/v1/openapi.json", application)
@@ -33,9 +33,7 @@ def _keep_the_test_connection():
 @pytest.fixture
 def superuser_token(world, django_user_model):
     user = django_user_model.objects.create_superuser("schema-admin", "a@example.vn", "x")
-    raw = ApiToken.new_raw()
-    ApiToken.objects.create(user=user, digest=ApiToken.digest_of(raw), prefix=raw[:8])
-    return raw
+    return api_token_create(user=user)[1]
 
 
 @pytest.mark.django_db
