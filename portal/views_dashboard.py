@@ -15,7 +15,7 @@ from dossiers.kpi import rules
 from dossiers.kpi.rollup import month_of, rollup_by_buckets, week_of
 from dossiers.kpi.snapshots import AGE_BUCKETS, backlog_by_age, late_by_responsible_unit
 from dossiers.models import Unit
-from dossiers.services.exports import xlsx_response
+from dossiers.services.exports import MonthStart, xlsx_response
 
 from . import charts
 from .api_kpis import parse_period, parse_unit
@@ -38,8 +38,9 @@ TABLES = ("units", "weeks", "months", "backlog", "late")
 # -- trend -----------------------------------------------------------------------------------
 
 
-def trend(*, unit_ids, end: date) -> dict[str, list[tuple[str, rules.Figures]]]:
-    """Weekly (12 weeks) and monthly (12 months) figures up to `end`, from one roll-up query."""
+def trend(*, unit_ids, end: date) -> dict[str, list[tuple[date, rules.Figures]]]:
+    """Weekly (12 weeks, keyed by their Monday) and monthly (12 months, by MonthStart) figures up to
+    `end`, from one roll-up query."""
     first_month = add_months(month_of(end), -11)
     week_keys = [week_of(end) - timedelta(weeks=k) for k in range(11, -1, -1)]
     spans = {"weeks": (week_keys[0], end, week_of), "months": (first_month, end, month_of)}
@@ -48,15 +49,15 @@ def trend(*, unit_ids, end: date) -> dict[str, list[tuple[str, rules.Figures]]]:
     months = {k: figures_of(v) for k, v in sums["months"].items()}
     month_keys = sorted(months) or [end.replace(day=1)]
     return {
-        "weeks": [(k.strftime("%d/%m"), weeks.get(k, rules.Figures())) for k in week_keys],
-        "months": [(k.strftime("%m/%Y"), months.get(k, rules.Figures())) for k in month_keys],
+        "weeks": [(k, weeks.get(k, rules.Figures())) for k in week_keys],
+        "months": [(MonthStart(k.year, k.month, 1), months.get(k, rules.Figures())) for k in month_keys],
     }
 
 
 def trend_charts(series: dict) -> dict:
     out = {}
     for name, points in series.items():
-        labels = [label for label, _f in points]
+        labels = [key.strftime("%m/%Y" if name == "months" else "%d/%m") for key, _f in points]
         out[name] = {
             "volume": charts.bar_chart(
                 title=_("Hồ sơ tiếp nhận và đã giải quyết"),

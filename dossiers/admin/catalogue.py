@@ -12,7 +12,6 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from import_export.admin import ImportExportModelAdmin
-from import_export.formats import base_formats
 
 from ..models import (
     ApiToken,
@@ -28,8 +27,13 @@ from ..models import (
 from ..resources import CalendarDayResource, ProcedureResource, UnitResource, plain_decimal
 from ..services.tokens import api_token_revoke
 from ..services.workdays import calendar_day_remove, calendar_day_set
+from .formats import FILE_FORMATS, SpreadsheetExportMixin
 
-FILE_FORMATS = [base_formats.CSV, base_formats.XLSX]
+
+class CatalogueImportExportAdmin(SpreadsheetExportMixin, ImportExportModelAdmin):
+    """CSV and XLSX through the portal's spreadsheet writers (admin.formats)."""
+
+    formats = FILE_FORMATS
 
 
 class UnitMembershipInline(admin.TabularInline):
@@ -40,9 +44,8 @@ class UnitMembershipInline(admin.TabularInline):
 
 
 @admin.register(Unit)
-class UnitAdmin(ImportExportModelAdmin):
+class UnitAdmin(CatalogueImportExportAdmin):
     resource_classes = [UnitResource]
-    formats = FILE_FORMATS
     list_display = ("code", "name", "kind", "level", "parent", "is_active")
     list_select_related = ("parent",)
     list_filter = ("kind", "level", "is_active")
@@ -71,9 +74,8 @@ class RoutingStepInline(admin.TabularInline):
 
 
 @admin.register(Procedure)
-class ProcedureAdmin(ImportExportModelAdmin):
+class ProcedureAdmin(CatalogueImportExportAdmin):
     resource_classes = [ProcedureResource]
-    formats = FILE_FORMATS
     list_display = ("national_code", "name", "field", "level", "processing_time_display", "online_level")
     list_select_related = ("field",)
     list_filter = ("level", "online_level", "time_unit", "is_active", "field")
@@ -114,9 +116,8 @@ class ProcedureAdmin(ImportExportModelAdmin):
 
 
 @admin.register(CalendarDay)
-class CalendarDayAdmin(ImportExportModelAdmin):
+class CalendarDayAdmin(CatalogueImportExportAdmin):
     resource_classes = [CalendarDayResource]
-    formats = FILE_FORMATS
     list_display = ("date", "unit", "is_working", "name", "document", "source")
     list_select_related = ("unit",)
     list_filter = ("is_working", "source", ("unit", admin.RelatedOnlyFieldListFilter))
