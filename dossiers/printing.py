@@ -35,6 +35,7 @@ from .models import (
 )
 from .people import person_name
 from .services.exports import local_naive, xlsx_write
+from .services.timing import calendar_day_validators
 
 DEFAULT_FORM_VERSION = "TT03/2025/TT-VPCP"
 DEFAULT_TEMPLATE_DIR = "TT03-2025"
@@ -378,10 +379,18 @@ class RegisterFilter(forms.Form):
         empty_label=gettext_lazy("Tất cả"),
     )
     date_from = forms.DateField(
-        label=gettext_lazy("Nhận từ ngày"), input_formats=["%d/%m/%Y"], required=False, widget=forms.TextInput
+        label=gettext_lazy("Nhận từ ngày"),
+        input_formats=["%d/%m/%Y"],
+        required=False,
+        widget=forms.TextInput,
+        validators=calendar_day_validators(),
     )
     date_to = forms.DateField(
-        label=gettext_lazy("đến ngày"), input_formats=["%d/%m/%Y"], required=False, widget=forms.TextInput
+        label=gettext_lazy("đến ngày"),
+        input_formats=["%d/%m/%Y"],
+        required=False,
+        widget=forms.TextInput,
+        validators=calendar_day_validators(),
     )
     procedure = forms.ModelChoiceField(
         label=gettext_lazy("Thủ tục"),

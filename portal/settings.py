@@ -130,6 +130,10 @@ AUTHENTICATION_BACKENDS = ["axes.backends.AxesStandaloneBackend", "django.contri
 AXES_FAILURE_LIMIT = int(os.environ.get("PORTAL_LOGIN_FAILURE_LIMIT", "5"))
 AXES_COOLOFF_TIME = timedelta(minutes=int(os.environ.get("PORTAL_LOGIN_LOCKOUT_MINUTES", "15")))
 AXES_LOCKOUT_PARAMETERS = ["username"]
+# axes.W006 wants the address among the lockout parameters, against attackers rotating user agents.
+# We lock the account itself (no rotation helps), and a per-address lockout would lock a whole office
+# behind one NAT address out after five typos: addresses are throttled instead (PORTAL_LOGIN_RATE).
+SILENCED_SYSTEM_CHECKS = ["axes.W006"]
 AXES_RESET_ON_SUCCESS = True
 AXES_CLIENT_IP_CALLABLE = "portal.security.login_client_ip"
 AXES_LOCKOUT_CALLABLE = "portal.security.login_locked_out"
@@ -239,6 +243,10 @@ PORTAL_TRUSTED_PROXIES = env_list("PORTAL_TRUSTED_PROXIES")
 # A notification's send task runs this long after the commit that kicked it, so one task carries a burst.
 PORTAL_OUTBOX_BATCH_SECONDS = float(os.environ.get("PORTAL_OUTBOX_BATCH_SECONDS", "1"))
 PORTAL_MAX_EXTENSIONS = int(os.environ.get("PORTAL_MAX_EXTENSIONS", "2"))
+# An apology's new appointment: at most this many working days after the current one (form and API).
+PORTAL_MAX_EXTENSION_DAYS = int(os.environ.get("PORTAL_MAX_EXTENSION_DAYS", "60"))
+# The first day dossiers may be received on (back-dated receipts), for units without Unit.go_live.
+PORTAL_GO_LIVE = os.environ.get("PORTAL_GO_LIVE", "2000-01-01")
 
 # Behind HTTPS (production): one switch turns on every transport-security setting.
 HTTPS = env_bool("DJANGO_HTTPS", False)
