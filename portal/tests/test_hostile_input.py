@@ -300,3 +300,18 @@ def test_does_act_or_refuse_whatever_the_back_dated_time(client, world, at_agenc
             f"/api/v1/dossiers/{at_agency.code}/actions", body, **JSON, **bearer(world["specialist"])
         )
     assert response.status_code in (200, 409, 422), response.content
+
+
+def test_does_name_the_limit_in_english_when_the_client_asks_for_english(client, world, at_agency, now):
+    body = {"reason": "Waiting for verification", "new_due_at": "2026-06-18T10:01:00+07:00"}
+    response = client.post(
+        f"/api/v1/dossiers/{at_agency.code}/apologies",
+        body,
+        **JSON,
+        **bearer(world["leader"]),
+        HTTP_ACCEPT_LANGUAGE="en",
+    )
+    assert response.json()["fields"] == {
+        "new_due_at": "The new appointment cannot be more than 60 working days after the current one "
+        "(18/06/2026 10:00 at the latest)."
+    }
