@@ -12,7 +12,8 @@ graceful_timeout = 20
 keepalive = 5
 max_requests = 2000
 max_requests_jitter = 200
-# The reverse proxy sets X-Forwarded-For / -Proto; trust it only from the proxy's address.
+# X-Forwarded-Proto (https) is believed only from the proxy's address; X-Forwarded-For is read by
+# the application itself, from PORTAL_TRUSTED_PROXIES only (dossiers.ratelimit.client_ip).
 forwarded_allow_ips = os.environ.get("GUNICORN_FORWARDED_ALLOW_IPS", "127.0.0.1")
 accesslog = "-"
 access_log_format = '%(h)s "%(r)s" %(s)s %(b)s %(M)sms rid=%({x-request-id}o)s'

@@ -29,6 +29,7 @@ from .services.catalogue import procedure_for_intake
 from .services.idempotency import idempotent_call
 from .services.intake import HandedDocument, dossier_receive, receiving_units
 from .services.routing import dossier_transition
+from .services.timing import instant_checked
 from .workdays import Versions
 
 router = Router(tags=["dossiers"], auth=staff_auth)
@@ -148,7 +149,8 @@ def _parse_when(raw: str):
         from datetime import datetime, time
 
         value = datetime.combine(value, time.min)
-    return value if timezone.is_aware(value) else timezone.make_aware(value)
+    value = value if timezone.is_aware(value) else timezone.make_aware(value)
+    return instant_checked(value, field="due_before")
 
 
 def _list_row(d: Dossier, now) -> dict:

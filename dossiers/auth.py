@@ -1,7 +1,7 @@
 """API authentication: Bearer tokens for integrations, sessions for the browser UI."""
 
 from django.http import HttpRequest
-from ninja.security import HttpBearer, django_auth
+from ninja.security import HttpBearer, SessionAuth
 
 from .models import ApiToken
 
@@ -15,4 +15,21 @@ class BearerToken(HttpBearer):
         return user
 
 
-staff_auth = [BearerToken(), django_auth]
+class StaffSession(SessionAuth):
+    """The browser UI's session, CSRF-checked — but only once there is a logged-in user: an anonymous
+    write must answer 401 (with `WWW-Authenticate: Bearer`), never the CSRF check's 403."""
+
+    def __call__(self, request: HttpRequest):
+        if not request.user.is_authenticated:
+            return None
+        return super().__call__(request)
+
+
+staff_auth = [BearerToken(), StaffSession()]
+
+
+def www_authenticate(request: HttpRequest) -> str:
+    """The challenge of a 401 (RFC 6750 §3): a token that was sent and refused is `invalid_token`."""
+    if request.headers.get("Authorization", "").lower().startswith("bearer "):
+        return 'Bearer realm="api", error="invalid_token"'
+    return 'Bearer realm="api"'

@@ -52,7 +52,13 @@ class StaleVersion(Conflict):
 
 
 class RateLimited(DomainError):
+    """429; `retry_after` (whole seconds) goes out as the Retry-After header (RFC 9110 §10.2.3)."""
+
     status, code = 429, "rate_limited"
+
+    def __init__(self, message, *, retry_after: int, **kwargs):
+        super().__init__(message, **kwargs)
+        self.retry_after = max(int(retry_after), 1)
 
 
 def error_body(code: str, message, fields: dict | None = None) -> dict:

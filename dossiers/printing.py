@@ -34,6 +34,8 @@ from .models import (
     UnitMembership,
 )
 from .people import person_name
+from .services.exports import local_naive, xlsx_write
+from .services.timing import calendar_day_validators
 
 DEFAULT_FORM_VERSION = "TT03/2025/TT-VPCP"
 DEFAULT_TEMPLATE_DIR = "TT03-2025"
@@ -377,10 +379,18 @@ class RegisterFilter(forms.Form):
         empty_label=gettext_lazy("Tất cả"),
     )
     date_from = forms.DateField(
-        label=gettext_lazy("Nhận từ ngày"), input_formats=["%d/%m/%Y"], required=False, widget=forms.TextInput
+        label=gettext_lazy("Nhận từ ngày"),
+        input_formats=["%d/%m/%Y"],
+        required=False,
+        widget=forms.TextInput,
+        validators=calendar_day_validators(),
     )
     date_to = forms.DateField(
-        label=gettext_lazy("đến ngày"), input_formats=["%d/%m/%Y"], required=False, widget=forms.TextInput
+        label=gettext_lazy("đến ngày"),
+        input_formats=["%d/%m/%Y"],
+        required=False,
+        widget=forms.TextInput,
+        validators=calendar_day_validators(),
     )
     procedure = forms.ModelChoiceField(
         label=gettext_lazy("Thủ tục"),
@@ -432,11 +442,6 @@ def register_note(dossier: Dossier) -> str:
     return " · ".join(part for part in (str(dossier.status_label), dossier.note) if part)
 
 
-def _local_naive(at: datetime | None) -> datetime | None:
-    """Spreadsheets have no time zones: write the local wall-clock time."""
-    return timezone.localtime(at, LOCAL_TZ).replace(tzinfo=None) if at else None
-
-
 def register_row(number: int, dossier: Dossier) -> list:
     """One line of the register as spreadsheet values (the HTML page renders its own)."""
     address_phone = ", ".join(p for p in (dossier.applicant_address, dossier.applicant_phone) if p)
@@ -448,33 +453,17 @@ def register_row(number: int, dossier: Dossier) -> list:
         dossier.applicant_name,
         address_phone,
         dossier.lead_unit.name,
-        _local_naive(dossier.received_at),
-        _local_naive(dossier.due_at),
-        _local_naive(dossier.transferred_at),
-        _local_naive(dossier.finished_at),
-        _local_naive(dossier.returned_at),
+        local_naive(dossier.received_at),
+        local_naive(dossier.due_at),
+        local_naive(dossier.transferred_at),
+        local_naive(dossier.finished_at),
+        local_naive(dossier.returned_at),
         "",
         register_note(dossier),
     ]
 
 
-DATE_TIME_FORMAT = "dd/mm/yyyy hh:mm"
-DATE_COLUMNS = range(7, 12)
-
-
 def register_xlsx(queryset, file) -> None:
-    """Write the register into `file`, streaming rows: memory stays flat whatever the size."""
-    from openpyxl import Workbook
-    from openpyxl.cell import WriteOnlyCell
-
-    workbook = Workbook(write_only=True)
-    sheet = workbook.create_sheet(_("Sổ theo dõi hồ sơ"))
-    sheet.append([str(title) for title in REGISTER_COLUMNS])
-    for number, dossier in enumerate(queryset.iterator(chunk_size=2000), start=1):
-        row = register_row(number, dossier)
-        for i in DATE_COLUMNS:
-            if row[i] is not None:
-                row[i] = WriteOnlyCell(sheet, value=row[i])
-                row[i].number_format = DATE_TIME_FORMAT
-        sheet.append(row)
-    workbook.save(file)
+    """Write the register into `file` (the shared spreadsheet writer), streaming rows."""
+    rows = (register_row(n, dossier) for n, dossier in enumerate(queryset.iterator(chunk_size=2000), start=1))
+    xlsx_write(file, REGISTER_COLUMNS, rows, title=_("Sổ theo dõi hồ sơ"))

@@ -6,11 +6,14 @@ refused requests cost nothing. On Redis the check-and-update is one atomic Lua c
 other caches (the embedded mode, one host) use get/set.
 """
 
+import ipaddress
 import logging
 import math
 import time
 from dataclasses import dataclass
+from functools import lru_cache
 
+from django.conf import settings
 from django.core.cache import cache
 from redis.exceptions import RedisError
 
@@ -154,5 +157,47 @@ def _cache_hit(keys: list[str], now: float, limits: list[Limit]) -> float:
 
 
 def client_ip(request) -> str:
-    """The client's address (REMOTE_ADDR; a reverse proxy must set it, e.g. gunicorn --forwarded-allow-ips)."""
-    return request.META.get("REMOTE_ADDR", "unknown")
+    """The client's address, what every limit keys on (and the login lockout).
+
+    REMOTE_ADDR, unless the peer is one of PORTAL_TRUSTED_PROXIES: then X-Forwarded-For read from
+    the right, skipping trusted proxies; the first address no trusted proxy vouches for is the
+    client. Anything left of it was written by the client and is never read, so no one picks
+    the key they are counted under.
+    """
+    peer = request.META.get("REMOTE_ADDR", "") or "unknown"
+    trusted = _trusted_proxies()
+    if not trusted or not _is_trusted(peer, trusted):
+        return peer
+    hops = [hop.strip() for hop in request.META.get("HTTP_X_FORWARDED_FOR", "").split(",")]
+    for hop in reversed(hops):
+        if not is_address(hop):
+            return peer  # not written by a trusted proxy: the chain cannot be read further
+        if not _is_trusted(hop, trusted):
+            return hop
+        peer = hop
+    return peer
+
+
+@lru_cache(maxsize=8)
+def _networks(spec: tuple[str, ...]) -> tuple:
+    return tuple(ipaddress.ip_network(item, strict=False) for item in spec)
+
+
+def _trusted_proxies() -> tuple:
+    return _networks(tuple(getattr(settings, "PORTAL_TRUSTED_PROXIES", ())))
+
+
+def is_address(text: str) -> bool:
+    try:
+        ipaddress.ip_address(text)
+    except ValueError:
+        return False
+    return True
+
+
+def _is_trusted(address: str, networks: tuple) -> bool:
+    try:
+        ip = ipaddress.ip_address(address)
+    except ValueError:
+        return False
+    return any(ip in network for network in networks)

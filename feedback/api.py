@@ -23,7 +23,7 @@ from .schemas import (
 )
 from .services.petitions import PETITION_NOT_FOUND, allowed_actions, petition_act, petition_submit
 from .services.ratings import rating_submit
-from .throttle import petition_rate, rating_rate, throttle
+from .throttle import petition_rate, throttle, throttle_dossier_key
 
 router = Router(tags=["feedback"])
 ERRORS = {401: ErrorOut, 403: ErrorOut, 404: ErrorOut, 409: ErrorOut, 422: ErrorOut, 429: ErrorOut}
@@ -31,7 +31,7 @@ ERRORS = {401: ErrorOut, 403: ErrorOut, 404: ErrorOut, 409: ErrorOut, 422: Error
 
 @router.post("/public/dossiers/{code}/rating", response={201: RatingOut, **ERRORS}, auth=None, summary="Đánh giá")
 def rate(request: HttpRequest, code: str, payload: RatingIn):
-    throttle(request, scope="rating", rate=rating_rate(), code=code)
+    throttle_dossier_key(request, code=code)
     dossier = public_dossier(code=code, key=payload.key)
     if dossier is None:  # wrong key and unknown code: exactly the lookup's answer
         raise errors.NotFound(LOOKUP_NOT_FOUND)
@@ -50,6 +50,8 @@ def rating_out(r: Rating) -> dict:
 @router.post("/public/petitions", response={201: PetitionCreatedOut, **ERRORS}, auth=None, summary="Gửi phản ánh")
 def submit_petition(request: HttpRequest, payload: PetitionIn):
     throttle(request, scope="petition", rate=petition_rate())
+    if payload.dossier_code and payload.dossier_key:
+        throttle_dossier_key(request, code=payload.dossier_code)
     p = petition_submit(**payload.dict())
     return Answer(
         201, {"code": p.code, "key": p.key, "status": p.status, "received_at": p.received_at, "due_at": p.answer_by}

@@ -68,6 +68,11 @@ class PetitionForm(forms.Form):
     )
     unit_code = forms.ChoiceField(label=_("Cơ quan, đơn vị liên quan"), required=False)
     dossier_code = forms.CharField(label=_("Mã hồ sơ liên quan (nếu có)"), max_length=48, required=False)
+    dossier_key = forms.CharField(
+        label=_("Mã tra cứu hoặc số định danh trên giấy tiếp nhận"),
+        max_length=32,
+        required=False,
+    )
     officer_name = forms.CharField(label=_("Cán bộ được phản ánh (nếu có)"), max_length=200, required=False)
     name = forms.CharField(label=_("Họ và tên"), max_length=200)
     phone = forms.CharField(

@@ -40,6 +40,7 @@ class PetitionIn(Schema):
     email: str = Field("", max_length=254)
     unit_code: str = Field("", max_length=32)
     dossier_code: str = Field("", max_length=48)
+    dossier_key: str = Field("", max_length=32, description="the dossier's lookup key or ID number: links it")
     procedure_code: str = Field("", max_length=32)
     officer_name: str = Field("", max_length=200)
     about: Literal["", "procedure", "unit", "officer", "dossier"] = ""

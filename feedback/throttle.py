@@ -1,4 +1,10 @@
-"""Per-address (and per-code) throttling of the anonymous feedback endpoints and pages."""
+"""Throttling of the anonymous feedback endpoints and pages; every refusal is a RateLimited (429)
+whose `retry_after` becomes the Retry-After header.
+
+A rating checks a dossier's lookup key, as the status lookup does: both spend the lookup's own
+budgets (per address and per dossier code), so alternating between the two pages gives no more
+guesses at one code's key. Petitions have theirs.
+"""
 
 import hashlib
 
@@ -7,13 +13,9 @@ from django.utils.translation import gettext_lazy as _
 
 from dossiers.errors import RateLimited
 from dossiers.ratelimit import Limit, client_ip, rate_limits_hit
+from dossiers.services.lookup import LOOKUP_LIMITED, lookup_throttled
 
 RATE_LIMITED = _("Bạn đã gửi quá nhiều yêu cầu từ địa chỉ này. Vui lòng thử lại sau.")
-
-
-def rating_rate() -> str:
-    # A rating checks a lookup key: the same budget per address as the status lookup.
-    return getattr(settings, "FEEDBACK_RATING_RATE", settings.PORTAL_LOOKUP_RATE)
 
 
 def code_rate() -> str:
@@ -22,6 +24,17 @@ def code_rate() -> str:
 
 def petition_rate() -> str:
     return getattr(settings, "FEEDBACK_PETITION_RATE", "5/h")
+
+
+def petition_follow_rate() -> str:
+    return getattr(settings, "FEEDBACK_PETITION_FOLLOW_RATE", settings.PORTAL_LOOKUP_RATE)
+
+
+def throttle_dossier_key(request, *, code: str) -> None:
+    """One more guess at dossier `code`'s key: the status lookup's budgets (per address, per code)."""
+    wait, _values = lookup_throttled(request, code=code)
+    if wait:
+        raise RateLimited(LOOKUP_LIMITED, retry_after=wait)
 
 
 def throttle(request, *, scope: str, rate: str, code: str | None = None) -> None:
@@ -36,4 +49,4 @@ def throttle(request, *, scope: str, rate: str, code: str | None = None) -> None
         checks.append((f"{scope}-code", ident, Limit.parse(code_rate())))
     wait = rate_limits_hit(checks=checks)
     if wait:
-        raise RateLimited(RATE_LIMITED, fields={"retry_after": str(wait)})
+        raise RateLimited(RATE_LIMITED, retry_after=wait)

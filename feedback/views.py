@@ -33,7 +33,7 @@ from .services.petitions import (
     petition_submit,
 )
 from .services.ratings import RATABLE, rating_submit
-from .throttle import petition_rate, rating_rate, throttle
+from .throttle import petition_follow_rate, petition_rate, throttle, throttle_dossier_key
 
 PUBLIC_PAGE_SIZE = 20
 STAFF_PAGE_SIZE = 50
@@ -64,8 +64,10 @@ def not_found(request):
     return render(request, "feedback/not_found.html", status=404)
 
 
-def rate_limited(request):
-    return render(request, "feedback/rate_limited.html", status=429)
+def rate_limited(request, exc: RateLimited):
+    response = render(request, "feedback/rate_limited.html", status=429)
+    response["Retry-After"] = str(exc.retry_after)
+    return response
 
 
 def _form_errors(form, exc: DomainError) -> None:
@@ -91,9 +93,9 @@ def _rating_state(dossier: Dossier) -> str:
 def rate(request, code: str):
     """The applicant's rating page, reached from the receipt's QR code or the lookup page."""
     try:
-        throttle(request, scope="rating", rate=rating_rate(), code=code)
-    except RateLimited:
-        return rate_limited(request)
+        throttle_dossier_key(request, code=code)
+    except RateLimited as exc:
+        return rate_limited(request, exc)
     data = request.POST if request.method == "POST" else request.GET
     key, source = data.get("key", ""), "qr" if data.get("src") == "qr" else "lookup"
     dossier = public_dossier(code=code, key=key)
@@ -155,17 +157,28 @@ def kiosk_done(request):
 # -- petitions (public) ----------------------------------------------------------------------
 
 
+def _petition_throttle(request) -> None:
+    throttle(request, scope="petition", rate=petition_rate())
+    if request.POST.get("dossier_key") and request.POST.get("dossier_code"):
+        throttle_dossier_key(request, code=request.POST["dossier_code"])
+
+
+@key_page  # the lookup page links here with the dossier's key
 @require_http_methods(["GET", "POST"])
 def petition_new(request):
-    initial = {"dossier_code": request.GET.get("dossier", "")[:48], "unit_code": request.GET.get("unit", "")[:32]}
+    initial = {
+        "dossier_code": request.GET.get("dossier", "")[:48],
+        "dossier_key": request.GET.get("key", "")[:32],
+        "unit_code": request.GET.get("unit", "")[:32],
+    }
     if initial["dossier_code"]:
         initial["about"] = Petition.About.DOSSIER
     form = PetitionForm(request.POST or None, initial=initial)
     if request.method == "POST":
         try:
-            throttle(request, scope="petition", rate=petition_rate())
-        except RateLimited:
-            return rate_limited(request)
+            _petition_throttle(request)
+        except RateLimited as exc:
+            return rate_limited(request, exc)
         if form.is_valid():
             try:
                 petition = petition_submit(**form.cleaned_data)
@@ -186,9 +199,9 @@ def petition(request, code: str):
         template = "feedback/petition_public.html" if published else "feedback/petition_key.html"
         return render(request, template, {"petition": published, "code": code})
     try:
-        throttle(request, scope="petition-follow", rate=rating_rate(), code=code)
-    except RateLimited:
-        return rate_limited(request)
+        throttle(request, scope="petition-follow", rate=petition_follow_rate(), code=code)
+    except RateLimited as exc:
+        return rate_limited(request, exc)
     found = petition_for_citizen(code=code, key=key)
     if found is None:
         return not_found(request)

@@ -9,7 +9,8 @@ from ninja.errors import HttpError as NinjaHttpError
 from dossiers.api import router as dossiers_router
 from dossiers.api_attachments import router as attachments_router
 from dossiers.api_lifecycle import router as lifecycle_router
-from dossiers.errors import DomainError, error_body, validation_fields
+from dossiers.auth import www_authenticate
+from dossiers.errors import DomainError, RateLimited, error_body, validation_fields
 from dossiers.renderers import LocalTimeRenderer
 from feedback.api import router as feedback_router
 from integrations.api import router as integrations_router
@@ -35,7 +36,10 @@ api.add_router("/", integrations_router)
 
 @api.exception_handler(DomainError)
 def on_domain_error(request: HttpRequest, exc: DomainError):
-    return api.create_response(request, error_body(exc.code, exc.message, exc.fields), status=exc.status)
+    response = api.create_response(request, error_body(exc.code, exc.message, exc.fields), status=exc.status)
+    if isinstance(exc, RateLimited):
+        response["Retry-After"] = str(exc.retry_after)
+    return response
 
 
 @api.exception_handler(ValidationError)
@@ -48,9 +52,11 @@ def on_validation_error(request: HttpRequest, exc: ValidationError):
 
 @api.exception_handler(AuthenticationError)
 def on_auth_error(request: HttpRequest, exc: AuthenticationError):
-    return api.create_response(
+    response = api.create_response(
         request, error_body("unauthorized", translation.gettext("Cần đăng nhập hoặc mã truy cập hợp lệ.")), status=401
     )
+    response["WWW-Authenticate"] = www_authenticate(request)
+    return response
 
 
 @api.exception_handler(NinjaHttpError)

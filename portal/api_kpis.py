@@ -13,6 +13,7 @@ from dossiers.calendar import LOCAL_TZ
 from dossiers.errors import FORBIDDEN, UNKNOWN_UNIT, Forbidden, InvalidInput
 from dossiers.models import Unit
 from dossiers.schemas import ErrorOut
+from dossiers.services.timing import day_checked
 
 from .kpis import GROUPS, is_kpi_reader, kpi_rows, kpi_scope
 
@@ -57,11 +58,12 @@ class KpiOut(Schema):
 
 
 def parse_day(value: str | None, *, field: str, default: date) -> date:
+    """A day typed YYYY-MM-DD or dd/mm/yyyy within the working calendar's years (422 on `field`)."""
     if not value:
         return default
     for fmt in ("%Y-%m-%d", "%d/%m/%Y"):
         try:
-            return datetime.strptime(value, fmt).replace(tzinfo=LOCAL_TZ).date()
+            return day_checked(datetime.strptime(value, fmt).replace(tzinfo=LOCAL_TZ).date(), field=field)
         except ValueError:
             continue
     raise InvalidInput(BAD_DATE, fields={field: BAD_DATE})

@@ -1,4 +1,5 @@
 from django.apps import AppConfig
+from django.contrib.auth.signals import user_logged_in
 from django.db import transaction
 from django.db.models.signals import post_save
 
@@ -10,7 +11,10 @@ class PortalConfig(AppConfig):
     def ready(self):
         from dossiers.models import Dossier
 
+        from .security import session_mark_seen
+
         post_save.connect(_dossier_saved, sender=Dossier, dispatch_uid="portal.public_answers_forget")
+        user_logged_in.connect(session_mark_seen, dispatch_uid="portal.session_mark_seen")
 
 
 def _dossier_saved(sender, instance, created, **kwargs):

@@ -6,6 +6,7 @@ DATABASE_URL, CELERY_BROKER_URL and REDIS_URL to run on PostgreSQL and Redis.
 """
 
 import os
+from datetime import timedelta
 from pathlib import Path
 
 import dj_database_url
@@ -38,6 +39,9 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "django.contrib.humanize",
     "import_export",
+    "ninja",  # the API docs from its static files, not from a CDN (no network at run time; CSP)
+    "axes",
+    "csp",
     "portal",
     "dossiers",
     "feedback",
@@ -55,8 +59,12 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    "portal.security.StaffIdleTimeoutMiddleware",
+    "portal.security.LoginThrottleMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "csp.middleware.CSPMiddleware",
     "portal.observability.ServiceUnavailableMiddleware",
+    "axes.middleware.AxesMiddleware",  # last, as django-axes asks: it turns a lockout into its response
 ]
 
 ROOT_URLCONF = "portal.urls"
@@ -112,7 +120,49 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
+    {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
+# django-axes first: it refuses a locked-out login before the password is even checked.
+AUTHENTICATION_BACKENDS = ["axes.backends.AxesStandaloneBackend", "django.contrib.auth.backends.ModelBackend"]
+
+# Login lockout (django-axes, staff and admin login alike): an account is locked for
+# AXES_COOLOFF_TIME after AXES_FAILURE_LIMIT failed attempts from anywhere, and a success resets
+# its count; per address, logins are also throttled (PORTAL_LOGIN_RATE, portal.security).
+AXES_FAILURE_LIMIT = int(os.environ.get("PORTAL_LOGIN_FAILURE_LIMIT", "5"))
+AXES_COOLOFF_TIME = timedelta(minutes=int(os.environ.get("PORTAL_LOGIN_LOCKOUT_MINUTES", "15")))
+AXES_LOCKOUT_PARAMETERS = ["username"]
+# axes.W006 wants the address among the lockout parameters, against attackers rotating user agents.
+# We lock the account itself (no rotation helps), and a per-address lockout would lock a whole office
+# behind one NAT address out after five typos: addresses are throttled instead (PORTAL_LOGIN_RATE).
+SILENCED_SYSTEM_CHECKS = ["axes.W006"]
+AXES_RESET_ON_SUCCESS = True
+AXES_CLIENT_IP_CALLABLE = "portal.security.login_client_ip"
+AXES_LOCKOUT_CALLABLE = "portal.security.login_locked_out"
+AXES_VERBOSE = False
+PORTAL_LOGIN_RATE = os.environ.get("PORTAL_LOGIN_RATE", "20/m")
+
+# Staff sessions end after this long without a request (default 30 min), and after 12 hours whatever.
+PORTAL_STAFF_IDLE_MINUTES = int(os.environ.get("PORTAL_STAFF_IDLE_MINUTES", "30"))
+SESSION_COOKIE_AGE = int(os.environ.get("DJANGO_SESSION_HOURS", "12")) * 3600
+SESSION_COOKIE_HTTPONLY = True
+SESSION_COOKIE_SAMESITE = "Lax"
+
+# Content-Security-Policy (django-csp): scripts and styles only from our own static files, no inline
+# script, style or event handler anywhere (templates/ has none; the admin and the API docs neither).
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": ["'self'"],
+        "script-src": ["'self'"],
+        "style-src": ["'self'"],
+        "img-src": ["'self'", "data:"],
+        "font-src": ["'self'"],
+        "connect-src": ["'self'"],
+        "object-src": ["'none'"],
+        "base-uri": ["'self'"],
+        "form-action": ["'self'"],
+        "frame-ancestors": ["'none'"],
+    }
+}
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "staff:home"
 LOGOUT_REDIRECT_URL = "home"
@@ -189,9 +239,15 @@ PORTAL_DUE_SOON_WORKING_DAYS = int(os.environ.get("PORTAL_DUE_SOON_WORKING_DAYS"
 PORTAL_MAX_UPLOAD_BYTES = int(os.environ.get("PORTAL_MAX_UPLOAD_BYTES", str(10 * 1024 * 1024)))
 PORTAL_LOOKUP_RATE = os.environ.get("PORTAL_LOOKUP_RATE", "20/m")
 PORTAL_LOOKUP_CODE_RATE = os.environ.get("PORTAL_LOOKUP_CODE_RATE", "10/m")
+# The reverse proxies (addresses or networks) whose X-Forwarded-For is believed; none: REMOTE_ADDR.
+PORTAL_TRUSTED_PROXIES = env_list("PORTAL_TRUSTED_PROXIES")
 # A notification's send task runs this long after the commit that kicked it, so one task carries a burst.
 PORTAL_OUTBOX_BATCH_SECONDS = float(os.environ.get("PORTAL_OUTBOX_BATCH_SECONDS", "1"))
 PORTAL_MAX_EXTENSIONS = int(os.environ.get("PORTAL_MAX_EXTENSIONS", "2"))
+# An apology's new appointment: at most this many working days after the current one (form and API).
+PORTAL_MAX_EXTENSION_DAYS = int(os.environ.get("PORTAL_MAX_EXTENSION_DAYS", "60"))
+# The first day dossiers may be received on (back-dated receipts), for units without Unit.go_live.
+PORTAL_GO_LIVE = os.environ.get("PORTAL_GO_LIVE", "2000-01-01")
 
 # National public service portal sync (docs/integrations.md): off while the URL is unset.
 PORTAL_NATIONAL_SYNC_URL = os.environ.get("PORTAL_NATIONAL_SYNC_URL", "")

@@ -145,7 +145,7 @@ def lookup_result(request, code: str):
         "due_text": format_local(status["due_at"]) if status["due_at"] else "",
         "before_apology_text": _before_apology_text(status),
         "rate_url": _rate_url(dossier) if status["is_finished"] else None,
-        "petition_url": optional_url("feedback:petition-new"),
+        "petition_url": _petition_url(dossier),
     }
     return _bare(request, "public/lookup_result.html", context)
 
@@ -158,6 +158,12 @@ def _before_apology_text(status: dict) -> str:
 def _rate_url(dossier) -> str | None:
     url = optional_url("feedback:rate", dossier.code)
     return f"{url}?{urlencode({'key': dossier.lookup_key})}" if url else None
+
+
+def _petition_url(dossier) -> str | None:
+    # With the key: the petition then reaches the agency that holds the dossier (feedback.services.petitions).
+    url = optional_url("feedback:petition-new")
+    return f"{url}?{urlencode({'dossier': dossier.code, 'key': dossier.lookup_key})}" if url else None
 
 
 def _bare(request, template: str, context: dict, *, status: int = 200, retry_after: int = 0):

@@ -1,6 +1,7 @@
 """The supervisors' KPI dashboard and the public results page (công khai kết quả giải quyết)."""
 
 from datetime import date, timedelta
+from functools import wraps
 
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
@@ -8,14 +9,15 @@ from django.http import Http404
 from django.shortcuts import render
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
-from dossiers.calendar import add_months
+from dossiers.calendar import FIRST_YEAR, LAST_YEAR, add_months
 from dossiers.errors import DomainError
 from dossiers.kpi import rules
 from dossiers.kpi.rollup import month_of, rollup_by_buckets, week_of
 from dossiers.kpi.snapshots import AGE_BUCKETS, backlog_by_age, late_by_responsible_unit
 from dossiers.models import Unit
-from dossiers.services.exports import xlsx_response
+from dossiers.services.exports import MonthStart, xlsx_response
 
 from . import charts
 from .api_kpis import parse_period, parse_unit
@@ -33,13 +35,15 @@ from .kpis import (
 )
 
 TABLES = ("units", "weeks", "months", "backlog", "late")
+BAD_MONTH = gettext_lazy("Tháng không hợp lệ: dùng dạng mm/yyyy, từ năm %(first)s đến năm %(last)s.")
 
 
 # -- trend -----------------------------------------------------------------------------------
 
 
-def trend(*, unit_ids, end: date) -> dict[str, list[tuple[str, rules.Figures]]]:
-    """Weekly (12 weeks) and monthly (12 months) figures up to `end`, from one roll-up query."""
+def trend(*, unit_ids, end: date) -> dict[str, list[tuple[date, rules.Figures]]]:
+    """Weekly (12 weeks, keyed by their Monday) and monthly (12 months, by MonthStart) figures up to
+    `end`, from one roll-up query."""
     first_month = add_months(month_of(end), -11)
     week_keys = [week_of(end) - timedelta(weeks=k) for k in range(11, -1, -1)]
     spans = {"weeks": (week_keys[0], end, week_of), "months": (first_month, end, month_of)}
@@ -48,15 +52,15 @@ def trend(*, unit_ids, end: date) -> dict[str, list[tuple[str, rules.Figures]]]:
     months = {k: figures_of(v) for k, v in sums["months"].items()}
     month_keys = sorted(months) or [end.replace(day=1)]
     return {
-        "weeks": [(k.strftime("%d/%m"), weeks.get(k, rules.Figures())) for k in week_keys],
-        "months": [(k.strftime("%m/%Y"), months.get(k, rules.Figures())) for k in month_keys],
+        "weeks": [(k, weeks.get(k, rules.Figures())) for k in week_keys],
+        "months": [(MonthStart(k.year, k.month, 1), months.get(k, rules.Figures())) for k in month_keys],
     }
 
 
 def trend_charts(series: dict) -> dict:
     out = {}
     for name, points in series.items():
-        labels = [label for label, _f in points]
+        labels = [key.strftime("%m/%Y" if name == "months" else "%d/%m") for key, _f in points]
         out[name] = {
             "volume": charts.bar_chart(
                 title=_("Hồ sơ tiếp nhận và đã giải quyết"),
@@ -134,12 +138,34 @@ def _late_table(late: dict, names: dict) -> dict:
 # -- views -----------------------------------------------------------------------------------
 
 
+class BadRequest(Exception):
+    """A filter of a KPI page the page cannot show: answered 400 with the message."""
+
+    def __init__(self, message):
+        super().__init__(str(message))
+        self.message = message
+
+
+def bad_request_page(view):
+    """`view`, whose BadRequest becomes the 400 page naming what was wrong."""
+
+    @wraps(view)
+    def wrapper(request, *args, **kwargs):
+        try:
+            return view(request, *args, **kwargs)
+        except BadRequest as exc:
+            context = {"message": exc.message, "back_url": request.path}
+            return render(request, "bad_request.html", context, status=400)
+
+    return wrapper
+
+
 def _period(request) -> tuple[Unit | None, date, date]:
     try:
         start, end = parse_period(request.GET.get("from"), request.GET.get("to"))
         return parse_unit(request.GET.get("unit")), start, end
     except DomainError as exc:
-        raise Http404(str(exc.message)) from None
+        raise BadRequest(next(iter(exc.fields.values()), exc.message)) from None
 
 
 def _scope_options(unit_ids) -> list[tuple[int, str, str]]:
@@ -148,6 +174,7 @@ def _scope_options(unit_ids) -> list[tuple[int, str, str]]:
 
 
 @login_required
+@bad_request_page
 def dashboard(request):
     """Province (or a unit's subtree) KPIs: 766 scores, trends, backlog, late units; ?format=xlsx."""
     if not is_kpi_reader(request.user):
@@ -176,24 +203,28 @@ def dashboard(request):
 
 
 def _month(value: str | None) -> date:
+    """mm/yyyy within the working calendar's years (the page has nothing to show outside them)."""
     today = timezone.localdate()
     if not value:
         return add_months(month_of(today), -1)
     try:
         month, year = (int(x) for x in value.split("/"))
+        if not FIRST_YEAR <= year <= LAST_YEAR:
+            raise ValueError(year)
         return date(year, month, 1)
     except ValueError:
-        raise Http404 from None
+        raise BadRequest(BAD_MONTH % {"first": FIRST_YEAR, "last": LAST_YEAR}) from None
 
 
+@bad_request_page
 def public_results(request):
     """Công khai kết quả giải quyết: per unit and month, no personal data."""
     start = _month(request.GET.get("month"))
     end = add_months(start, 1) - timedelta(days=1)
     try:
         unit = parse_unit(request.GET.get("unit"))
-    except DomainError:
-        raise Http404 from None
+    except DomainError as exc:
+        raise BadRequest(exc.message) from None
     unit_ids = list(Unit.objects.subtree_of([unit]).values_list("pk", flat=True)) if unit else None
     rows = kpi_rows(unit_ids=unit_ids, start=start, end=end, group_by="unit")
     context = {"unit": unit, "month": start, "rows": rows}

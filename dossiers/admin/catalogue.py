@@ -12,7 +12,6 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from import_export.admin import ImportExportModelAdmin
-from import_export.formats import base_formats
 
 from ..models import (
     ApiToken,
@@ -26,9 +25,15 @@ from ..models import (
     UnitMembership,
 )
 from ..resources import CalendarDayResource, ProcedureResource, UnitResource, plain_decimal
+from ..services.tokens import api_token_revoke
 from ..services.workdays import calendar_day_remove, calendar_day_set
+from .formats import FILE_FORMATS, SpreadsheetExportMixin
 
-FILE_FORMATS = [base_formats.CSV, base_formats.XLSX]
+
+class CatalogueImportExportAdmin(SpreadsheetExportMixin, ImportExportModelAdmin):
+    """CSV and XLSX through the portal's spreadsheet writers (admin.formats)."""
+
+    formats = FILE_FORMATS
 
 
 class UnitMembershipInline(admin.TabularInline):
@@ -39,9 +44,8 @@ class UnitMembershipInline(admin.TabularInline):
 
 
 @admin.register(Unit)
-class UnitAdmin(ImportExportModelAdmin):
+class UnitAdmin(CatalogueImportExportAdmin):
     resource_classes = [UnitResource]
-    formats = FILE_FORMATS
     list_display = ("code", "name", "kind", "level", "parent", "is_active")
     list_select_related = ("parent",)
     list_filter = ("kind", "level", "is_active")
@@ -70,9 +74,8 @@ class RoutingStepInline(admin.TabularInline):
 
 
 @admin.register(Procedure)
-class ProcedureAdmin(ImportExportModelAdmin):
+class ProcedureAdmin(CatalogueImportExportAdmin):
     resource_classes = [ProcedureResource]
-    formats = FILE_FORMATS
     list_display = ("national_code", "name", "field", "level", "processing_time_display", "online_level")
     list_select_related = ("field",)
     list_filter = ("level", "online_level", "time_unit", "is_active", "field")
@@ -113,9 +116,8 @@ class ProcedureAdmin(ImportExportModelAdmin):
 
 
 @admin.register(CalendarDay)
-class CalendarDayAdmin(ImportExportModelAdmin):
+class CalendarDayAdmin(CatalogueImportExportAdmin):
     resource_classes = [CalendarDayResource]
-    formats = FILE_FORMATS
     list_display = ("date", "unit", "is_working", "name", "document", "source")
     list_select_related = ("unit",)
     list_filter = ("is_working", "source", ("unit", admin.RelatedOnlyFieldListFilter))
@@ -183,8 +185,20 @@ class CalendarChangeAdmin(ReadOnlyAdmin):
 
 @admin.register(ApiToken)
 class ApiTokenAdmin(ReadOnlyAdmin):
-    list_display = ("prefix", "user", "created_at", "revoked_at")
+    """Tokens are made by `manage.py create_api_token` (the raw token is shown once); here they are
+    listed and revoked (also `manage.py revoke_api_token`)."""
+
+    list_display = ("prefix", "user", "created_at", "expires_at", "revoked_at")
     list_select_related = ("user",)
-    list_filter = ("revoked_at",)
+    list_filter = ("revoked_at", "expires_at")
     search_fields = ("prefix", "user__username")
-    fields = ("prefix", "user", "created_at", "revoked_at")
+    fields = ("prefix", "user", "created_at", "expires_at", "revoked_at")
+    actions = ["revoke"]
+
+    def has_revoke_permission(self, request) -> bool:
+        return request.user.has_perm("dossiers.change_apitoken")
+
+    @admin.action(description=gettext_lazy("Thu hồi các mã đã chọn"), permissions=["revoke"])
+    def revoke(self, request, queryset):
+        count = api_token_revoke(tokens=queryset)
+        messages.success(request, _("Đã thu hồi %(n)s mã truy cập.") % {"n": count})

@@ -5,9 +5,29 @@ from functools import cache
 
 from django.conf import settings
 from django.db import models
+from django.utils import timezone
+from django.utils.crypto import constant_time_compare, salted_hmac
 from django.utils.translation import gettext_lazy as _
 
 from .catalogue import CatalogueQuerySet
+
+
+# Office hours by default (ND 118/2025 leaves them to the province). Callables, not `time` values:
+# Django warns (fields.W161) about a fixed time default whenever checks run within 10 s of it.
+def default_morning_opens() -> time:
+    return time(7, 30)
+
+
+def default_morning_closes() -> time:
+    return time(11, 30)
+
+
+def default_afternoon_opens() -> time:
+    return time(13, 30)
+
+
+def default_afternoon_closes() -> time:
+    return time(17, 30)
 
 
 class UnitQuerySet(CatalogueQuerySet):
@@ -57,11 +77,17 @@ class Unit(models.Model):
     address = models.CharField(_("địa chỉ"), max_length=255, blank=True)
     phone = models.CharField(_("điện thoại"), max_length=32, blank=True)
     email = models.EmailField(_("thư điện tử"), blank=True)
-    morning_opens = models.TimeField(_("mở cửa sáng"), default=time(7, 30))
-    morning_closes = models.TimeField(_("đóng cửa sáng"), default=time(11, 30))
-    afternoon_opens = models.TimeField(_("mở cửa chiều"), default=time(13, 30))
-    afternoon_closes = models.TimeField(_("đóng cửa chiều"), default=time(17, 30))
+    morning_opens = models.TimeField(_("mở cửa sáng"), default=default_morning_opens)
+    morning_closes = models.TimeField(_("đóng cửa sáng"), default=default_morning_closes)
+    afternoon_opens = models.TimeField(_("mở cửa chiều"), default=default_afternoon_opens)
+    afternoon_closes = models.TimeField(_("đóng cửa chiều"), default=default_afternoon_closes)
     saturday_morning = models.BooleanField(_("tiếp nhận sáng thứ Bảy"), default=False)
+    go_live = models.DateField(
+        _("ngày bắt đầu sử dụng hệ thống"),
+        null=True,
+        blank=True,
+        help_text=_("Hồ sơ không được ghi nhận tiếp nhận trước ngày này. Để trống: theo cấu hình chung."),
+    )
     is_active = models.BooleanField(_("đang hoạt động"), default=True)
     staff = models.ManyToManyField(settings.AUTH_USER_MODEL, through="UnitMembership", related_name="units", blank=True)
 
@@ -104,19 +130,32 @@ class UnitMembership(models.Model):
         return f"{self.user} @ {self.unit.code}"
 
 
+STAMP_SALT = "dossiers.ApiToken.password_stamp"
+
+
 class ApiTokenQuerySet(models.QuerySet):
+    def usable(self):
+        """Not revoked, not expired, of an active user (the password stamp is checked per token)."""
+        unexpired = models.Q(expires_at__isnull=True) | models.Q(expires_at__gt=timezone.now())
+        return self.filter(unexpired, revoked_at__isnull=True, user__is_active=True)
+
     def matching(self, raw: str):
-        return self.filter(digest=ApiToken.digest_of(raw), revoked_at__isnull=True, user__is_active=True)
+        return self.usable().filter(digest=ApiToken.digest_of(raw))
 
     def user_of(self, raw: str):
-        """The user of `matching(raw)`, or None: run on every API request, so one prepared
-        statement instead of the ORM's query."""
+        """The user of `matching(raw)` whose password has not changed since, or None: run on every
+        API request, so one prepared statement instead of the ORM's query."""
         from django.contrib.auth import get_user_model
+        from django.db import connection
 
         from ..prepared import execute_prepared, model_from_row
 
-        rows = execute_prepared(_user_of_sql(), [ApiToken.digest_of(raw)])
-        return model_from_row(get_user_model(), rows[0]) if rows else None
+        now = connection.ops.adapt_datetimefield_value(timezone.now())
+        rows = execute_prepared(_user_of_sql(), [ApiToken.digest_of(raw), now])
+        if not rows:
+            return None
+        user = model_from_row(get_user_model(), rows[0])
+        return user if ApiToken.stamp_matches(user, rows[0][-1]) else None
 
 
 @cache
@@ -127,19 +166,28 @@ def _user_of_sql() -> str:
 
     users, tokens = get_user_model()._meta.db_table, ApiToken._meta.db_table
     return (
-        f"SELECT {select_list(get_user_model(), 'u')} FROM {tokens} t JOIN {users} u ON u.id = t.user_id "  # noqa: S608
-        "WHERE t.digest = %s AND t.revoked_at IS NULL AND u.is_active"
+        f"SELECT {select_list(get_user_model(), 'u')}, t.password_stamp "  # noqa: S608
+        f"FROM {tokens} t JOIN {users} u ON u.id = t.user_id "
+        "WHERE t.digest = %s AND t.revoked_at IS NULL AND u.is_active "
+        "AND (t.expires_at IS NULL OR t.expires_at > %s)"
     )
 
 
 class ApiToken(models.Model):
-    """A bearer token for integrations; only its SHA-256 digest is stored."""
+    """A bearer token for integrations; only its SHA-256 digest is stored.
+
+    It stops working when revoked, when it expires, when its user is deactivated, and when its
+    user's password changes: `password_stamp` is a keyed digest of the password hash at creation
+    (as Django's sessions do with the session auth hash).
+    """
 
     user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="api_tokens")
     digest = models.CharField(max_length=64, unique=True)
     prefix = models.CharField(max_length=8)
-    created_at = models.DateTimeField(auto_now_add=True)
-    revoked_at = models.DateTimeField(null=True, blank=True)
+    created_at = models.DateTimeField(_("tạo lúc"), auto_now_add=True)
+    expires_at = models.DateTimeField(_("hết hạn lúc"), null=True, blank=True)
+    revoked_at = models.DateTimeField(_("thu hồi lúc"), null=True, blank=True)
+    password_stamp = models.CharField(max_length=64, default="", editable=False)
 
     objects = ApiTokenQuerySet.as_manager()
 
@@ -157,3 +205,13 @@ class ApiToken(models.Model):
     @staticmethod
     def new_raw() -> str:
         return secrets.token_urlsafe(32)
+
+    @staticmethod
+    def stamp_of(user, secret: str | None = None) -> str:
+        return salted_hmac(STAMP_SALT, user.password, secret=secret, algorithm="sha256").hexdigest()
+
+    @staticmethod
+    def stamp_matches(user, stamp: str) -> bool:
+        """The stamp was made from `user`'s current password (with the secret key or a fallback)."""
+        secrets_ = [settings.SECRET_KEY, *getattr(settings, "SECRET_KEY_FALLBACKS", [])]
+        return bool(stamp) and any(constant_time_compare(stamp, ApiToken.stamp_of(user, key)) for key in secrets_)

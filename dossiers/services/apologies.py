@@ -6,6 +6,7 @@ appointment enters the clock ledger as an extension. `due_at_original` stays, so
 KPIs still measure lateness against the first appointment.
 """
 
+from datetime import timedelta
 from decimal import Decimal
 
 from django.conf import settings
@@ -14,6 +15,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from ..access import grant_of
+from ..calendar import LOCAL_TZ, CalendarError
 from ..errors import Conflict, Forbidden, InvalidInput, NotFound
 from ..models import OPEN, Apology, ClockEntry, Dossier
 from ..roles import COUNTER_CLERK, SPECIALIST, UNIT_LEADER
@@ -21,12 +23,14 @@ from ..workdays import calendar_for
 from .clock_sync import dossier_clock_sync
 from .events import clock_record, event_record
 from .notify import outbox_enqueue
+from .timing import LAST_INSTANT, instant_checked
 
 NOT_OPEN = _("Chỉ xin lỗi, hẹn lại với hồ sơ đang giải quyết.")
 PAUSED = _("Hồ sơ đang tạm dừng chờ công dân: chưa có ngày hẹn để hẹn lại.")
 CAP_REACHED = _("Hồ sơ đã được hẹn lại tối đa %(n)s lần.")
 NEW_DUE_REQUIRED = _("Nhập ngày hẹn mới hoặc số ngày làm việc gia hạn.")
 NEW_DUE_NOT_LATER = _("Ngày hẹn mới phải sau ngày hẹn hiện tại và sau thời điểm hiện tại.")
+NEW_DUE_TOO_LATE = _("Ngày hẹn mới không được quá %(days)s ngày làm việc sau ngày hẹn hiện tại (muộn nhất %(latest)s).")
 REASON_REQUIRED = _("Nhập lý do chậm trễ.")
 NOT_AT_FAULT = _("Chỉ cán bộ của đơn vị đang giữ hồ sơ được soạn văn bản xin lỗi.")
 LEADER_ONLY = _("Chỉ lãnh đạo đơn vị xin lỗi được ký văn bản.")
@@ -64,14 +68,42 @@ def new_due_for(dossier: Dossier, extension_days: Decimal):
     return cal.instant(cal.position(dossier.due_at) + int(extension_days * cal.day_seconds))
 
 
-def _check_draft(dossier: Dossier, *, reason: str, new_due_at) -> None:
+def latest_new_due(dossier: Dossier):
+    """The latest new appointment allowed: PORTAL_MAX_EXTENSION_DAYS working days after the current one
+    (the staff form's and the API's limit alike), and within the working calendar's years."""
+    try:
+        return min(new_due_for(dossier, Decimal(settings.PORTAL_MAX_EXTENSION_DAYS)), LAST_INSTANT)
+    except CalendarError:
+        return LAST_INSTANT
+
+
+def new_due_checked(dossier: Dossier, new_due_at):
+    """`new_due_at` (any offset) in UTC, later than now and the current appointment, not later than
+    `latest_new_due`; else 422 on `new_due_at`."""
+    new_due_at = instant_checked(new_due_at, field="new_due_at")
+    if new_due_at <= dossier.due_at or new_due_at <= timezone.now():
+        raise InvalidInput(NEW_DUE_NOT_LATER, fields={"new_due_at": NEW_DUE_NOT_LATER})
+    latest = latest_new_due(dossier)
+    if new_due_at > latest:
+        local = latest.astimezone(LOCAL_TZ).strftime("%d/%m/%Y %H:%M")
+        message = NEW_DUE_TOO_LATE % {"days": settings.PORTAL_MAX_EXTENSION_DAYS, "latest": local}
+        raise InvalidInput(message, fields={"new_due_at": message})
+    return new_due_at
+
+
+def _check_draft(dossier: Dossier, *, reason: str) -> None:
     cap = settings.PORTAL_MAX_EXTENSIONS
     if dossier.extension_count >= cap:
         raise Conflict(CAP_REACHED % {"n": cap}, code="extension_cap")
     if not reason:
         raise InvalidInput(REASON_REQUIRED, fields={"reason": REASON_REQUIRED})
-    if new_due_at <= dossier.due_at or new_due_at <= timezone.now():
-        raise InvalidInput(NEW_DUE_NOT_LATER, fields={"new_due_at": NEW_DUE_NOT_LATER})
+
+
+def _extended(dossier: Dossier, extension_days) -> object:
+    try:
+        return new_due_for(dossier, Decimal(extension_days))
+    except CalendarError:  # past the calendar's last year: refused as such by new_due_checked
+        return LAST_INSTANT + timedelta(days=1)
 
 
 @transaction.atomic
@@ -84,10 +116,9 @@ def apology_draft(
         raise Forbidden(NOT_AT_FAULT)
     if new_due_at is None and extension_days is None:
         raise InvalidInput(NEW_DUE_REQUIRED, fields={"new_due_at": NEW_DUE_REQUIRED})
-    if new_due_at is None:
-        new_due_at = new_due_for(dossier, Decimal(extension_days))
     reason = (reason or "").strip()
-    _check_draft(dossier, reason=reason, new_due_at=new_due_at)
+    _check_draft(dossier, reason=reason)
+    new_due_at = new_due_checked(dossier, new_due_at or _extended(dossier, extension_days))
     now = timezone.now()
     apology = Apology.objects.create(
         dossier=dossier,
@@ -122,6 +153,7 @@ def apology_sign(*, apology_id: int, actor) -> Apology:
         raise Conflict(NOT_DRAFT)
     if not apology_can_sign(actor, apology):
         raise Forbidden(LEADER_ONLY)
+    new_due_checked(dossier, apology.new_due_at)  # still within the limits (a draft made before them)
     now = timezone.now()
     apology.status, apology.signed_by, apology.issued_at = Apology.Status.SIGNED, actor, now
     apology.issued_after_due = now > apology.original_due_at

@@ -1,13 +1,17 @@
-"""Streamed exports of dossier lists: CSV and XLSX with flat memory, whatever the row count.
+"""Every CSV and XLSX the portal writes (dossier lists, the register, KPI tables, the admin's
+catalogue exports): one writer for each, streamed with flat memory whatever the row count.
 
 Rows come from a generator over `QuerySet.iterator(chunk_size=…)`, so neither the
-queryset cache nor the file is ever held in memory whole.
+queryset cache nor the file is ever held in memory whole. Text that a spreadsheet program would
+run as a formula (=, +, -, @, tab, CR first) is written as text in both (OWASP CSV injection).
 """
 
 import csv
 import tempfile
 from collections.abc import Iterable, Iterator
-from datetime import datetime
+from datetime import date, datetime
+from decimal import Decimal
+from itertools import chain, islice
 
 from django.http import FileResponse, StreamingHttpResponse
 from django.utils import timezone
@@ -74,17 +78,52 @@ class _Echo:
         return value
 
 
-def _csv_value(value):
+# -- every spreadsheet the portal writes goes through here ------------------------------------------
+# A cell a spreadsheet program would read as a formula (OWASP "CSV injection"): text that begins with
+# one of these. Numbers are never text here, so a negative number is not touched.
+FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r")
+DATE_FORMAT = "dd/mm/yyyy"
+WIDTH_SAMPLE = 200  # rows read ahead to fit the column widths (the rest streams behind them)
+MIN_WIDTH, MAX_WIDTH = 6, 60
+
+
+class MonthStart(date):
+    """The first day of a month standing for the month: shown and typed in spreadsheets as mm/yyyy."""
+
+    display, number_format = "%m/%Y", "mm/yyyy"
+
+    def __str__(self) -> str:
+        return self.strftime(self.display)
+
+
+def is_formula_like(value) -> bool:
+    return isinstance(value, str) and value.startswith(FORMULA_TRIGGERS)
+
+
+def csv_text(value) -> str:
+    """A value as a CSV cell: dates dd/mm/yyyy [HH:MM]; text that could run as a formula behind a
+    single quote, which spreadsheet programs show as text."""
     if isinstance(value, datetime):
         return f"{value:%d/%m/%Y %H:%M}"
-    return "" if value is None else value
+    if isinstance(value, date):
+        return value.strftime(getattr(value, "display", "%d/%m/%Y"))
+    if value is None:
+        return ""
+    return "'" + value if is_formula_like(value) else str(value)
+
+
+def csv_untext(value):
+    """What `csv_text` escaped, back as it was (a CSV file read for import)."""
+    if isinstance(value, str) and value.startswith("'") and is_formula_like(value[1:]):
+        return value[1:]
+    return value
 
 
 def csv_lines(header: Iterable, rows: Iterable[list]) -> Iterator[str]:
     writer = csv.writer(_Echo())
-    yield BOM + writer.writerow([str(title) for title in header])
+    yield BOM + writer.writerow([csv_text(str(title)) for title in header])
     for row in rows:
-        yield writer.writerow([_csv_value(v) for v in row])
+        yield writer.writerow([csv_text(v) for v in row])
 
 
 def csv_response(header: Iterable, rows: Iterable[list], *, filename: str) -> StreamingHttpResponse:
@@ -94,21 +133,22 @@ def csv_response(header: Iterable, rows: Iterable[list], *, filename: str) -> St
 
 
 def xlsx_write(file, header: Iterable, rows: Iterable[list], *, title: str) -> None:
-    """openpyxl's write-only workbook streams rows to a temporary file, so memory stays flat."""
+    """One sheet: the header bold and frozen, columns as wide as their first rows, dates and numbers
+    as typed cells, text never a formula. openpyxl's write-only workbook streams the rows to `file`,
+    so memory stays flat whatever the count."""
     from openpyxl import Workbook
-    from openpyxl.cell import WriteOnlyCell
 
+    header = [str(t) for t in header]
+    rows = iter(rows)
+    ahead = list(islice(rows, WIDTH_SAMPLE))
     workbook = Workbook(write_only=True)
-    sheet = workbook.create_sheet(title[:31])
-    sheet.append([str(t) for t in header])
-    for row in rows:
-        cells = []
-        for value in row:
-            if isinstance(value, datetime):
-                value = WriteOnlyCell(sheet, value=value)
-                value.number_format = DATE_TIME_FORMAT
-            cells.append(value)
-        sheet.append(cells)
+    sheet = workbook.create_sheet(_sheet_title(title))
+    for letter, width in _widths(header, ahead).items():
+        sheet.column_dimensions[letter].width = width
+    sheet.freeze_panes = "A2"
+    sheet.append([_header_cell(sheet, t) for t in header])
+    for row in chain(ahead, rows):
+        sheet.append([_cell(sheet, v) for v in row])
     workbook.save(file)
 
 
@@ -118,3 +158,59 @@ def xlsx_response(header: Iterable, rows: Iterable[list], *, filename: str, titl
     xlsx_write(file, header, rows, title=title)
     file.seek(0)
     return FileResponse(file, as_attachment=True, filename=filename, content_type=XLSX_TYPE)
+
+
+def _sheet_title(title: str) -> str:
+    # Excel refuses these characters in a sheet's name, and more than 31 of them.
+    return "".join("-" if c in "[]:*?/\\" else c for c in str(title))[:31] or "Sheet"
+
+
+def _header_cell(sheet, title: str):
+    from openpyxl.styles import Font
+
+    cell = _cell(sheet, title, always=True)
+    cell.font = Font(bold=True)
+    return cell
+
+
+def _cell(sheet, value, *, always: bool = False):
+    """A typed cell: a datetime or date with its format, a number as a number, formula-like text as text."""
+    from openpyxl.cell import WriteOnlyCell
+
+    if isinstance(value, datetime):
+        value = local_naive(value) if timezone.is_aware(value) else value
+        cell = WriteOnlyCell(sheet, value=value)
+        cell.number_format = getattr(value, "number_format", DATE_TIME_FORMAT)
+        return cell
+    if isinstance(value, date):
+        cell = WriteOnlyCell(sheet, value=value)
+        cell.number_format = getattr(value, "number_format", DATE_FORMAT)
+        return cell
+    if isinstance(value, Decimal | float | int | bool) or value is None:
+        return WriteOnlyCell(sheet, value=value) if always else value
+    text = str(value)
+    if not (is_formula_like(text) or always):
+        return text
+    cell = WriteOnlyCell(sheet, value=text)
+    if is_formula_like(text):
+        cell.data_type, cell.quotePrefix = "s", True  # openpyxl made it a formula; Excel shows it as typed
+    return cell
+
+
+def _display_length(value) -> int:
+    if isinstance(value, datetime):
+        return 16
+    if isinstance(value, date):
+        return len(value.strftime(getattr(value, "display", "%d/%m/%Y")))
+    return max((len(line) for line in str("" if value is None else value).splitlines()), default=0)
+
+
+def _widths(header: list[str], rows: list[list]) -> dict[str, float]:
+    from openpyxl.utils import get_column_letter
+
+    widths = [_display_length(t) for t in header]
+    for row in rows:
+        for i, value in enumerate(row):
+            if i < len(widths):
+                widths[i] = max(widths[i], _display_length(value))
+    return {get_column_letter(i + 1): min(max(w + 2, MIN_WIDTH), MAX_WIDTH) for i, w in enumerate(widths)}

@@ -32,7 +32,7 @@ from .events import clock_new, event_new
 from .hooks import DossierChange, change_children, change_rows, change_written, dossier_changed
 from .notify import outbox_enqueue, outbox_kick_on_commit, outbox_messages
 from .routing import steps_layout
-from .timing import effective_time
+from .timing import effective_time, go_live_of
 
 INCOMPLETE = _("Hồ sơ chưa đủ thành phần: không tiếp nhận, hướng dẫn công dân bổ sung (Mẫu 02).")
 NOT_A_CENTRE = _("Chỉ Trung tâm Phục vụ hành chính công hoặc Bộ phận Một cửa được tiếp nhận hồ sơ.")
@@ -137,7 +137,9 @@ def dossier_receive(
     elif not submit_only and (missing := missing_documents(procedure, documents)):
         names = "; ".join(d.name for d in missing)
         raise InvalidInput(INCOMPLETE, fields={"documents": names}, code="incomplete")
-    at = effective_time(requested=received_at, not_before=None)
+    at = effective_time(
+        requested=received_at, not_before=None, field="received_at", earliest=go_live_of(receiving_unit)
+    )
     dossier = Dossier(
         code=provisional_code(),
         lookup_key=lookup_key_new(),

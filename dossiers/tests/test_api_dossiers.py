@@ -3,8 +3,9 @@
 import pytest
 import time_machine
 
-from dossiers.models import ApiToken, DailySequence, Dossier, DossierEvent, UnitMembership
+from dossiers.models import DailySequence, Dossier, DossierEvent, UnitMembership
 from dossiers.services import applicants, idempotency, routing
+from dossiers.services.tokens import api_token_create
 from dossiers.tests.conftest import local
 from dossiers.tests.fixtures import API_DOSSIER_BODY as BODY
 
@@ -12,9 +13,7 @@ pytestmark = pytest.mark.django_db
 
 
 def bearer(user) -> dict:
-    raw = ApiToken.new_raw()
-    ApiToken.objects.create(user=user, digest=ApiToken.digest_of(raw), prefix=raw[:8])
-    return {"HTTP_AUTHORIZATION": f"Bearer {raw}"}
+    return {"HTTP_AUTHORIZATION": f"Bearer {api_token_create(user=user)[1]}"}
 
 
 @pytest.fixture

@@ -65,3 +65,89 @@ def test_cannot_create_token_when_user_inactive():
         create_token("da.nghi")
 
     assert not ApiToken.objects.exists()
+
+
+# -- revocation, expiry, password change, deactivation ------------------------------------------
+
+
+def _get(client, raw):
+    return client.get("/api/v1/dossiers", HTTP_AUTHORIZATION=f"Bearer {raw}")
+
+
+@pytest.mark.django_db
+def test_cannot_authenticate_when_the_password_changed_after_the_token_was_made(client):
+    user = UserFactory()
+    _token, raw = api_token_create(user=user)
+    assert _get(client, raw).status_code == 200
+    user.set_password("mot-mat-khau-moi-2026")
+    user.save()
+    refused = _get(client, raw)
+    assert refused.status_code == 401 and refused["WWW-Authenticate"] == 'Bearer realm="api", error="invalid_token"'
+
+
+@pytest.mark.django_db
+def test_cannot_authenticate_when_the_user_is_deactivated(client):
+    user = UserFactory()
+    raw = api_token_create(user=user)[1]
+    user.is_active = False
+    user.save()
+    assert _get(client, raw).status_code == 401
+
+
+@pytest.mark.django_db
+def test_cannot_authenticate_when_the_token_has_expired(client):
+    from datetime import UTC, datetime
+
+    # The expiry is compared with the clock in the token check's SQL parameters: past and future by far.
+    expired = api_token_create(user=UserFactory(), expires_at=datetime(2020, 1, 1, tzinfo=UTC))[1]
+    valid = api_token_create(user=UserFactory(), expires_at=datetime(2099, 1, 1, tzinfo=UTC))[1]
+    assert _get(client, expired).status_code == 401
+    assert _get(client, valid).status_code == 200
+    assert not ApiToken.objects.matching(expired).exists()
+
+
+@pytest.mark.django_db
+def test_does_keep_tokens_valid_when_the_secret_key_moves_to_the_fallbacks(client, settings):
+    raw = api_token_create(user=UserFactory())[1]
+    settings.SECRET_KEY_FALLBACKS = [settings.SECRET_KEY]
+    settings.SECRET_KEY = "a-new-secret-key-" + "y" * 40
+    assert _get(client, raw).status_code == 200
+
+
+@pytest.mark.django_db
+def test_does_revoke_tokens_by_prefix_or_user_when_the_command_runs(client):
+    user, other = UserFactory(username="tich.hop"), UserFactory()
+    first, second = api_token_create(user=user), api_token_create(user=user)
+    kept = api_token_create(user=other)
+    out = StringIO()
+    call_command("revoke_api_token", first[0].prefix, stdout=out)
+    assert out.getvalue().strip() == "Đã thu hồi 1 mã truy cập."
+    assert _get(client, first[1]).status_code == 401 and _get(client, second[1]).status_code == 200
+    call_command("revoke_api_token", "--user", "tich.hop", stdout=StringIO())
+    assert _get(client, second[1]).status_code == 401 and _get(client, kept[1]).status_code == 200
+    with pytest.raises(CommandError, match="Không tìm thấy mã truy cập nào"):
+        call_command("revoke_api_token", "khongco1", stdout=StringIO())
+
+
+@pytest.mark.django_db
+def test_does_revoke_selected_tokens_when_the_admin_runs_the_action(admin_client, client):
+    token, raw = api_token_create(user=UserFactory())
+    response = admin_client.post(
+        "/admin/dossiers/apitoken/", {"action": "revoke", "_selected_action": [token.pk]}, follow=True
+    )
+    assert "Đã thu hồi 1 mã truy cập." in response.content.decode()
+    token.refresh_from_db()
+    assert token.revoked_at is not None and _get(client, raw).status_code == 401
+
+
+@pytest.mark.django_db
+def test_does_set_the_expiry_when_the_command_is_given_days(client):
+    import time_machine
+
+    from dossiers.tests.fixtures import local
+
+    UserFactory(username="co.han")
+    with time_machine.travel(local(2026, 3, 9, 10, 0), tick=False):
+        create = StringIO()
+        call_command("create_api_token", "co.han", "--days", "30", stdout=create, stderr=StringIO())
+    assert ApiToken.objects.get().expires_at == local(2026, 4, 8, 10, 0)

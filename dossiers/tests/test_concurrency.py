@@ -8,8 +8,9 @@ from django.db import connection, connections
 from django.test import Client
 
 from dossiers.errors import Conflict
-from dossiers.models import ApiToken, Dossier, DossierEvent, IdempotencyRecord
+from dossiers.models import Dossier, DossierEvent, IdempotencyRecord
 from dossiers.services.routing import dossier_transition
+from dossiers.services.tokens import api_token_create
 
 pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
 WORKERS = 8
@@ -64,8 +65,7 @@ def test_does_let_exactly_one_officer_win_when_two_act_at_once(world, receive, w
 
 
 def test_does_create_one_dossier_when_parallel_posts_share_an_idempotency_key(world):
-    raw = ApiToken.new_raw()
-    ApiToken.objects.create(user=world["clerk"], digest=ApiToken.digest_of(raw), prefix=raw[:8])
+    raw = api_token_create(user=world["clerk"])[1]
     body = {
         "procedure_code": "1.001193",
         "applicant": {"name": "Phạm Minh Đức", "id_number": "056190004321", "phone": "0935111222"},

@@ -7,8 +7,10 @@ the printed letter carries the head of the agency at fault's signature and seal.
 from decimal import Decimal
 
 from django import forms
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.core.validators import MaxValueValidator
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as gt
@@ -28,12 +30,14 @@ from ..services.apologies import (
     apology_can_sign,
     apology_draft,
     apology_sign,
+    new_due_checked,
     new_due_for,
 )
 
 QUICK_EXTENSIONS = (1, 2, 3, 5)
 APOLOGY_SUFFIX = "VBXL"
 DRAFTED = _("Đã soạn văn bản xin lỗi; chờ lãnh đạo đơn vị ký.")
+EXTENSION_TOO_LONG = _("Gia hạn tối đa %(limit_value)s ngày làm việc.")
 SIGNED = _("Đã ký văn bản xin lỗi số %(number)s; ngày hẹn mới %(due)s đã được gửi cho công dân.")
 
 
@@ -43,11 +47,7 @@ class ApologyForm(forms.Form):
         label=_("Lý do chậm trễ"), max_length=2000, required=False, widget=forms.Textarea(attrs={"rows": 3})
     )
     extension_days = forms.DecimalField(
-        label=_("Gia hạn thêm (ngày làm việc)"),
-        min_value=Decimal("0.5"),
-        max_value=Decimal(60),
-        decimal_places=1,
-        required=False,
+        label=_("Gia hạn thêm (ngày làm việc)"), min_value=Decimal("0.5"), decimal_places=1, required=False
     )
     new_due_at = forms.DateTimeField(
         label=_("Hoặc nhập ngày hẹn mới (dd/mm/yyyy HH:MM)"),
@@ -55,6 +55,13 @@ class ApologyForm(forms.Form):
         required=False,
         widget=forms.TextInput(attrs={"placeholder": "dd/mm/yyyy HH:MM", "inputmode": "numeric"}),
     )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        # The same limit as the service's for a typed date (services.apologies.latest_new_due).
+        most = settings.PORTAL_MAX_EXTENSION_DAYS
+        self.fields["extension_days"].validators.append(MaxValueValidator(most, message=EXTENSION_TOO_LONG))
+        self.fields["extension_days"].widget.attrs["max"] = most
 
     def add_service_error(self, exc: DomainError) -> None:
         fields = exc.fields or {None: exc.message}
@@ -115,7 +122,11 @@ def apology_new(request, code: str):
     if not form.is_valid():
         return render(request, "supervision/apology_new.html", context, status=422)
     if "preview" in request.POST:
-        context["proposal"] = _preview(dossier, form)
+        try:
+            context["proposal"] = _preview(dossier, form)
+        except DomainError as exc:
+            form.add_service_error(exc)
+            return render(request, "supervision/apology_new.html", context, status=exc.status)
         return render(request, "supervision/apology_new.html", context)
     try:
         apology = apology_draft(dossier_id=dossier.pk, actor=request.user, **form.cleaned_data)
@@ -135,12 +146,12 @@ def _blocked_reason(dossier: Dossier, allowed: bool):
 
 
 def _preview(dossier: Dossier, form: ApologyForm):
-    """The appointment the engine proposes (or the one typed), without drafting anything."""
-    if form.cleaned_data["new_due_at"]:
-        return form.cleaned_data["new_due_at"]
-    if form.cleaned_data["extension_days"] and dossier.due_at:
-        return new_due_for(dossier, form.cleaned_data["extension_days"])
-    return None
+    """The appointment the engine proposes (or the one typed), checked as a draft would be, without
+    drafting anything."""
+    proposal = form.cleaned_data["new_due_at"]
+    if not proposal and form.cleaned_data["extension_days"] and dossier.due_at:
+        proposal = new_due_for(dossier, form.cleaned_data["extension_days"])
+    return new_due_checked(dossier, proposal) if proposal and dossier.due_at else None
 
 
 # -- reading and signing -----------------------------------------------------------------------

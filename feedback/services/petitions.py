@@ -20,6 +20,7 @@ from dossiers.calendar import LOCAL_TZ, WORKING_DAYS, compute_due
 from dossiers.errors import FORBIDDEN, UNKNOWN_PROCEDURE, UNKNOWN_UNIT, Forbidden, InvalidInput, InvalidTransition
 from dossiers.models import Dossier, Procedure, Unit
 from dossiers.services.codes import lookup_key_new
+from dossiers.services.lookup import public_dossier
 from dossiers.workdays import calendar_for
 
 from ..models import ANSWER_MAX, CONTENT_MAX, SUBJECT_MAX, Petition, PetitionEvent, PetitionSequence, PetitionStatus
@@ -171,19 +172,22 @@ def petition_submit(
     procedure_code: str = "",
     officer_name: str = "",
     about: str = "",
+    dossier_key: str = "",
     at: datetime | None = None,
 ) -> Petition:
     """Receive a citizen's petition, route it and start its clock.
 
-    An unknown dossier code is kept as typed and not linked: the answer must not tell
-    whether a (guessable) dossier code exists.
+    A dossier is linked (and the petition routed to its agency) only with its lookup key or its
+    applicant's ID number, as the status lookup asks: without them a dossier code is kept as typed
+    and not looked at, so neither the routing, the deadlines nor the follow page tell whether a
+    (guessable) code exists or which agency holds it.
     """
     values = _clean(
         {"subject": subject, "content": content, "name": name, "phone": phone, "email": email}
         | {"officer_name": officer_name}
     )
     dossier_ref = (dossier_code or "").strip()[:48]
-    dossier = Dossier.objects.select_related("lead_unit", "current_unit").filter(code=dossier_ref).first()
+    dossier = public_dossier(code=dossier_ref, key=dossier_key) if dossier_ref and dossier_key else None
     procedure = _procedure(procedure_code) or (dossier.procedure if dossier else None)
     unit = petition_route(unit_code=unit_code, dossier=dossier, procedure=procedure)
     at = at or timezone.now()

@@ -18,8 +18,10 @@ def test_does_count_each_dossier_once_when_it_has_a_bad_rating_and_a_petition(fi
     with time_machine.travel(local(2026, 5, 6, 9, 0), tick=False):
         rating_submit(dossier=unhappy, satisfied=False, source="lookup")
         rating_submit(dossier=happy, satisfied=True, source="lookup")
-    petition(unit_code="", dossier_code=unhappy.code, at=local(2026, 5, 7, 9, 0))
-    rejected = petition(unit_code="", dossier_code=refused.code, at=local(2026, 5, 7, 9, 0))
+    petition(unit_code="", dossier_code=unhappy.code, dossier_key=unhappy.lookup_key, at=local(2026, 5, 7, 9, 0))
+    rejected = petition(
+        unit_code="", dossier_code=refused.code, dossier_key=refused.lookup_key, at=local(2026, 5, 7, 9, 0)
+    )
     petition_reject(petition_id=rejected.pk, actor=world["leader"], text="Không thuộc thẩm quyền")
     period = {"start": date(2026, 5, 1), "end": date(2026, 5, 31)}
     assert satisfaction_by_unit(unit_ids=None, group_by="unit", **period) == {world["agency"].pk: {"complained": 1}}

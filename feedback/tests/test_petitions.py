@@ -50,10 +50,21 @@ def test_does_route_to_the_named_unit_when_a_unit_code_is_given(petition, world)
     assert petition(unit_code=world["other_agency"].code).unit == world["other_agency"]
 
 
-def test_does_route_to_the_lead_unit_when_a_dossier_code_is_given(petition, receive, world):
+def test_does_route_to_the_lead_unit_when_a_dossier_code_and_its_key_are_given(petition, receive, world):
     dossier = receive()
-    p = petition(unit_code="", dossier_code=dossier.code)
+    p = petition(unit_code="", dossier_code=dossier.code, dossier_key=dossier.lookup_key.lower())
     assert p.unit == world["agency"] and p.dossier == dossier and p.about == Petition.About.DOSSIER
+    by_id = petition(unit_code="", dossier_code=dossier.code, dossier_key=dossier.applicant_id_number)
+    assert by_id.unit == world["agency"] and by_id.dossier == dossier
+
+
+@pytest.mark.parametrize("key", ["", "SAIMA123"])
+def test_cannot_tell_a_dossier_code_exists_when_a_petition_names_it_without_its_key(petition, receive, world, key):
+    dossier = receive()
+    known = petition(unit_code="", dossier_code=dossier.code, dossier_key=key)
+    unknown = petition(unit_code="", dossier_code="000.00.01.H56-260101-9999", dossier_key=key)
+    assert known.unit == unknown.unit == world["centre"]  # not the dossier's agency
+    assert known.answer_by == unknown.answer_by and known.dossier is None and known.dossier_ref == dossier.code
 
 
 def test_does_route_to_the_procedures_agency_when_only_a_procedure_is_named(petition, world):

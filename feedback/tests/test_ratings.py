@@ -106,10 +106,11 @@ def test_cannot_rate_through_the_api_when_the_comment_is_too_long(client, finish
 
 
 def test_cannot_rate_through_the_api_when_the_address_exceeds_its_limit(client, finish, settings):
-    settings.FEEDBACK_RATING_RATE = "3/m"
+    settings.PORTAL_LOOKUP_RATE = "3/m"
     dossier = finish()
-    codes = [_rate(client, dossier.code, key="WRONG", satisfied=True).status_code for _ in range(4)]
-    assert codes == [404, 404, 404, 429]
+    answers = [_rate(client, dossier.code, key="WRONG", satisfied=True) for _ in range(4)]
+    assert [a.status_code for a in answers] == [404, 404, 404, 429]
+    assert answers[-1]["Retry-After"] == "20"  # 3/m: one more every 20 s
     other = client.post(
         f"/api/v1/public/dossiers/{dossier.code}/rating",
         {"key": dossier.lookup_key, "satisfied": True},

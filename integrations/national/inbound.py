@@ -16,6 +16,7 @@ from dossiers.errors import InvalidInput
 from dossiers.models import Channel, Dossier, Procedure, Unit
 from dossiers.services.applicants import applicant_clean
 from dossiers.services.intake import HandedDocument, dossier_receive
+from dossiers.services.timing import instant_checked
 
 from ..models import InboundDossier
 
@@ -77,7 +78,9 @@ def national_dossier_receive(
                 channel=Channel.ONLINE,
                 documents=documents,
                 # The portal's clock may run ahead of ours: never a submission in the future.
-                received_at=min(submitted_at, timezone.now()) if submitted_at else None,
+                received_at=min(instant_checked(submitted_at, field="NgayNop"), timezone.now())
+                if submitted_at
+                else None,
                 set_count=set_count,
                 note=str(_("Nộp trực tuyến qua Cổng Dịch vụ công quốc gia, mã %(id)s") % {"id": portal_id}),
                 submit_only=True,

@@ -2,6 +2,8 @@
 cell (localized, escaped, None as "—"), without a template node per cell — a province has
 about 700 units, so the page has some 17,000 cells."""
 
+from datetime import date
+
 from django import template
 from django.conf import settings
 from django.utils.formats import localize
@@ -16,6 +18,8 @@ def _cell(value, plain_ints: bool) -> str:
         return "—"
     if plain_ints and type(value) is int:
         return str(value)  # what localize() gives an int without thousand separators, ~10× cheaper
+    if isinstance(value, date):  # a week's Monday dd/mm/yyyy; a MonthStart as its month, mm/yyyy
+        return value.strftime(getattr(value, "display", "%d/%m/%Y"))
     return conditional_escape(localize(value))
 
 

@@ -20,8 +20,9 @@ from django.db import connection, transaction
 from django.db.models import F
 from django.utils import timezone
 
-from dossiers.models import ApiToken, Dossier, DossierEvent, OutboxMessage, WatchLevel
+from dossiers.models import Dossier, DossierEvent, OutboxMessage, WatchLevel
 from dossiers.services.notify import outbox_pending_ids
+from dossiers.services.tokens import api_token_create
 from dossiers.tasks import outbox_flush_task, watch_flag_task
 from dossiers.tests.fixtures import API_DOSSIER_BODY as BODY
 from portal.celery import app as celery_app
@@ -212,8 +213,7 @@ def test_does_receive_while_redis_is_down_and_send_once_when_it_is_back(
         "default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": celery_env["REDIS_URL"]}
     }
     workers(procs, celery_env, "worker")
-    token = ApiToken.new_raw()
-    ApiToken.objects.create(user=world["clerk"], digest=ApiToken.digest_of(token), prefix=token[:8])
+    token = api_token_create(user=world["clerk"])[1]
     redis_server.stop()
     started = time.monotonic()
     health = client.get("/healthz")
