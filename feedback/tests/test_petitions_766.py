@@ -176,3 +176,20 @@ def test_does_rate_and_act_through_the_api_when_the_fields_are_given(client, wor
     assert rated.status_code == 201 and rated.json()["satisfied"] is True
     wrong = client.post(rating, {"key": "SAIMAKHOA", "satisfied": True}, content_type="application/json")
     assert wrong.status_code == 404
+
+
+def test_does_offer_transfer_and_information_supplied_when_the_handler_opens_the_petition(client, world, petition):
+    p = petition()
+    petition_request_info(petition_id=p.pk, actor=world["leader"], text="Số hồ sơ?", at=local(2026, 4, 28, 10, 0))
+    client.force_login(world["leader"])
+    html = client.get(reverse("feedback:staff-petition", args=[p.code])).content.decode()
+    assert 'name="action" value="supply_info"' in html and 'name="action" value="transfer"' in html
+    assert f'<option value="{world["other_agency"].code}">Sở Tài chính</option>' in html
+    assert "tạm dừng: chờ công dân bổ sung thông tin" in html
+    response = client.post(
+        reverse("feedback:staff-petition-act", args=[p.code]),
+        {"action": "transfer", "text": "Thuộc Sở Tài chính", "to_unit_code": world["other_agency"].code},
+    )
+    assert response.status_code == 302
+    p.refresh_from_db()
+    assert p.unit == world["other_agency"] and p.status == "received"
