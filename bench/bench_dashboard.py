@@ -35,10 +35,9 @@ GOAL_MS = 100
 RAW = """
 SELECT lead_unit_id, count(*) FILTER (WHERE received_at >= %(a)s AND received_at < %(b)s),
   count(*) FILTER (WHERE finished_at >= %(a)s AND finished_at < %(b)s),
-  count(*) FILTER (WHERE finished_at >= %(a)s AND finished_at < %(b)s AND timeliness = 'early' AND supplement_count <= 1),
-  count(*) FILTER (WHERE finished_at >= %(a)s AND finished_at < %(b)s AND timeliness = 'on_time' AND supplement_count <= 1),
-  count(*) FILTER (WHERE finished_at >= %(a)s AND finished_at < %(b)s AND NOT (timeliness IN ('early', 'on_time')
-                   AND supplement_count <= 1))
+  count(*) FILTER (WHERE finished_at >= %(a)s AND finished_at < %(b)s AND timeliness_766 = 'early'),
+  count(*) FILTER (WHERE finished_at >= %(a)s AND finished_at < %(b)s AND timeliness_766 = 'on_time'),
+  count(*) FILTER (WHERE finished_at >= %(a)s AND finished_at < %(b)s AND NOT (timeliness_766 IN ('early', 'on_time')))
 FROM dossiers_dossier WHERE received_at IS NOT NULL AND (received_at >= %(a)s OR finished_at >= %(a)s)
 GROUP BY lead_unit_id
 """  # noqa: E501

@@ -47,9 +47,9 @@ BASELINE = f"""
 WITH att AS (SELECT dossier_id, bool_or(kind = 'scan') AS scan, bool_or(kind = 'result') AS result
              FROM dossiers_attachment GROUP BY dossier_id),
 ap AS (SELECT DISTINCT dossier_id FROM dossiers_apology WHERE status = 'signed'),
-d AS (SELECT d.*, p.fee, p.time_unit, p.legal_processing_time AS legal,
+d AS (SELECT d.*, p.time_unit, p.online_level, p.result_type, p.legal_processing_time AS legal,
              COALESCE(p.committed_processing_time, p.legal_processing_time) AS committed,
-             (d.timeliness IN ('early', 'on_time') AND d.supplement_count <= 1) AS ok,
+             (d.timeliness_766 IN ('early', 'on_time')) AS ok,
              COALESCE(att.scan, false) AS scan, COALESCE(att.result, false) AS result,
              ap.dossier_id IS NOT NULL AS sorry
       FROM dossiers_dossier d JOIN dossiers_procedure p ON p.id = d.procedure_id
@@ -76,14 +76,21 @@ SELECT u, p, day,
   count(*) FILTER (WHERE kind = 'r' AND channel = 'postal'),
   count(*) FILTER (WHERE kind = 'r' AND fee > 0),
   count(*) FILTER (WHERE kind = 'r' AND scan),
+  count(*) FILTER (WHERE kind = 'r' AND online_level = 'full'),
+  count(*) FILTER (WHERE kind = 'r' AND online_level = 'full' AND channel = 'online'),
+  count(*) FILTER (WHERE kind = 'r' AND online_level = 'partial'),
+  count(*) FILTER (WHERE kind = 'r' AND online_level = 'partial' AND channel = 'online'),
   count(*) FILTER (WHERE kind = 'f'),
-  count(*) FILTER (WHERE kind = 'f' AND ok AND timeliness = 'early'),
-  count(*) FILTER (WHERE kind = 'f' AND ok AND timeliness = 'on_time'),
+  count(*) FILTER (WHERE kind = 'f' AND timeliness_766 = 'early'),
+  count(*) FILTER (WHERE kind = 'f' AND timeliness_766 = 'on_time'),
   count(*) FILTER (WHERE kind = 'f' AND NOT ok),
   COALESCE(sum(took) FILTER (WHERE kind = 'f'), 0),
   COALESCE(sum(round((legal - committed) * CASE time_unit WHEN 'working_hours' THEN 3600
       WHEN 'working_days' THEN 28800 ELSE 0 END)) FILTER (WHERE kind = 'f'), 0),
   count(*) FILTER (WHERE kind = 'f' AND result),
+  count(*) FILTER (WHERE kind = 'f' AND result_type IN ('paper', 'both')),
+  count(*) FILTER (WHERE kind = 'f' AND result_type IN ('paper', 'both') AND result),
+  count(*) FILTER (WHERE kind = 'f' AND scan AND result),
   count(*) FILTER (WHERE kind = 'a'),
   count(*) FILTER (WHERE kind = 'f' AND NOT ok AND NOT sorry)
 FROM ev GROUP BY u, p, day
@@ -101,7 +108,7 @@ EXTRAS = [
     " drafted_by_id, drafted_at, issued_at, issued_after_due)"
     " SELECT id, lead_unit_id, 'signed', '', 'Trễ', due_at_original, due_at_original + interval '2 days', %s,"
     " due_at_original - interval '1 hour', due_at_original - interval '1 hour', false"
-    " FROM dossiers_dossier WHERE timeliness = 'late' AND id %% 3 = 0 AND due_at_original IS NOT NULL",
+    " FROM dossiers_dossier WHERE timeliness_766 = 'late' AND id %% 3 = 0 AND due_at_original IS NOT NULL",
 ]
 
 

@@ -469,6 +469,8 @@ DOSSIER_OVERRIDES = {
     "returned_at": "CASE WHEN status IN (2, 4, 5, 6) THEN COALESCE(due_at, received_at) ELSE returned_at END - {shift}",
     "paused_at": "NULL",
     "timeliness": "CASE WHEN timeliness = '' THEN 'on_time' ELSE timeliness END",
+    "timeliness_766": "CASE WHEN timeliness_766 = '' AND received_at IS NOT NULL THEN 'on_time'"
+    " ELSE timeliness_766 END",
 }
 DOSSIER_TIMES = (
     "submitted_at",

@@ -48,6 +48,7 @@ from django.utils import timezone  # noqa: E402
 
 from bench import common  # noqa: E402,F401  (sets Django up)
 from dossiers.calendar import LOCAL_TZ, Pause, compute_due  # noqa: E402
+from dossiers.kpi.timeliness import classify, epoch  # noqa: E402
 from dossiers.models import (  # noqa: E402
     ClockEntry,
     DailySequence,
@@ -159,6 +160,7 @@ class Proc:
     same_day: bool
     online: bool
     fee: bool
+    fee_amount: Decimal
     budget: int  # working seconds, for the status model
     start_data: str
 
@@ -223,6 +225,7 @@ def _proc(p: Procedure) -> Proc:
         same_day=p.same_day,
         online=p.online_level != "none",
         fee=p.fee > 0,
+        fee_amount=p.fee,
         budget=max(HOUR, int(float(amount) * per)),
         start_data=json.dumps({"amount": str(amount), "time_unit": p.time_unit, "same_day": p.same_day}),
     )
@@ -321,6 +324,7 @@ def _generate(world: World, rng: random.Random, recv_pos: int, number_of) -> Gen
         "applicant_phone": phone,
         "applicant_address": f"{rng.randint(1, 300)} {rng.choice(STREETS)}, {rng.choice(world.wards)}",
         "register_line": number,
+        "fee": proc.fee_amount,
         "submitted_at": submitted,
         "created_at": submitted,
         "note": "datagen",
@@ -380,13 +384,16 @@ def _process(trail: Trail, rng: random.Random, pos: int, budget: int, proc: Proc
             return
         wait = int(rng.uniform(1, 6) * DAY)
         if status == Status.STOPPED:
-            _close(trail, "stop", trail.at(pos + wait * 3), Status.STOPPED, None)
+            stop = trail.at(pos + wait * 3)
+            d["waiting_clock_seconds"] = epoch(stop) - epoch(pause_start)  # the stop ends the wait
+            _close(trail, "stop", stop, Status.STOPPED, None)
             return
         pos += wait
         trail.event("supplement_received", trail.at(pos), Status.PROCESSING)
         trail.tick("resume", trail.at(pos))
         pauses = [Pause(pause_start, trail.at(pos))]
         d["waiting_seconds"] = min(wait, 2**31 - 1)
+        d["waiting_clock_seconds"] = epoch(trail.at(pos)) - epoch(pause_start)
         d["due_at"] = compute_due(cal, recv, proc.amount, proc.unit, same_day=proc.same_day, pauses=pauses)
     _finish(trail, rng, pos, budget, share, status)
 
@@ -405,6 +412,7 @@ def _finish(trail: Trail, rng: random.Random, pos: int, budget: int, share: floa
     trail.event("complete", finished, Status.DONE, data={"approved": True})
     trail.tick("stop", finished)
     d.update(finished_at=finished, result_approved=True, timeliness=timeliness_of(finished, d["due_at"]))
+    d["timeliness_766"] = _judged_766(d, finished)
     d["current_unit_id"] = trail.unit_id = d["receiving_unit_id"]
     if status == Status.RETURNED:
         back = trail.at(end + int(rng.uniform(0.05, 3) * DAY))
@@ -417,6 +425,17 @@ def _close(trail: Trail, action: str, when: datetime, status: int, due) -> None:
     trail.event(action, when, status, reason=reasons[action])
     trail.tick("stop", when)
     trail.d.update(finished_at=when, timeliness=timeliness_of(when, due) if due else "late")
+    trail.d["timeliness_766"] = _judged_766(trail.d, when)
+
+
+def _judged_766(d: dict, end: datetime) -> str:
+    """Decision 766 §2.1 as the transition service stores it (dossiers.kpi.timeliness)."""
+    return classify(
+        appointment=d.get("due_at_original"),
+        end=end,
+        waited_seconds=d.get("waiting_clock_seconds", 0),
+        supplements=d.get("supplement_count", 0),
+    )
 
 
 # -- days, sequences, batches ------------------------------------------------------------------

@@ -97,6 +97,8 @@ def receive(request: HttpRequest, payload: DossierIn, idempotency_key: str | Non
             set_count=payload.set_count,
             note=payload.note,
             submit_only=payload.submit_only,
+            fee=payload.fee,
+            fee_exempt_reason=payload.fee_exempt_reason,
         )
         return 201, to_json_data(DossierCreatedOut(**created_out(dossier)).dict())
 

@@ -77,6 +77,9 @@ class DossierIn(Schema):
     documents: list[HandedDocumentIn] | None = None
     note: str = Field("", max_length=500)
     submit_only: bool = False
+    # What the dossier owes: the procedure's fee unless exempted or reduced, with the reason.
+    fee: Decimal | None = Field(None, ge=0, le=Decimal("999999999999"))
+    fee_exempt_reason: str = Field("", max_length=300)
 
 
 class DossierCreatedOut(Schema):
@@ -158,8 +161,11 @@ class DossierOut(DossierCreatedOut):
     finished_at: datetime | None
     returned_at: datetime | None
     timeliness: str
+    timeliness_766: str
     is_overdue: bool
     supplement_count: int
+    fee: Decimal
+    fee_exempt_reason: str
     version: int
     assignee: str | None = None
     allowed_actions: list[str]

@@ -17,13 +17,22 @@ from .schemas import (
     PetitionIn,
     PetitionOut,
     PetitionPageOut,
+    PetitionRatingIn,
+    PetitionRatingOut,
     PublishedPageOut,
     RatingIn,
     RatingOut,
 )
-from .services.petitions import PETITION_NOT_FOUND, allowed_actions, petition_act, petition_submit
+from .services.petition_opinion import petition_rate_answer
+from .services.petitions import (
+    PETITION_NOT_FOUND,
+    allowed_actions,
+    petition_act,
+    petition_for_citizen,
+    petition_submit,
+)
 from .services.ratings import rating_submit
-from .throttle import petition_rate, throttle, throttle_dossier_key
+from .throttle import petition_follow_rate, petition_rate, throttle, throttle_dossier_key
 
 router = Router(tags=["feedback"])
 ERRORS = {401: ErrorOut, 403: ErrorOut, 404: ErrorOut, 409: ErrorOut, 422: ErrorOut, 429: ErrorOut}
@@ -56,6 +65,21 @@ def submit_petition(request: HttpRequest, payload: PetitionIn):
     return Answer(
         201, {"code": p.code, "key": p.key, "status": p.status, "received_at": p.received_at, "due_at": p.answer_by}
     )
+
+
+@router.post(
+    "/public/petitions/{code}/rating",
+    response={201: PetitionRatingOut, **ERRORS},
+    auth=None,
+    summary="Đánh giá trả lời phản ánh",
+)
+def rate_petition_answer(request: HttpRequest, code: str, payload: PetitionRatingIn):
+    throttle(request, scope="petition-follow", rate=petition_follow_rate(), code=code)
+    petition = petition_for_citizen(code=code, key=payload.key)
+    if petition is None:  # wrong key and unknown code: the same answer
+        raise errors.NotFound(PETITION_NOT_FOUND)
+    p = petition_rate_answer(petition_id=petition.pk, satisfied=payload.satisfied)
+    return Answer(201, {"code": p.code, "satisfied": p.citizen_satisfied, "rated_at": p.citizen_rated_at})
 
 
 class PageQuery(Schema):
@@ -130,7 +154,12 @@ def read_petition(request: HttpRequest, code: str):
 def act_on_petition(request: HttpRequest, code: str, payload: PetitionActionIn):
     petition = visible_petition(request.auth, code)
     petition = petition_act(
-        petition_id=petition.pk, action=payload.action, actor=request.auth, text=payload.text, publish=payload.publish
+        petition_id=petition.pk,
+        action=payload.action,
+        actor=request.auth,
+        text=payload.text,
+        publish=payload.publish,
+        to_unit_code=payload.to_unit_code,
     )
     return petition_out(petition, timezone.now())
 
@@ -138,7 +167,7 @@ def act_on_petition(request: HttpRequest, code: str, payload: PetitionActionIn):
 PETITION_FIELDS = (
     *("code", "subject", "content", "about", "officer_name", "name", "phone", "email", "status"),
     *("received_at", "reject_by", "info_by", "answer_by", "publish_by", "due_at"),
-    *("answer", "answered_at", "is_public", "published_at"),
+    *("answer", "answered_at", "is_public", "published_at", "clock_from", "citizen_satisfied"),
 )
 
 

@@ -86,6 +86,16 @@ class PetitionForm(forms.Form):
 
 
 class PetitionActionForm(forms.Form):
-    action = forms.ChoiceField(choices=[(a, a) for a in ("reject", "request_info", "answer", "publish")])
+    action = forms.ChoiceField(
+        choices=[(a, a) for a in ("reject", "request_info", "supply_info", "transfer", "answer", "publish")]
+    )
     text = forms.CharField(label=_("Nội dung"), required=False, max_length=5000, widget=forms.Textarea)
     publish = forms.BooleanField(label=_("Công khai câu trả lời trên cổng"), required=False)
+    to_unit_code = forms.CharField(label=_("Chuyển đến đơn vị"), required=False, max_length=32)
+
+
+class PetitionRatingForm(forms.Form):
+    """The petitioner's opinion of the answer (766 §5.3)."""
+
+    key = forms.CharField(max_length=16)
+    satisfied = forms.ChoiceField(choices=SATISFIED_CHOICES)

@@ -90,6 +90,9 @@ class PetitionStatus(models.TextChoices):
 
 # Waiting for the unit's answer.
 PETITION_OPEN = (PetitionStatus.RECEIVED, PetitionStatus.INFO_REQUESTED)
+# The petition is with the unit, its answer clock running (while the citizen is asked for more
+# information the clock waits and the petition cannot be overdue: docs/rules-766.md).
+PETITION_CLOCK_RUNNING = (PetitionStatus.RECEIVED,)
 
 
 class PetitionQuerySet(models.QuerySet):
@@ -100,7 +103,7 @@ class PetitionQuerySet(models.QuerySet):
         """Past the deadline of the stage it is in: the answer, then (if it is to be published) publishing."""
         at = at or timezone.now()
         return self.filter(
-            models.Q(status__in=PETITION_OPEN, answer_by__lt=at)
+            models.Q(status__in=PETITION_CLOCK_RUNNING, answer_by__lt=at)
             | models.Q(status=PetitionStatus.ANSWERED, is_public=True, publish_by__lt=at)
         )
 
@@ -182,6 +185,12 @@ class Petition(models.Model):
     is_public = models.BooleanField(_("công khai trả lời"), default=False)
     published_at = models.DateTimeField(_("công khai lúc"), null=True, blank=True)
     overdue_flagged_at = models.DateTimeField(_("cảnh báo quá hạn lúc"), null=True, blank=True)
+    # The answer's 15 working days run from here: reception, the latest transfer to another
+    # unit, or the latest information supplied by the citizen.
+    clock_from = models.DateTimeField(_("thời hạn trả lời tính từ"), null=True, blank=True)
+    # The petitioner's opinion of the answer (766 §5.3), from the follow-up page; None: not given.
+    citizen_satisfied = models.BooleanField(_("người gửi hài lòng với trả lời"), null=True, blank=True)
+    citizen_rated_at = models.DateTimeField(_("người gửi đánh giá lúc"), null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
 
     objects = PetitionQuerySet.as_manager()
@@ -216,8 +225,21 @@ class Petition(models.Model):
         return self.status in PETITION_OPEN
 
     @property
+    def is_with_citizen(self) -> bool:
+        return self.status == PetitionStatus.INFO_REQUESTED
+
+    @property
+    def is_rateable(self) -> bool:
+        """Answered, and the petitioner has not yet said whether the answer satisfies them."""
+        answered = self.status in (PetitionStatus.ANSWERED, PetitionStatus.PUBLISHED)
+        return answered and self.citizen_satisfied is None
+
+    @property
     def due_at(self):
-        """The deadline of the stage it is in (None once nothing more is due)."""
+        """The deadline of the stage it is in (None once nothing more is due, or while the
+        citizen holds it: the answer clock waits for the information asked for)."""
+        if self.is_with_citizen:
+            return None
         if self.is_open:
             return self.answer_by
         if self.status == PetitionStatus.ANSWERED and self.is_public:

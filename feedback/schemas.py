@@ -97,6 +97,8 @@ class PetitionOut(Schema):
     answered_at: datetime | None
     is_public: bool
     published_at: datetime | None
+    clock_from: datetime | None
+    citizen_satisfied: bool | None
     actions: list[str]
 
 
@@ -108,6 +110,20 @@ class PetitionPageOut(Schema):
 
 
 class PetitionActionIn(Schema):
-    action: Literal["reject", "request_info", "answer", "publish"]
+    action: Literal["reject", "request_info", "supply_info", "transfer", "answer", "publish"]
     text: str = Field("", max_length=5000)
     publish: bool = True
+    to_unit_code: str = Field("", max_length=32)  # transfer: the unit competent for the petition
+
+
+class PetitionRatingIn(Schema):
+    """The petitioner's opinion of the answer (Decision 766 §5.3)."""
+
+    key: str = Field(..., max_length=32)
+    satisfied: bool
+
+
+class PetitionRatingOut(Schema):
+    code: str
+    satisfied: bool
+    rated_at: datetime

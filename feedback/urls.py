@@ -14,6 +14,7 @@ urlpatterns = [
     path("phan-anh/", views.petitions, name="petitions"),
     path("phan-anh/gui/", views.petition_new, name="petition-new"),
     path("phan-anh/<str:code>/", views.petition, name="petition"),
+    path("phan-anh/<str:code>/danh-gia/", views.petition_rate_view, name="petition-rate"),
     path("can-bo/phan-anh/", views.staff_petitions, name="staff-petitions"),
     path("can-bo/phan-anh/<str:code>/", views.staff_petition, name="staff-petition"),
     path("can-bo/phan-anh/<str:code>/xu-ly/", views.staff_petition_act, name="staff-petition-act"),

@@ -19,11 +19,12 @@ from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_http_methods, require_POST
 
 from dossiers.errors import DomainError, RateLimited
-from dossiers.models import Dossier
+from dossiers.models import Dossier, Unit
 from dossiers.services.lookup import public_dossier
 
-from .forms import KioskRatingForm, KioskStartForm, PetitionActionForm, PetitionForm, RatingForm
+from .forms import KioskRatingForm, KioskStartForm, PetitionActionForm, PetitionForm, PetitionRatingForm, RatingForm
 from .models import Petition, Rating
+from .services.petition_opinion import petition_rate_answer
 from .services.petitions import (
     TRANSITIONS,
     allowed_actions,
@@ -43,6 +44,7 @@ KEY_PAGE_HEADERS = {"Cache-Control": "no-store", "Referrer-Policy": "no-referrer
 EVENT_LABELS = {
     "submit": _("Gửi phản ánh"),
     "flag_overdue": _("Cảnh báo quá hạn"),
+    "rate_answer": _("Người gửi đánh giá trả lời"),
     **{action: rule.label for action, rule in TRANSITIONS.items()},
 }
 
@@ -209,6 +211,28 @@ def petition(request, code: str):
     return render(request, "feedback/petition_follow.html", context)
 
 
+@key_page
+@require_POST
+def petition_rate_view(request, code: str):
+    """The petitioner rates the answer from the follow-up page (766 §5.3), once."""
+    try:
+        throttle(request, scope="petition-follow", rate=petition_follow_rate(), code=code)
+    except RateLimited:
+        return rate_limited(request)
+    form = PetitionRatingForm(request.POST)
+    found = petition_for_citizen(code=code, key=request.POST.get("key", "")) if form.is_valid() else None
+    if found is None:
+        return not_found(request)
+    try:
+        petition_rate_answer(petition_id=found.pk, satisfied=form.cleaned_data["satisfied"] == "yes")
+    except DomainError as exc:
+        messages.error(request, str(exc.message))
+    else:
+        messages.success(request, gt("Cảm ơn Ông/Bà đã đánh giá câu trả lời."))
+    url = reverse("feedback:petition", args=[found.code])
+    return redirect(f"{url}?{urlencode({'key': form.cleaned_data['key']})}")
+
+
 def petitions(request):
     """Published answers, newest first, with search."""
     q = request.GET.get("q", "").strip()[:100]
@@ -262,8 +286,13 @@ def staff_petition(request, code: str):
         "actions": [(a, TRANSITIONS[a]) for a in actions],
         "form": PetitionActionForm(initial={"publish": True}),
         "overdue": petition.is_overdue(),
+        "units": transfer_units(petition) if "transfer" in actions else [],
     }
     return render(request, "feedback/staff_petition.html", context)
+
+
+def transfer_units(petition: Petition):
+    return Unit.objects.filter(is_active=True).exclude(pk=petition.unit_id).order_by("kind", "name")
 
 
 @login_required

@@ -42,11 +42,13 @@ class KpiRowOut(Schema):
     late: int
     open: int
     open_overdue: int
+    open_on_time: int
     on_time_rate: float | None
     online_rate: float | None
     apologies: int
     late_without_apology: int
     satisfaction_rate: float | None
+    received_with_fee: int
 
 
 class KpiOut(Schema):

@@ -1,9 +1,16 @@
-"""Server-side SVG charts for the KPI dashboard: no JavaScript, no CDN, readable without CSS."""
+"""Server-side SVG charts for the KPI dashboard: no JavaScript, no CDN, readable without CSS.
 
+Axis ticks are whole numbers in the reader's number format (vi: 1.200): a count chart's scale
+is rounded up to a multiple of 4 so its five ticks are integers (issue #16).
+"""
+
+import math
 from dataclasses import dataclass
 
 from django.utils.html import format_html, format_html_join
 from django.utils.safestring import SafeString, mark_safe
+
+from dossiers.numbers import format_number
 
 WIDTH, HEIGHT = 640, 220
 LEFT, RIGHT, TOP, BOTTOM = 44, 12, 12, 36
@@ -16,9 +23,16 @@ class Series:
     values: list[float | None]
 
 
+TICKS = 4  # intervals between the five grid lines
+
+
 def _scale(series: list[Series], ceiling: float | None) -> float:
+    """The value at the top of the chart: `ceiling`, else the largest value rounded up so that
+    each of the TICKS intervals is a whole number (at least 1)."""
+    if ceiling:
+        return ceiling
     top = max((v for s in series for v in s.values if v is not None), default=0)
-    return ceiling or (top * 1.1 if top else 1.0)
+    return TICKS * max(1, math.ceil(top / TICKS))
 
 
 def _x(i: int, n: int) -> float:
@@ -41,11 +55,15 @@ def _axes(labels: list[str], top: float) -> SafeString:
         '<line x1="{}" x2="{}" y1="{}" y2="{}" class="chart-grid"/><text x="{}" y="{}" text-anchor="end"'
         ' class="chart-label">{}</text>',
         (
-            (LEFT, WIDTH - RIGHT, f"{_y(v, top):.1f}", f"{_y(v, top):.1f}", LEFT - 4, f"{_y(v, top) + 4:.1f}", f"{v:g}")
-            for v in (round(top * k / 4, 1) for k in range(5))
+            (LEFT, WIDTH - RIGHT, f"{_y(v, top):.1f}", f"{_y(v, top):.1f}", LEFT - 4, f"{_y(v, top) + 4:.1f}", _tick(v))
+            for v in (top * k / TICKS for k in range(TICKS + 1))
         ),
     )
     return grid + ticks
+
+
+def _tick(value: float) -> str:
+    return format_number(value, 0 if float(value).is_integer() else 1)
 
 
 def _legend(series: list[Series]) -> SafeString:
@@ -99,7 +117,7 @@ def _bars(series: list[Series], n: int, top: float) -> SafeString:
                     f"{HEIGHT - BOTTOM - y:.1f}",
                     PALETTE[k % len(PALETTE)],
                     s.name,
-                    f"{v or 0:g}",
+                    _tick(v or 0),
                 )  # fmt: skip
             )
     return mark_safe("".join(rects))

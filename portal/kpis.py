@@ -45,8 +45,9 @@ def satisfaction_source() -> Callable[..., dict]:
     """`feedback`'s figures (`PORTAL_KPI_SATISFACTION_SOURCE`, default `feedback.kpi`), or
     `no_ratings_yet` when that path does not import.
 
-    Expected: f(*, unit_ids, start, end, group_by) -> {group key: {"complained": int, …}},
-    group keys as in `GROUP_FIELD` (lead unit id, procedure id, field id, local date).
+    Expected: f(*, unit_ids, start, end, group_by) -> {group key: {"complained": int, …}}
+    (`FEEDBACK_FIGURES`; a missing one is 0), group keys as in `GROUP_FIELD` (unit id,
+    procedure id, field id, local date).
     """
     path = getattr(settings, "PORTAL_KPI_SATISFACTION_SOURCE", SATISFACTION_SOURCE)
     try:
@@ -194,10 +195,16 @@ def _add_snapshot(out: dict, group_by: str, unit_ids, start: date, end: date) ->
         f.open, f.open_overdue, f.waiting = f.open + n, f.open_overdue + overdue, f.waiting + waiting
 
 
+# What a feedback source may return per group key (`satisfaction_source`), all counts.
+FEEDBACK_FIGURES = ("complained", "petitions", "petitions_on_time", "petitions_answered", "petitions_satisfied")
+
+
 def _add_feedback(out: dict, group_by: str, unit_ids, start: date, end: date) -> None:
     feedback = satisfaction_source()(unit_ids=unit_ids, start=start, end=end, group_by=group_by)
     for key, values in feedback.items():
-        out.setdefault(key, rules.Figures()).complained += int(values.get("complained", 0))
+        f = out.setdefault(key, rules.Figures())
+        for name in FEEDBACK_FIGURES:
+            setattr(f, name, getattr(f, name) + int(values.get(name, 0)))
 
 
 def figures_by(*, unit_ids, start: date, end: date, group_by: str) -> dict:
@@ -229,11 +236,13 @@ def metrics(f: rules.Figures, *, basis: str | None = None) -> dict:
         "late": f.late,
         "open": f.open,
         "open_overdue": f.open_overdue,
+        "open_on_time": f.open_on_time,
         "on_time_rate": rules.on_time_rate(f, basis=basis),
         "online_rate": rules.online_rate(f),
         "apologies": f.apologies,
         "late_without_apology": f.late_without_apology,
         "satisfaction_rate": rules.satisfaction_rate(f, basis=basis),
+        "received_with_fee": f.received_with_fee,
     }
 
 
@@ -284,15 +293,21 @@ def kpi_summary(*, unit_ids, start: date, end: date, by_unit: dict | None = None
     f = total(by_unit.values())
     basis = on_time_basis()
     share = procedures_online(unit_ids)
+    scores = rules.group_scores(f, procedures_online=share, basis=basis)
     return {
         "figures": f,
         **metrics(f, basis=basis),
+        "on_time_count": rules.on_time_count(f, basis=basis),
+        "on_time_denominator": rules.on_time_denominator(f, basis=basis),
         "late_rate": rules.late_rate(f, basis=basis),
         "procedures_online_rate": share,
         "online_payment_rate": rules.online_payment_rate(f),
         "digitisation_rate": rules.digitisation_rate(f),
         "electronic_result_rate": rules.electronic_result_rate(f),
+        "petition_on_time_rate": rules.petition_on_time_rate(f),
+        "petition_satisfaction_rate": rules.petition_satisfaction_rate(f),
         "average_processing_days": rules.average_processing_days(f),
         "saved_days": rules.saved_days(f),
-        "scores": rules.group_scores(f, procedures_online=share, basis=basis),
+        "scores": scores,
+        "total_score": rules.total_score(scores),
     }

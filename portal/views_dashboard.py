@@ -71,7 +71,7 @@ def trend_charts(series: dict) -> dict:
                 ],
             ),
             "rate": charts.line_chart(
-                title=_("Tỷ lệ đúng hạn trên hồ sơ đã giải quyết (%)"),
+                title=_("Tỷ lệ giải quyết đúng hạn trên hồ sơ đã giải quyết (%)"),
                 labels=labels,
                 series=[charts.Series(_("Đúng hạn"), [rules.on_time_rate(f, basis="finished") for _l, f in points])],
                 ceiling=100,
@@ -90,11 +90,15 @@ def _unit_names(ids) -> dict[int, str]:
 def tables(*, unit_ids, start: date, end: date, by_unit: dict) -> dict[str, dict]:
     """Every table of the page as headers + rows (what the XLSX export writes too)."""
     rows = kpi_rows(unit_ids=unit_ids, start=start, end=end, group_by="unit", figures=by_unit)
-    at = period_end(timezone.localdate(), now=snapshot_now())
+    now = snapshot_now()
+    at = period_end(timezone.localdate(), now=now)
     scope = None if unit_ids is None else tuple(unit_ids)
     backlog = snapshot_cached("backlog", (at, scope), lambda: backlog_by_age(at=at, unit_ids=unit_ids))
-    t_start, t_end = period_end(start - timedelta(days=1)), period_end(end)
-    late = late_by_responsible_unit(start=t_start, end=t_end, unit_ids=unit_ids)
+    # Late in the period: finished late in it, and open and late at its end (766 §2.1), not today.
+    t_start, t_end = period_end(start - timedelta(days=1), now=now), period_end(end, now=now)
+    late = snapshot_cached(
+        "late", (t_start, t_end, scope), lambda: late_by_responsible_unit(start=t_start, end=t_end, unit_ids=unit_ids)
+    )
     names = _unit_names(set(backlog) | set(late))
     series = trend(unit_ids=unit_ids, end=end)
     return {
@@ -109,7 +113,7 @@ def tables(*, unit_ids, start: date, end: date, by_unit: dict) -> dict[str, dict
 
 def _units_table(rows: list[dict]) -> dict:
     headers = [_("Mã đơn vị"), _("Đơn vị"), _("Tiếp nhận"), _("Đã giải quyết"), _("Trước hạn"), _("Đúng hạn")]
-    headers += [_("Quá hạn"), _("Đang giải quyết"), _("Đang quá hạn"), _("Tỷ lệ đúng hạn (%)")]
+    headers += [_("Quá hạn"), _("Đang giải quyết cuối kỳ"), _("Đang quá hạn cuối kỳ"), _("Tỷ lệ đúng hạn (%)")]
     headers += [_("Tỷ lệ trực tuyến (%)"), _("Xin lỗi"), _("Trễ hạn không xin lỗi"), _("Mức độ hài lòng (%)")]
     keys = ["code", "name", "received", "finished", "early", "on_time", "late", "open", "open_overdue"]
     keys += ["on_time_rate", "online_rate", "apologies", "late_without_apology", "satisfaction_rate"]
@@ -130,7 +134,7 @@ def _backlog_table(backlog: dict, names: dict) -> dict:
 
 
 def _late_table(late: dict, names: dict) -> dict:
-    headers = [_("Đơn vị làm trễ hạn"), _("Đã giải quyết quá hạn trong kỳ"), _("Đang quá hạn")]
+    headers = [_("Đơn vị làm trễ hạn"), _("Đã giải quyết quá hạn trong kỳ"), _("Đang quá hạn cuối kỳ")]
     rows = [[names.get(u, "—"), v["finished_late"], v["open_overdue"]] for u, v in late.items()]
     return {"headers": headers, "rows": sorted(rows)}
 

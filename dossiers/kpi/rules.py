@@ -1,26 +1,28 @@
 """KPI rules of Decision 766/QĐ-TTg (2022): pure functions from figures to rates and scores.
 
-Rates are percentages rounded to two decimals, or None when their denominator is zero
-(or, for online payment, when the data does not exist). See docs/adr/0002-kpi-facts.md
-for the denominators chosen and the point formulas.
+Rates are percentages rounded to two decimals, or None when there is nothing to rate or the
+data does not exist (online payment, reuse of digitised data). Each 766 indicator is a row of
+`INDICATORS` — its number, name, one-line explanation, points and the rate that earns full
+marks — and a group's score is the sum of its indicators' points, or "no data" (None) naming
+the indicators without data. docs/rules-766.md gives each rule with its source.
 """
 
+from collections.abc import Callable
 from dataclasses import dataclass, fields
+
+from django.utils.translation import gettext_lazy as _
 
 from ..calendar import HOURS_PER_WORKING_DAY
 
 # Bases of the on-time rate (ours; configurable with settings.PORTAL_KPI_ON_TIME_BASIS):
-# "processed" — 766 as the National Public Service Portal computes it: dossiers finished in
-#   the period plus those still open and overdue at its end ("đã giải quyết" + "đang giải
-#   quyết quá hạn");
+# "processed" — 766 §2.1 as the National Public Service Portal computes it: dossiers processed
+#   or being processed on time ÷ every dossier received or processed in the period, i.e. those
+#   finished in it plus those still open at its end, each open one judged at the period's end;
 # "finished" — dossiers finished in the period only;
 # "received" — dossiers received in the period.
 BASES = ("processed", "finished", "received")
 DEFAULT_BASIS = "processed"
-SATISFIED_AT = 90.0  # group 5 gets full marks from 90 % (shared/docs/domain.md)
 DAY_SECONDS = HOURS_PER_WORKING_DAY * 3600  # a working day, as KpiDay positions count it
-# Points of each group in Decision 766 (total 100); group 1 (publicity) is not measured here.
-GROUP_POINTS = {1: 18, 2: 20, 3: 12, 4: 10, 5: 18, 6: 22}
 
 
 @dataclass
@@ -29,21 +31,32 @@ class Figures:
 
     received: int = 0
     received_online: int = 0
-    received_with_fee: int = 0
+    received_with_fee: int = 0  # dossiers whose recorded fee (after exemption) is > 0
     digitised: int = 0
+    received_full: int = 0  # of procedures offered online in full (toàn trình)
+    received_full_online: int = 0
+    received_partial: int = 0  # of procedures offered online in part (một phần)
+    received_partial_online: int = 0
     finished: int = 0
-    early: int = 0
+    early: int = 0  # early, on time, late: 766 §2.1 (dossiers.kpi.timeliness)
     on_time: int = 0
     late: int = 0
     processing_seconds: int = 0
     saved_seconds: int = 0
     electronic_results: int = 0
+    finished_paper: int = 0  # of procedures with a paper result
+    finished_paper_eresult: int = 0
+    finished_digitised: int = 0  # with a scan of what was handed in and an electronic result
     apologies: int = 0
     late_without_apology: int = 0
-    open: int = 0
-    open_overdue: int = 0
+    open: int = 0  # open at the period's end
+    open_overdue: int = 0  # …and late under 766 §2.1 at that moment
     waiting: int = 0
-    complained: int = 0  # dossiers with a petition or a "not satisfied" rating
+    complained: int = 0  # dossiers with a petition or a "not satisfied" rating, not already late
+    petitions: int = 0  # petitions handled in the period or open at its end (766 §5.2)
+    petitions_on_time: int = 0
+    petitions_answered: int = 0  # answered in the period (766 §5.3)
+    petitions_satisfied: int = 0  # …on time and not rated "not satisfied" by the petitioner
     paid_online: int | None = None  # no online payment data is recorded yet
 
     def __add__(self, other: "Figures") -> "Figures":
@@ -52,6 +65,10 @@ class Figures:
             a, b = getattr(self, f.name), getattr(other, f.name)
             setattr(out, f.name, None if a is None and b is None else (a or 0) + (b or 0))
         return out
+
+    @property
+    def open_on_time(self) -> int:
+        return self.open - self.open_overdue
 
 
 def percent(part: float, whole: float) -> float | None:
@@ -63,17 +80,26 @@ def on_time_denominator(f: Figures, *, basis: str = DEFAULT_BASIS) -> int:
         return f.finished
     if basis == "received":
         return f.received
-    return f.finished + f.open_overdue
+    return f.finished + f.open
+
+
+def on_time_count(f: Figures, *, basis: str = DEFAULT_BASIS) -> int:
+    """Processed on time, and (basis "processed") being processed on time at the period's end."""
+    return f.early + f.on_time + (f.open_on_time if basis == "processed" else 0)
 
 
 def on_time_rate(f: Figures, *, basis: str = DEFAULT_BASIS) -> float | None:
-    """Early or on time, at most one supplement (766 group 2), over the chosen basis."""
-    return percent(f.early + f.on_time, on_time_denominator(f, basis=basis))
+    """766 §2.1: on time (end − clock time waiting ≤ appointment, ≤ 1 supplement) over the basis."""
+    return percent(on_time_count(f, basis=basis), on_time_denominator(f, basis=basis))
+
+
+def late_count(f: Figures, *, basis: str = DEFAULT_BASIS) -> int:
+    return f.late + (f.open_overdue if basis == "processed" else 0)
 
 
 def late_rate(f: Figures, *, basis: str = DEFAULT_BASIS) -> float | None:
-    """Finished late plus open past the appointment at the period's end."""
-    return percent(f.late + f.open_overdue, on_time_denominator(f, basis=basis))
+    """Finished late plus (basis "processed") open and late at the period's end."""
+    return percent(late_count(f, basis=basis), on_time_denominator(f, basis=basis))
 
 
 def online_rate(f: Figures) -> float | None:
@@ -86,8 +112,18 @@ def procedures_online_rate(*, offered: int, total: int) -> float | None:
     return percent(offered, total)
 
 
+def online_full_rate(f: Figures) -> float | None:
+    """766 §3.2: dossiers of full-process online procedures that were submitted online."""
+    return percent(f.received_full_online, f.received_full)
+
+
+def online_partial_rate(f: Figures) -> float | None:
+    """766 §3.3: dossiers of partly-online procedures that were submitted online."""
+    return percent(f.received_partial_online, f.received_partial)
+
+
 def online_payment_rate(f: Figures) -> float | None:
-    """Paid online ÷ dossiers with fees (766 group 4); None while no payment data exists."""
+    """766 §4.2: paid online ÷ dossiers with a fee > 0; None while no payment data exists."""
     return None if f.paid_online is None else percent(f.paid_online, f.received_with_fee)
 
 
@@ -96,20 +132,42 @@ def complaint_rate(f: Figures) -> float | None:
 
 
 def satisfaction_rate(f: Figures, *, basis: str = DEFAULT_BASIS) -> float | None:
-    """100 % − (late rate + rate of dossiers with a petition or a "not satisfied" rating)."""
-    late = late_rate(f, basis=basis)
-    if late is None:
+    """766 §5.4: (dossiers − those late, or with a "not satisfied" rating or a petition about
+    them) ÷ dossiers, each dossier subtracted once (the feedback source leaves out late ones)."""
+    whole = on_time_denominator(f, basis=basis)
+    if not whole:
         return None
-    return round(max(0.0, 100.0 - late - (complaint_rate(f) or 0.0)), 2)
+    return round(max(0.0, 100.0 * (whole - late_count(f, basis=basis) - f.complained) / whole), 2)
+
+
+def petition_on_time_rate(f: Figures) -> float | None:
+    """766 §5.2: petitions handled on or before their deadline (or still within it)."""
+    return percent(f.petitions_on_time, f.petitions)
+
+
+def petition_satisfaction_rate(f: Figures) -> float | None:
+    """766 §5.3: answered petitions neither answered late nor rated "not satisfied"."""
+    return percent(f.petitions_satisfied, f.petitions_answered)
 
 
 def digitisation_rate(f: Figures) -> float | None:
-    """Dossiers received with at least one digitised document (766 group 6)."""
+    """Dossiers received with at least one digitised document."""
     return percent(f.digitised, f.received)
 
 
 def electronic_result_rate(f: Figures) -> float | None:
+    """Finished dossiers with an electronic result, whatever the procedure's result form."""
     return percent(f.electronic_results, f.finished)
+
+
+def paper_eresult_rate(f: Figures) -> float | None:
+    """766 §6.1: finished dossiers of procedures with a paper result also given an e-result."""
+    return percent(f.finished_paper_eresult, f.finished_paper)
+
+
+def digitised_both_rate(f: Figures) -> float | None:
+    """766 §6.2: finished dossiers with a scan of what was handed in and an electronic result."""
+    return percent(f.finished_digitised, f.finished)
 
 
 def average_processing_days(f: Figures) -> float | None:
@@ -122,32 +180,127 @@ def saved_days(f: Figures) -> float:
     return round(f.saved_seconds / DAY_SECONDS, 2)
 
 
-def _points(maximum: int, rate: float | None, full_at: float = 100.0) -> float | None:
+# -- 766 groups and indicators ----------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Context:
+    """What an indicator may read besides the figures."""
+
+    basis: str = DEFAULT_BASIS
+    procedures_online: float | None = None  # 766 §3.1, from the catalogue (portal.kpis)
+
+
+def no_data(f: Figures, c: Context) -> None:
+    return None
+
+
+@dataclass(frozen=True)
+class Indicator:
+    code: str  # its number in Decision 766's description of the formulas
+    group: int
+    name: str
+    explain: str  # one line for the dashboard
+    points: float
+    full_at: float  # the rate (%) from which it earns all its points
+    rate: Callable[[Figures, Context], float | None]
+
+
+GROUPS = {
+    1: (_("Công khai, minh bạch"), 18),
+    2: (_("Tiến độ, kết quả giải quyết"), 20),
+    3: (_("Cung cấp dịch vụ trực tuyến"), 12),
+    4: (_("Thanh toán trực tuyến"), 10),
+    5: (_("Mức độ hài lòng"), 18),
+    6: (_("Số hóa hồ sơ"), 22),
+}
+GROUP_POINTS = {number: points for number, (_name, points) in GROUPS.items()}
+SATISFIED_AT = 90.0  # 766 §5.4 has full marks from 90 % (shared/docs/domain.md)
+I = Indicator  # noqa: E741 (the table below reads as a table)
+INDICATORS = (
+    I("1", 1, _("Công khai, minh bạch (cả nhóm)"),
+      _("Do Cổng Dịch vụ công quốc gia chấm từ việc công bố, công khai thủ tục và đồng bộ hồ sơ; hệ thống chưa đo."),
+      18, 100, no_data),
+    I("2.1", 2, _("Tỷ lệ hồ sơ giải quyết đúng hạn"),
+      _("Hồ sơ đã và đang giải quyết đúng hạn (trừ thời gian chờ công dân, tối đa 1 lần bổ sung) trên tổng hồ sơ "
+        "đã giải quyết và đang giải quyết cuối kỳ."),
+      20, 100, lambda f, c: on_time_rate(f, basis=c.basis)),
+    I("3.1", 3, _("Tỷ lệ thủ tục cung cấp dịch vụ công trực tuyến"),
+      _("Thủ tục cung cấp trực tuyến toàn trình hoặc một phần trên tổng thủ tục đang áp dụng; đủ điểm từ 80 %."),
+      4, 80, lambda f, c: c.procedures_online),
+    I("3.2", 3, _("Tỷ lệ hồ sơ trực tuyến của thủ tục toàn trình"),
+      _("Hồ sơ nộp trực tuyến trên tổng hồ sơ của các thủ tục trực tuyến toàn trình; đủ điểm từ 50 %."),
+      4, 50, lambda f, c: online_full_rate(f)),
+    I("3.3", 3, _("Tỷ lệ hồ sơ trực tuyến của thủ tục một phần"),
+      _("Hồ sơ nộp trực tuyến trên tổng hồ sơ của các thủ tục trực tuyến một phần; đủ điểm từ 50 %."),
+      4, 50, lambda f, c: online_partial_rate(f)),
+    I("4.1", 4, _("Tỷ lệ thủ tục có giao dịch thanh toán trực tuyến"),
+      _("Thủ tục có phí, lệ phí đã có giao dịch thanh toán trực tuyến; hệ thống chưa ghi nhận thanh toán."),
+      5, 100, no_data),
+    I("4.2", 4, _("Tỷ lệ hồ sơ thanh toán trực tuyến"),
+      _("Hồ sơ thanh toán trực tuyến trên hồ sơ có phí, lệ phí (sau miễn, giảm) lớn hơn 0; chưa có số liệu "
+        "thanh toán."),
+      5, 100, lambda f, c: online_payment_rate(f)),
+    I("5.2", 5, _("Tỷ lệ phản ánh, kiến nghị xử lý đúng hạn"),
+      _("Phản ánh, kiến nghị đã và đang xử lý trong hạn 15 ngày làm việc trên tổng phản ánh thuộc thẩm quyền."),
+      6, 100, lambda f, c: petition_on_time_rate(f)),
+    I("5.3", 5, _("Tỷ lệ hài lòng trong xử lý phản ánh, kiến nghị"),
+      _("Phản ánh đã trả lời, trừ phản ánh trả lời quá hạn hoặc người gửi đánh giá không hài lòng."),
+      6, 100, lambda f, c: petition_satisfaction_rate(f)),
+    I("5.4", 5, _("Tỷ lệ hài lòng trong tiếp nhận, giải quyết hồ sơ"),
+      _("Hồ sơ trừ hồ sơ trễ hạn, bị đánh giá không hài lòng hoặc bị phản ánh, trên tổng hồ sơ; đủ điểm từ 90 %."),
+      6, SATISFIED_AT, lambda f, c: satisfaction_rate(f, basis=c.basis)),
+    I("6.1", 6, _("Tỷ lệ cấp kết quả điện tử"),
+      _("Hồ sơ đã giải quyết của thủ tục có kết quả bản giấy được cấp thêm kết quả điện tử."),
+      22 / 3, 100, lambda f, c: paper_eresult_rate(f)),
+    I("6.2", 6, _("Tỷ lệ số hóa hồ sơ, kết quả"),
+      _("Hồ sơ đã giải quyết có cả bản số hóa giấy tờ đã nộp và kết quả điện tử."),
+      22 / 3, 100, lambda f, c: digitised_both_rate(f)),
+    I("6.3", 6, _("Tỷ lệ khai thác, sử dụng lại dữ liệu số hóa"),
+      _("Hồ sơ dùng lại giấy tờ, kết quả đã số hóa thay cho bản giấy; hệ thống chưa ghi nhận."),
+      22 / 3, 100, no_data),
+)  # fmt: skip
+
+
+def _points(maximum: float, rate: float | None, full_at: float = 100.0) -> float | None:
     return None if rate is None else round(maximum * min(1.0, rate / full_at), 2)
 
 
-def _sum_or_none(*values: float | None) -> float | None:
-    known = [v for v in values if v is not None]
-    return round(sum(known), 2) if known else None
-
-
-def _group(number: int, parts: dict[str, float | None], *, full_at: float = 100.0) -> dict:
-    """Group `number` of `GROUP_POINTS`, its parts of equal weight."""
-    maximum = GROUP_POINTS[number]
-    score = _sum_or_none(*(_points(maximum / len(parts), rate, full_at) for rate in parts.values()))
-    return {"max": maximum, "score": score, "parts": parts}
+def indicator_values(f: Figures, c: Context) -> list[dict]:
+    """Every 766 indicator with its rate and points (None: no data)."""
+    out = []
+    for i in INDICATORS:
+        rate = i.rate(f, c)
+        points = round(i.points, 2)
+        out.append({"code": i.code, "group": i.group, "name": i.name, "explain": i.explain, "rate": rate,
+                    "full_at": i.full_at, "max": points, "points": _points(points, rate, i.full_at)})  # fmt: skip
+    return out
 
 
 def group_scores(f: Figures, *, procedures_online: float | None, basis: str = DEFAULT_BASIS) -> dict[int, dict]:
-    """Points per 766 group, linear in each rate (ours): a group worth P points with parts
-    of equal weight scores P/n × rate of each part; group 5 has full marks from 90 %."""
-    on_time, online = on_time_rate(f, basis=basis), online_rate(f)
-    payment, satisfaction = online_payment_rate(f), satisfaction_rate(f, basis=basis)
-    digitised, electronic = digitisation_rate(f), electronic_result_rate(f)
-    return {
-        2: _group(2, {"on_time_rate": on_time}),
-        3: _group(3, {"procedures_online_rate": procedures_online, "online_rate": online}),
-        4: _group(4, {"online_payment_rate": payment}),
-        5: _group(5, {"satisfaction_rate": satisfaction}, full_at=SATISFIED_AT),
-        6: _group(6, {"digitisation_rate": digitised, "electronic_result_rate": electronic}),
-    }
+    """Points per 766 group: the sum of its indicators' points, each linear in its rate up to
+    its full-marks rate; None ("no data") when an indicator has no data, which `missing` names
+    (the points of the others are in `known`, never passed off as the group's score)."""
+    values = indicator_values(f, Context(basis=basis, procedures_online=procedures_online))
+    out = {}
+    for number, (name, maximum) in GROUPS.items():
+        mine = [v for v in values if v["group"] == number]
+        missing = [v["code"] for v in mine if v["rate"] is None]
+        known = round(sum(v["points"] for v in mine if v["points"] is not None), 2)
+        out[number] = {
+            "name": name,
+            "max": maximum,
+            "score": None if missing else known,
+            "known": known,
+            "missing": missing,
+            "indicators": mine,
+            "parts": {v["code"]: v["rate"] for v in mine},
+        }
+    return out
+
+
+def total_score(scores: dict[int, dict]) -> float | None:
+    """The 766 total over 100, or None while a group has no data."""
+    if any(g["score"] is None for g in scores.values()):
+        return None
+    return round(sum(g["score"] for g in scores.values()), 2)

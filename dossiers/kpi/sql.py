@@ -21,6 +21,10 @@ COLUMNS = (
     "received_postal",
     "received_with_fee",
     "digitised",
+    "received_full",
+    "received_full_online",
+    "received_partial",
+    "received_partial_online",
     "finished",
     "finished_early",
     "finished_on_time",
@@ -28,13 +32,17 @@ COLUMNS = (
     "processing_seconds",
     "saved_seconds",
     "electronic_results",
+    "finished_paper",
+    "finished_paper_eresult",
+    "finished_digitised",
     "apologies",
     "late_without_apology",
 )
 KEY = ("unit_id", "procedure_id", "day")
-# Decision 766: on time = finished by the appointment (shifted by time waiting for the
-# citizen, which `timeliness` already does) and at most one supplement request.
-ON_TIME_766 = "(d.timeliness IN ('early', 'on_time') AND d.supplement_count <= 1)"
+# Decision 766 §2.1: on time = the finish minus the clock time waiting for the citizen is by the
+# appointment, with at most one supplement request — judged when the clock stops and stored
+# (`timeliness_766`, dossiers.kpi.timeliness). The late table's partial index repeats it.
+ON_TIME_766 = "(d.timeliness_766 IN ('early', 'on_time'))"
 
 
 def _spans() -> list[tuple[int, int]]:
@@ -105,12 +113,18 @@ def _ctes(where: str) -> str:
 
 
 def _received_values() -> dict[str, str]:
+    online = "d.channel = 'online'"
     return {
         "received_counter": _b("d.channel = 'counter'"),
-        "received_online": _b("d.channel = 'online'"),
+        "received_online": _b(online),
         "received_postal": _b("d.channel = 'postal'"),
-        "received_with_fee": _b("p.fee > 0"),
+        # 766 §4.2: the fee recorded on the dossier (exemptions applied), not the list price.
+        "received_with_fee": _b("d.fee > 0"),
         "digitised": "COALESCE(att.scan, 0)",
+        "received_full": _b("p.online_level = 'full'"),
+        "received_full_online": _b(f"p.online_level = 'full' AND {online}"),
+        "received_partial": _b("p.online_level = 'partial'"),
+        "received_partial_online": _b(f"p.online_level = 'partial' AND {online}"),
     }
 
 
@@ -120,17 +134,24 @@ def _saved_seconds() -> str:
     return f"CAST(ROUND((p.legal_processing_time - COALESCE(p.committed_processing_time, p.legal_processing_time)) * {per_unit}) AS BIGINT)"  # noqa: E501
 
 
+# 766 §6.1 counts the procedures whose result is (also) issued on paper.
+PAPER_RESULT = "p.result_type IN ('paper', 'both')"
+
+
 def _finished_values(sql: Dialect) -> dict[str, str]:
     """Of a finished dossier `d` with local epochs `d.re` (received) and `d.fe` (finished)."""
     took = f"{sql.position_of_epoch('d.fe', 'kf')} - {sql.position_of_epoch('d.re', 'kr')} - d.waiting_seconds"
     return {
         "finished": "1",
-        "finished_early": _b(f"d.timeliness = 'early' AND {ON_TIME_766}"),
-        "finished_on_time": _b(f"d.timeliness = 'on_time' AND {ON_TIME_766}"),
+        "finished_early": _b("d.timeliness_766 = 'early'"),
+        "finished_on_time": _b("d.timeliness_766 = 'on_time'"),
         "finished_late": _b(f"NOT {ON_TIME_766}"),
         "processing_seconds": sql.greatest("0", took),
         "saved_seconds": _saved_seconds(),
         "electronic_results": "COALESCE(att.result, 0)",
+        "finished_paper": _b(PAPER_RESULT),
+        "finished_paper_eresult": _b(f"{PAPER_RESULT} AND att.result = 1"),
+        "finished_digitised": _b("att.scan = 1 AND att.result = 1"),
         "late_without_apology": _b(f"NOT {ON_TIME_766} AND ap.dossier_id IS NULL"),
     }
 
@@ -149,7 +170,7 @@ def _dossiers(sql: Dialect, where: str) -> str:
     day = f"CASE WHEN k.k = 0 THEN {sql.day_of_epoch('d.re')} ELSE {sql.day_of_epoch('d.fe')} END"
     # Each timestamp turned into local seconds once per dossier; OFFSET 0 keeps PostgreSQL from
     # folding the subquery back in (and computing them again at every use).
-    columns = "d.id, d.lead_unit_id, d.procedure_id, d.channel, d.timeliness, d.supplement_count, d.waiting_seconds"
+    columns = "d.id, d.lead_unit_id, d.procedure_id, d.channel, d.timeliness_766, d.fee, d.waiting_seconds"
     fence = " OFFSET 0" if sql.pg else ""
     dossiers = (
         f"SELECT {columns}, d.finished_at, {sql.local_epoch('d.received_at')} AS re,"

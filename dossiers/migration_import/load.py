@@ -25,6 +25,7 @@ from pathlib import Path
 from django.db import connection, models, transaction
 from django.utils import timezone
 
+from ..kpi.backfill import timeliness_766_backfill
 from ..models import ClockEntry, DailySequence, Dossier, DossierEvent
 from ..models.dossier import FINISHED
 from ..workflow import PAUSING, RESUMING
@@ -81,6 +82,8 @@ def history_import(
             transaction.set_rollback(True)
             return result
         result.dossiers, result.events, result.clock_entries = sink.write(validator)
+        # Their clock-time waits and 766 judgement, from the ledger just written (docs/rules-766.md).
+        timeliness_766_backfill(Dossier.objects.filter(created_at=validator.now))
         result.sequences = sequences_advance(validator.sequences)
     return result
 

@@ -1,3 +1,5 @@
+from decimal import Decimal
+
 from django.conf import settings
 from django.db import models
 from django.utils import timezone
@@ -179,9 +181,31 @@ class Dossier(models.Model):
     returned_at = models.DateTimeField(_("trả kết quả lúc"), null=True, blank=True)
     paused_at = models.DateTimeField(_("tạm dừng từ"), null=True, blank=True)
     waiting_seconds = models.PositiveIntegerField(_("thời gian chờ công dân (giây làm việc)"), default=0)
+    # Decision 766 §2.1 subtracts the *clock* time spent waiting for the citizen, not the working
+    # time: the closed waits, in seconds (dossiers.kpi.timeliness; docs/rules-766.md).
+    waiting_clock_seconds = models.PositiveIntegerField(
+        _("thời gian chờ công dân (giây đồng hồ)"), default=0, db_default=0
+    )
     supplement_count = models.PositiveSmallIntegerField(_("số lần yêu cầu bổ sung"), default=0)
     extension_count = models.PositiveSmallIntegerField(_("số lần hẹn lại"), default=0)
     timeliness = models.CharField(_("tiến độ"), max_length=8, choices=Timeliness.choices, blank=True)
+    # The same finish judged as the national portal does (Decision 766 §2.1), set when the clock stops.
+    timeliness_766 = models.CharField(
+        _("tiến độ theo Quyết định 766"),
+        max_length=8,
+        choices=Timeliness.choices,
+        blank=True,
+        default="",
+        db_default="",
+    )
+    # The fee due for this dossier, set at reception from the procedure's list price less any
+    # exemption or reduction (766 group 4 counts the dossiers with a fee > 0).
+    fee = models.DecimalField(
+        _("phí, lệ phí phải nộp (đồng)"), max_digits=12, decimal_places=0, default=Decimal(0), db_default=Decimal(0)
+    )
+    fee_exempt_reason = models.CharField(
+        _("lý do miễn, giảm phí"), max_length=300, blank=True, default="", db_default=""
+    )
     # Watch thresholds, derived from the clock; the watch job raises `watch_level` as they pass.
     soon_at = models.DateTimeField(_("sắp đến hạn từ"), null=True, blank=True)
     late2_at = models.DateTimeField(_("quá 2 lần thời hạn luật định từ"), null=True, blank=True)
@@ -250,6 +274,7 @@ class Dossier(models.Model):
         ]
         constraints = [
             models.CheckConstraint(condition=models.Q(status__gte=1, status__lte=10), name="dossier_status_code"),
+            models.CheckConstraint(condition=models.Q(fee__gte=0), name="dossier_fee_not_negative"),
             models.CheckConstraint(
                 # Submitted, refused at the counter or withdrawn before reception: never received.
                 condition=models.Q(status__in=[1, 3, 7]) | models.Q(received_at__isnull=False),

@@ -16,6 +16,12 @@ class KpiFigures(models.Model):
     received_postal = models.IntegerField(default=0)
     received_with_fee = models.IntegerField(default=0)
     digitised = models.IntegerField(default=0)
+    # 766 §3.2 / §3.3: dossiers of full-process (toàn trình) and partial (một phần) online
+    # procedures, and how many of them came online.
+    received_full = models.IntegerField(default=0)
+    received_full_online = models.IntegerField(default=0)
+    received_partial = models.IntegerField(default=0)
+    received_partial_online = models.IntegerField(default=0)
     finished = models.IntegerField(default=0)
     finished_early = models.IntegerField(default=0)
     finished_on_time = models.IntegerField(default=0)
@@ -23,6 +29,11 @@ class KpiFigures(models.Model):
     processing_seconds = models.BigIntegerField(default=0)
     saved_seconds = models.BigIntegerField(default=0)
     electronic_results = models.IntegerField(default=0)
+    # 766 §6.1: finished dossiers of procedures with a paper result, and those given an electronic
+    # result too; §6.2: finished dossiers with both a scan of what was handed in and an e-result.
+    finished_paper = models.IntegerField(default=0)
+    finished_paper_eresult = models.IntegerField(default=0)
+    finished_digitised = models.IntegerField(default=0)
     apologies = models.IntegerField(default=0)
     late_without_apology = models.IntegerField(default=0)
 

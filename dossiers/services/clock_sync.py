@@ -5,6 +5,7 @@ from decimal import Decimal
 from django.conf import settings
 
 from ..calendar import LOCAL_TZ, compute_due
+from ..kpi.timeliness import judge, ledger_wait_seconds
 from ..models import Dossier, Timeliness
 from ..workdays import calendar_for
 from .clock import ClockState, clock_replay, due_by_law, due_now, waiting_seconds
@@ -15,6 +16,15 @@ def dossier_clock_state(dossier: Dossier) -> ClockState:
     return clock_replay(dossier.clock.order_by("at", "id"))
 
 
+def clock_766(*, dossier: Dossier, entries) -> None:
+    """The clock time waited for the citizen and, once the clock is over, the 766 judgement of
+    the dossier (§2.1; dossiers.kpi.timeliness), from its ledger; without saving."""
+    dossier.waiting_clock_seconds = ledger_wait_seconds(entries)
+    if dossier.finished_at is not None:
+        judged = judge(dossier, at=dossier.finished_at)
+        dossier.timeliness_766 = judged.timeliness if judged else ""
+
+
 SYNCED = [
     "status",
     "received_at",
@@ -22,6 +32,8 @@ SYNCED = [
     "due_at_original",
     "paused_at",
     "waiting_seconds",
+    "waiting_clock_seconds",
+    "timeliness_766",
     "soon_at",
     "late2_at",
     "late3_at",
@@ -32,8 +44,10 @@ SYNCED = [
 
 def dossier_clock_sync(*, dossier: Dossier, at) -> ClockState:
     """Recompute `due_at` and the watch thresholds from the ledger; `due_at_original` is kept."""
-    state = dossier_clock_state(dossier)
+    entries = list(dossier.clock.order_by("at", "id"))
+    state = clock_replay(entries)
     clock_derive(dossier=dossier, at=at, state=state, cal=calendar_for(dossier.lead_unit))
+    clock_766(dossier=dossier, entries=entries)
     dossier.save(update_fields=SYNCED)
     return state
 

@@ -29,6 +29,7 @@ from .clock import clock_replay
 from .clock_sync import SYNCED, clock_derive
 from .codes import dossier_insert_numbered, lookup_key_new, provisional_code
 from .events import clock_new, event_new
+from .fees import dossier_fee
 from .hooks import DossierChange, change_children, change_rows, change_written, dossier_changed
 from .notify import outbox_enqueue, outbox_kick_on_commit, outbox_messages
 from .routing import steps_layout
@@ -121,6 +122,8 @@ def dossier_receive(
     note: str = "",
     submit_only: bool = False,
     versions: Versions | None = None,
+    fee=None,
+    fee_exempt_reason: str = "",
 ) -> Dossier:
     """Receive a complete dossier (status 2, clock started) — or, with `submit_only`,
     register an online submission (status 1) that a clerk will accept or refuse.
@@ -129,9 +132,11 @@ def dossier_receive(
     written at once: the dossier, numbered, with its documents, events, clock entry, steps
     and notifications — one statement on PostgreSQL (`dossier_insert_numbered`), so the
     unit's daily counter stays locked for that statement only. `versions`: as read by
-    `versions_read` when the caller fetched the procedure (read here otherwise).
+    `versions_read` when the caller fetched the procedure (read here otherwise). `fee`: what
+    the dossier owes, the procedure's fee unless exempted or reduced (`services.fees`).
     """
     _check_reception(procedure=procedure, unit=receiving_unit, actor=actor, set_count=set_count)
+    fee, fee_exempt_reason = dossier_fee(procedure=procedure, amount=fee, exempt_reason=fee_exempt_reason)
     if documents is None:
         documents = [HandedDocument(d.name, d.copy_kind, d.count, d.pk) for d in procedure.documents.all()]
     elif not submit_only and (missing := missing_documents(procedure, documents)):
@@ -157,6 +162,8 @@ def dossier_receive(
         set_count=set_count,
         submitted_at=at,
         note=note[:500],
+        fee=fee,
+        fee_exempt_reason=fee_exempt_reason,
     )
     events = [
         event_new(

@@ -63,6 +63,8 @@ SERVICE_FIELDS = {
     "set_count": "set_count",
     "procedure_code": None,
     "documents": "documents",
+    "fee": "fee",
+    "fee_exempt_reason": "fee_exempt_reason",
 }
 
 
@@ -91,6 +93,9 @@ class IntakeForm(forms.Form):
     documents = forms.MultipleChoiceField(
         label=_("Giấy tờ đã nhận"), required=False, widget=forms.CheckboxSelectMultiple
     )
+    # What the dossier owes (766 §4.2 counts those with a fee > 0); the rules are services.fees'.
+    fee = forms.DecimalField(label=_("Phí, lệ phí phải nộp (đồng)"), required=False, decimal_places=0, max_digits=12)
+    fee_exempt_reason = forms.CharField(label=_("Lý do miễn, giảm phí"), required=False, max_length=300)
 
     def __init__(self, *args, procedure, units, **kwargs):
         super().__init__(*args, **kwargs)
@@ -99,6 +104,7 @@ class IntakeForm(forms.Form):
         self.fields["documents"].choices = [(str(d.pk), d.name) for d in procedure.documents.all()]
         self.fields["documents"].initial = [str(d.pk) for d in procedure.documents.all()]
         self.fields["name"].widget.attrs["autofocus"] = True
+        self.fields["fee"].initial = procedure.fee
 
     def units(self) -> list[Unit]:
         return list(self.fields["receiving_unit"].queryset)
@@ -109,6 +115,9 @@ class IntakeForm(forms.Form):
     def add_service_errors(self, fields: dict) -> None:
         for key, message in fields.items():
             self.add_error(SERVICE_FIELDS.get(key), str(message))
+
+    def fee_data(self) -> dict:
+        return {k: self.cleaned_data.get(k) for k in ("fee", "fee_exempt_reason")}
 
     def applicant_data(self) -> dict:
         return {k: self.cleaned_data.get(k, "") for k in ("name", "id_number", "phone", "email", "address")}

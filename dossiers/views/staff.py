@@ -23,6 +23,7 @@ from django.views.decorators.http import require_POST
 from .. import queues, workflow
 from ..access import OFFICERS, grant_of
 from ..errors import DomainError, InvalidInput
+from ..kpi.timeliness import judge
 from ..models import Apology, Attachment, Dossier, Procedure, RequiredDocument, Status, Unit
 from ..people import person_name
 from ..presenters import actions_for
@@ -223,6 +224,7 @@ def receive_from_form(user, form: IntakeForm, procedure, documents) -> Dossier |
             channel=form.cleaned_data["channel"],
             documents=[HandedDocument(d.name, d.copy_kind, d.count, d.pk) for d in documents if str(d.pk) in handed],
             set_count=form.cleaned_data["set_count"],
+            **form.fee_data(),
         )
     except InvalidInput as exc:
         form.add_service_errors(exc.fields or {None: exc.message})
@@ -303,6 +305,7 @@ def render_dossier(request, d: Dossier, *, status=200, error=None, failed=None, 
         "d": d,
         "documents": handed_documents(d),
         "badge": due_badge(d, now, due_soon_bound(now)),
+        "judged_766": judge(d, at=now),  # next to the legal timeliness (docs/rules-766.md)
         "actions": forms,
         "units": transfer_units(d, forms),
         "timeline": timeline(d),

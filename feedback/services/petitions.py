@@ -2,7 +2,9 @@
 
 shared/docs/domain.md, "Citizen feedback": reject within 2 working days, ask for more
 information within 5, answer within 15, publish the answer within 2 of it being ready,
-each counted in the working calendar of the unit the petition is routed to.
+each counted in the working calendar of the unit the petition is routed to. The 15 days
+restart when the petition is transferred to another unit and when the citizen supplies the
+information asked for; while the citizen holds it, it cannot be overdue (docs/rules-766.md).
 """
 
 import hmac
@@ -38,6 +40,7 @@ NOT_NOW = _("Không thể thực hiện thao tác này ở trạng thái hiện 
 TEXT_REQUIRED = _("Cần nhập nội dung (lý do, thông tin cần bổ sung hoặc nội dung trả lời).")
 UNKNOWN_ACTION = _("Thao tác không hợp lệ.")
 PETITION_NOT_FOUND = _("Không tìm thấy phản ánh hoặc bạn không có quyền xem.")
+SAME_UNIT = _("Phản ánh đang ở đơn vị này; chọn đơn vị khác để chuyển.")
 
 # field: (max length, required)
 LIMITS = {
@@ -62,6 +65,12 @@ class Transition:
 TRANSITIONS: dict[str, Transition] = {
     "reject": Transition(frozenset({S.RECEIVED, S.INFO_REQUESTED}), S.REJECTED, True, _("Từ chối xử lý")),
     "request_info": Transition(frozenset({S.RECEIVED}), S.INFO_REQUESTED, True, _("Đề nghị bổ sung thông tin")),
+    "supply_info": Transition(
+        frozenset({S.INFO_REQUESTED}), S.RECEIVED, True, _("Ghi nhận thông tin công dân bổ sung")
+    ),
+    "transfer": Transition(
+        frozenset({S.RECEIVED, S.INFO_REQUESTED}), S.RECEIVED, True, _("Chuyển đơn vị có thẩm quyền")
+    ),
     "answer": Transition(frozenset({S.RECEIVED, S.INFO_REQUESTED}), S.ANSWERED, True, _("Trả lời")),
     "publish": Transition(frozenset({S.ANSWERED}), S.PUBLISHED, False, _("Công khai trả lời")),
 }
@@ -200,13 +209,27 @@ def petition_submit(
         dossier=dossier,
         unit=unit,
         received_at=at,
-        reject_by=working_days_after(unit, at, REJECT_DAYS),
-        info_by=working_days_after(unit, at, INFO_DAYS),
-        answer_by=working_days_after(unit, at, ANSWER_DAYS),
+        **clock_start(unit, at),
         **values,
     )
-    _event(petition, "submit", actor=None, at=at, from_status="", text="")
+    _event(petition, "submit", actor=None, at=at, from_status="", text="", data=_clock_data(petition))
     return petition
+
+
+def clock_start(unit: Unit, at: datetime) -> dict:
+    """The deadlines of a petition whose clock (re)starts at `at` with `unit`."""
+    return {
+        "clock_from": at,
+        "reject_by": working_days_after(unit, at, REJECT_DAYS),
+        "info_by": working_days_after(unit, at, INFO_DAYS),
+        "answer_by": working_days_after(unit, at, ANSWER_DAYS),
+    }
+
+
+def _clock_data(petition: Petition) -> dict:
+    """What the history keeps of a (re)started clock: the unit and the answer deadline, so the
+    766 §5.2 figures can judge the petition at any past moment (feedback.kpi)."""
+    return {"unit": petition.unit_id, "answer_by": petition.answer_by.isoformat()}
 
 
 def petition_for_citizen(*, code: str, key: str) -> Petition | None:
@@ -241,7 +264,9 @@ def _event(petition: Petition, action: str, *, actor, at, from_status: str, text
     )
 
 
-def _transition(*, petition_id: int, action: str, actor, text: str, at, apply) -> Petition:
+def _transition(*, petition_id: int, action: str, actor, text: str, at, apply, data=None) -> Petition:
+    """Lock, check, apply the action's changes (`apply` returns the fields it changed and may
+    fill `data`, kept on the event), save, record."""
     petition = Petition.objects.select_for_update().select_related("unit").get(pk=petition_id)
     rule = TRANSITIONS[action]
     if not may_handle(actor, petition):
@@ -257,8 +282,55 @@ def _transition(*, petition_id: int, action: str, actor, text: str, at, apply) -
     petition.status = rule.target
     changed = apply(petition, at, text)
     petition.save(update_fields=["status", *changed])
-    _event(petition, action, actor=actor, at=at, from_status=from_status, text=text)
+    _event(petition, action, actor=actor, at=at, from_status=from_status, text=text, data=data)
     return petition
+
+
+RESTARTED = ["clock_from", "reject_by", "info_by", "answer_by", "overdue_flagged_at"]
+
+
+def _restart(petition: Petition, unit: Unit, at, data: dict) -> list[str]:
+    """The 15 working days start again at `at` in `unit`'s calendar; the overdue flag is cleared."""
+    for name, value in clock_start(unit, at).items():
+        setattr(petition, name, value)
+    petition.unit, petition.overdue_flagged_at = unit, None
+    data.update(_clock_data(petition))
+    return RESTARTED
+
+
+@transaction.atomic
+def petition_supply_info(*, petition_id: int, actor, text: str, at: datetime | None = None) -> Petition:
+    """The citizen supplied the information asked for: back with the unit, 15 days from now."""
+    data: dict = {}
+    return _transition(
+        petition_id=petition_id,
+        action="supply_info",
+        actor=actor,
+        text=text,
+        at=at,
+        apply=lambda petition, at, text: _restart(petition, petition.unit, at, data),
+        data=data,
+    )
+
+
+@transaction.atomic
+def petition_transfer(*, petition_id: int, actor, to_unit_code: str, text: str, at: datetime | None = None) -> Petition:
+    """Send the petition to the unit competent for it; that unit's 15 days start now."""
+    unit = Unit.objects.filter(code=(to_unit_code or "").strip(), is_active=True).first()
+    if unit is None:
+        raise InvalidInput(UNKNOWN_UNIT, fields={"to_unit_code": UNKNOWN_UNIT})
+    data: dict = {}
+
+    def apply(petition: Petition, at, text: str) -> list[str]:
+        if petition.unit_id == unit.pk:
+            raise InvalidInput(SAME_UNIT, fields={"to_unit_code": SAME_UNIT})
+        data["from_unit"] = petition.unit.code
+        data["to_unit"] = unit.code
+        return [*_restart(petition, unit, at, data), "unit"]
+
+    return _transition(
+        petition_id=petition_id, action="transfer", actor=actor, text=text, at=at, apply=apply, data=data
+    )
 
 
 @transaction.atomic
@@ -298,11 +370,20 @@ def petition_publish(*, petition_id: int, actor, text: str = "", at: datetime | 
     return _transition(petition_id=petition_id, action="publish", actor=actor, text=text, at=at, apply=apply)
 
 
-def petition_act(*, petition_id: int, action: str, actor, text: str = "", publish: bool = True) -> Petition:
+def petition_act(
+    *, petition_id: int, action: str, actor, text: str = "", publish: bool = True, to_unit_code: str = ""
+) -> Petition:
     """One entry for the API and the staff page: dispatch to the action's service."""
     if action == "answer":
         return petition_answer(petition_id=petition_id, actor=actor, text=text, publish=publish)
-    services = {"reject": petition_reject, "request_info": petition_request_info, "publish": petition_publish}
+    if action == "transfer":
+        return petition_transfer(petition_id=petition_id, actor=actor, text=text, to_unit_code=to_unit_code)
+    services = {
+        "reject": petition_reject,
+        "request_info": petition_request_info,
+        "supply_info": petition_supply_info,
+        "publish": petition_publish,
+    }
     if action not in services:
         raise InvalidInput(UNKNOWN_ACTION, fields={"action": UNKNOWN_ACTION})
     return services[action](petition_id=petition_id, actor=actor, text=text)

@@ -70,7 +70,7 @@ def test_does_list_only_the_petitions_of_the_callers_units_when_staff_asks(clien
     response = client.get("/api/v1/petitions", **bearer(world["leader"]))
     assert response.status_code == 200
     assert [i["code"] for i in response.json()["items"]] == [mine.code]
-    assert response.json()["items"][0]["actions"] == ["reject", "request_info", "answer"]
+    assert response.json()["items"][0]["actions"] == ["reject", "request_info", "transfer", "answer"]
     outsider = client.get("/api/v1/petitions", **bearer(world["outsider"])).json()
     assert [i["code"] for i in outsider["items"]] == [theirs.code]
 

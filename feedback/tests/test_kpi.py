@@ -6,7 +6,7 @@ import pytest
 import time_machine
 
 from dossiers.tests.fixtures import local
-from feedback.kpi import satisfaction_by_unit
+from feedback.kpi import complaints, satisfaction_by_unit
 from feedback.services.petitions import petition_reject
 from feedback.services.ratings import rating_submit
 
@@ -24,7 +24,7 @@ def test_does_count_each_dossier_once_when_it_has_a_bad_rating_and_a_petition(fi
     )
     petition_reject(petition_id=rejected.pk, actor=world["leader"], text="Không thuộc thẩm quyền")
     period = {"start": date(2026, 5, 1), "end": date(2026, 5, 31)}
-    assert satisfaction_by_unit(unit_ids=None, group_by="unit", **period) == {world["agency"].pk: {"complained": 1}}
+    assert complaints(unit_ids=None, group_by="unit", **period) == {world["agency"].pk: {"complained": 1}}
     by_day = satisfaction_by_unit(unit_ids=None, group_by="day", **period)
     assert by_day == {date(2026, 5, 6): {"complained": 1}, date(2026, 5, 7): {"complained": 1}}
-    assert satisfaction_by_unit(unit_ids=[world["other_agency"].pk], group_by="unit", **period) == {}
+    assert complaints(unit_ids=[world["other_agency"].pk], group_by="unit", **period) == {}

@@ -10,6 +10,8 @@ from django.utils.formats import localize
 from django.utils.html import conditional_escape
 from django.utils.safestring import mark_safe
 
+from dossiers.numbers import format_number
+
 register = template.Library()
 
 
@@ -30,6 +32,12 @@ def table_rows(rows) -> str:
     return mark_safe("".join("<tr>" + "".join(f"<td>{_cell(c, plain)}</td>" for c in row) + "</tr>" for row in rows))
 
 
+@register.filter
+def num(value, decimals=0) -> str:
+    """A figure in the reader's number format (vi: 1.234,5), None as "—"."""
+    return format_number(value, int(decimals))
+
+
 @register.simple_tag
 def unit_options(units, selected) -> str:
     """`<option>`s of (pk, code, label) rows, `selected` the chosen unit's pk (or None)."""
@@ -38,3 +46,9 @@ def unit_options(units, selected) -> str:
         mark = " selected" if selected is not None and pk == selected else ""
         parts.append(f'<option value="{conditional_escape(code)}"{mark}>{conditional_escape(label)}</option>')
     return mark_safe("".join(parts))
+
+
+@register.filter
+def pct(value, decimals=1) -> str:
+    """A rate as a percentage in the reader's number format (vi: "92,5 %"), None as "—"."""
+    return "—" if value is None else f"{format_number(value, int(decimals))} %"

@@ -17,11 +17,12 @@ from portal import kpis
 F = rules.Figures
 
 
-def test_does_rate_on_time_over_finished_and_open_overdue_when_basis_is_processed():
-    f = F(finished=8, early=3, on_time=3, late=2, open_overdue=2)
-    assert rules.on_time_rate(f) == 60.0
+def test_does_rate_processed_and_being_processed_on_time_when_basis_is_processed():
+    # 766 §2.1: (6 finished on time + 2 open within their appointment) ÷ (8 finished + 4 open).
+    f = F(finished=8, early=3, on_time=3, late=2, open=4, open_overdue=2)
+    assert rules.on_time_rate(f) == 66.67
     assert rules.on_time_rate(f, basis="finished") == 75.0
-    assert rules.late_rate(f) == 40.0
+    assert rules.late_rate(f) == 33.33
 
 
 def test_does_return_none_when_nothing_was_processed():
@@ -38,24 +39,42 @@ def test_does_return_no_payment_rate_when_no_payment_data_exists():
     assert rules.online_payment_rate(F(received_with_fee=10, paid_online=4)) == 40.0
 
 
-def test_does_subtract_late_and_complaint_rates_when_computing_satisfaction():
+def test_does_subtract_late_and_complained_dossiers_once_when_computing_satisfaction():
+    # 766 §5.4: (20 − 2 late − 1 complained, not late) ÷ 20.
     f = F(finished=20, early=10, on_time=8, late=2, complained=1)
-    assert rules.satisfaction_rate(f) == 100 - 10 - 5
+    assert rules.satisfaction_rate(f) == 85.0
 
 
-def test_does_give_full_satisfaction_marks_from_ninety_percent():
-    scores = rules.group_scores(F(finished=10, early=9, late=1), procedures_online=None)
-    assert scores[5]["score"] == 18
-    assert rules.group_scores(F(finished=10, early=8, late=2), procedures_online=None)[5]["score"] == 16.0
+def test_does_give_full_dossier_satisfaction_marks_from_ninety_percent():
+    def points_54(f):
+        return next(i for i in rules.group_scores(f, procedures_online=None)[5]["indicators"] if i["code"] == "5.4")
+
+    assert points_54(F(finished=10, early=9, late=1))["points"] == 6.0
+    assert points_54(F(finished=10, early=8, late=2))["points"] == 5.33  # 6 × 80 / 90
 
 
-def test_does_score_groups_linearly_with_their_breakdown():
-    f = F(received=10, received_online=5, digitised=10, finished=10, early=5, on_time=3, late=2, electronic_results=5)
+def test_does_score_group_5_from_petitions_and_dossiers_when_all_have_data():
+    f = F(finished=10, early=9, late=1, petitions=4, petitions_on_time=3, petitions_answered=2, petitions_satisfied=1)
+    group = rules.group_scores(f, procedures_online=None)[5]
+    assert group["parts"] == {"5.2": 75.0, "5.3": 50.0, "5.4": 90.0}
+    assert group["score"] == 13.5  # 6 × 75 % + 6 × 50 % + 6 (full from 90 %)
+    assert group["missing"] == []
+
+
+def test_does_say_which_indicator_has_no_data_when_a_group_cannot_be_scored():
+    f = F(received=10, received_online=5, received_full=4, received_full_online=2, finished=10, early=5, on_time=3,
+          late=2, finished_paper=6, finished_paper_eresult=6, received_with_fee=3)  # fmt: skip
     scores = rules.group_scores(f, procedures_online=50.0)
-    assert scores[2] == {"max": 20, "score": 16.0, "parts": {"on_time_rate": 80.0}}
-    assert scores[3]["score"] == 6.0  # 6 × 50 % + 6 × 50 %
-    assert scores[4]["score"] is None
-    assert scores[6]["score"] == 16.5  # 11 × 100 % + 11 × 50 %
+    assert scores[2]["score"] == 16.0 and scores[2]["parts"] == {"2.1": 80.0}
+    assert scores[3]["parts"] == {"3.1": 50.0, "3.2": 50.0, "3.3": None}  # no dossier of a partly-online procedure
+    assert (scores[3]["score"], scores[3]["known"], scores[3]["missing"]) == (None, 6.5, ["3.3"])  # 4 × 50/80 + 4
+    assert (scores[4]["score"], scores[4]["missing"]) == (None, ["4.1", "4.2"])
+    assert scores[6]["parts"] == {"6.1": 100.0, "6.2": 0.0, "6.3": None}
+    assert (scores[6]["score"], scores[6]["known"], scores[6]["missing"]) == (None, 7.33, ["6.3"])
+    assert scores[1]["missing"] == ["1"] and rules.total_score(scores) is None
+    assert [i["code"] for g in scores.values() for i in g["indicators"]] == [
+        "1", "2.1", "3.1", "3.2", "3.3", "4.1", "4.2", "5.2", "5.3", "5.4", "6.1", "6.2", "6.3"
+    ]  # fmt: skip
 
 
 # -- the composition against plain SQL --------------------------------------------------------
@@ -84,6 +103,7 @@ def _weekday_after(d: date, n: int) -> date:
 
 def _make(world, i, spec):
     u, day, hour, channel, fin, tl, sup, due, apology = spec
+    sup = sup if fin is not None else 0  # open ones: judged by their appointment alone here
     received = datetime.combine(BASE + timedelta(days=day), time(hour), LOCAL_TZ)
     due_at = datetime.combine(_weekday_after(received.date(), due), time(9), LOCAL_TZ)
     d = Dossier.objects.create(
@@ -93,6 +113,7 @@ def _make(world, i, spec):
         received_at=received, due_at_original=due_at, due_at=due_at,
         finished_at=received + timedelta(days=fin, hours=1) if fin is not None else None,
         timeliness=tl if fin is not None else "", supplement_count=sup,
+        timeliness_766=("late" if sup > 1 else tl) if fin is not None else "",
     )  # fmt: skip
     if apology:
         Apology.objects.create(
@@ -111,10 +132,10 @@ PLAIN_SQL = {
     "received": "SELECT lead_unit_id, COUNT(*), SUM(CASE WHEN channel = 'online' THEN 1 ELSE 0 END)"
     " FROM dossiers_dossier WHERE received_at >= %s AND received_at < %s GROUP BY lead_unit_id",
     "finished": "SELECT lead_unit_id, COUNT(*),"
-    " SUM(CASE WHEN timeliness = 'early' AND supplement_count <= 1 THEN 1 ELSE 0 END),"
-    " SUM(CASE WHEN timeliness = 'on_time' AND supplement_count <= 1 THEN 1 ELSE 0 END),"
-    " SUM(CASE WHEN timeliness = 'late' OR supplement_count > 1 THEN 1 ELSE 0 END),"
-    " SUM(CASE WHEN (timeliness = 'late' OR supplement_count > 1) AND NOT EXISTS (SELECT 1 FROM dossiers_apology a"
+    " SUM(CASE WHEN timeliness_766 = 'early' THEN 1 ELSE 0 END),"
+    " SUM(CASE WHEN timeliness_766 = 'on_time' THEN 1 ELSE 0 END),"
+    " SUM(CASE WHEN timeliness_766 = 'late' THEN 1 ELSE 0 END),"
+    " SUM(CASE WHEN timeliness_766 = 'late' AND NOT EXISTS (SELECT 1 FROM dossiers_apology a"
     " WHERE a.dossier_id = d.id AND a.status = 'signed') THEN 1 ELSE 0 END)"
     " FROM dossiers_dossier d WHERE received_at IS NOT NULL AND finished_at >= %s AND finished_at < %s"
     " GROUP BY lead_unit_id",
@@ -147,14 +168,14 @@ def _expected(v: dict) -> dict:
     received, online = v.get("received", [0, 0])
     finished, early, on_time, late, lwa = v.get("finished", [0] * 5)
     open_, overdue = v.get("open", [0, 0])
-    pct = rules.percent
+    pct, whole = rules.percent, finished + open_
     return {
         "received": received, "finished": finished, "early": early, "on_time": on_time, "late": late,
-        "open": open_, "open_overdue": overdue, "on_time_rate": pct(early + on_time, finished + overdue),
+        "open": open_, "open_overdue": overdue, "open_on_time": open_ - overdue,
+        "on_time_rate": pct(early + on_time + open_ - overdue, whole),
         "online_rate": pct(online, received), "apologies": v.get("apologies", [0])[0],
-        "late_without_apology": lwa,
-        "satisfaction_rate": None if not finished + overdue else round(
-            max(0.0, 100 - pct(late + overdue, finished + overdue)), 2),
+        "late_without_apology": lwa, "received_with_fee": 0,
+        "satisfaction_rate": pct(whole - late - overdue, whole),
     }  # fmt: skip
 
 
@@ -188,7 +209,7 @@ def test_does_count_an_open_dossier_late_when_its_appointment_passed_before_the_
     march = kpis.kpi_rows(unit_ids=None, start=date(2026, 3, 1), end=date(2026, 3, 31), group_by="unit")[0]
     assert (march["open"], march["open_overdue"], march["on_time_rate"]) == (1, 1, 0.0)
     week = kpis.kpi_rows(unit_ids=None, start=date(2026, 3, 2), end=date(2026, 3, 6), group_by="unit")[0]
-    assert (week["open"], week["open_overdue"], week["on_time_rate"]) == (1, 0, None)
+    assert (week["open"], week["open_overdue"], week["on_time_rate"]) == (1, 0, 100.0)
 
 
 @pytest.mark.django_db
@@ -198,7 +219,7 @@ def test_does_use_the_feedback_source_when_one_is_plugged_in(kpi_world, monkeypa
         _make(kpi_world, i, (0, 5, 9, "online", 1, "early", 0, 5, False))
     kpi_facts_rebuild()
     row = kpis.kpi_rows(unit_ids=None, start=START, end=END, group_by="unit")[0]
-    assert row["satisfaction_rate"] == 80.0  # 100 − (0 % late + 2/10 complained)
+    assert row["satisfaction_rate"] == 80.0  # (10 − 0 late − 2 complained) ÷ 10
 
 
 def two_complaints(*, unit_ids, start, end, group_by):

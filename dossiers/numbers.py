@@ -1,0 +1,16 @@
+"""Numbers as people read them: Vietnamese by default (1.234,5), English with Accept-Language en."""
+
+from django.utils.formats import get_format
+
+
+def format_number(value, decimals: int = 0) -> str:
+    """`value` with a thousands separator and `decimals` decimals in the active language's
+    separators (vi: "1.234,5"); None as "—"."""
+    if value is None:
+        return "—"
+    text = f"{value:,.{decimals}f}"
+    return (
+        text.replace(",", "\0")
+        .replace(".", get_format("DECIMAL_SEPARATOR"))
+        .replace("\0", get_format("THOUSAND_SEPARATOR"))
+    )
