@@ -38,6 +38,9 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "django.contrib.humanize",
     "import_export",
+    # Listed so that /api/v1/docs renders ninja's own template with the Swagger UI files the
+    # package ships (served as static files): without it ninja loads them from a CDN.
+    "ninja",
     "portal",
     "dossiers",
     "feedback",
