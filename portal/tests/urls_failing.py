@@ -2,7 +2,8 @@
 
 from django.urls import path
 
-from portal.urls import handler403, handler404, urlpatterns as portal_urlpatterns
+from portal.urls import handler403, handler404
+from portal.urls import urlpatterns as portal_urlpatterns
 
 __all__ = ["handler403", "handler404", "urlpatterns"]
 
