@@ -123,7 +123,7 @@ def home(request):
     page = Paginator(dossiers.for_list(), PAGE_SIZE).get_page(request.GET.get("page"))
     for d in page.object_list:
         d.badge = due_badge(d, now, soon)
-    context = {"tabs": tabs, "tab": "search" if q else tab, "q": q, "page": page, "is_clerk": is_clerk(user)}
+    context = {"tabs": tabs, "tab": "search" if q else tab, "q": q, "page": page}
     return render(request, "staff/home.html", context)
 
 
@@ -293,7 +293,6 @@ def render_dossier(request, d: Dossier, *, status=200, error=None, failed=None, 
         "receipt_url": optional_url("staff:print-receipt", code=d.code) if d.status == Status.RECEIVED else None,
         "attach_form": attach_form or AttachmentForm(),
         "error": error,
-        "is_clerk": is_clerk(request.user),
     }
     return render(request, "staff/dossier.html", context, status=status)
 

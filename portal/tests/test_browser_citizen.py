@@ -55,3 +55,21 @@ def test_does_thank_the_citizen_when_they_rate_from_the_qr_link_on_a_phone(phone
     phone.screenshot(path=str(SCREENSHOTS / "public-rate-done-390.png"), full_page=True)
     [rating] = finished.ratings.all()
     assert (rating.satisfied, rating.source, rating.comment) == (True, "lookup", "Cán bộ hướng dẫn tận tình.")
+
+
+def test_does_keep_each_menu_item_on_one_line_when_the_petitions_page_opens_on_a_phone(phone, live_server, world):
+    from playwright.sync_api import expect
+
+    assert phone.goto(f"{live_server.url}/phan-anh/").status == 200
+    menu = phone.get_by_role("navigation", name="Điều hướng chính")
+    expect(menu.get_by_role("link")).to_have_text(
+        ["Thủ tục", "Nơi nộp hồ sơ", "Tra cứu hồ sơ", "Phản ánh, kiến nghị", "Kết quả giải quyết"]
+    )
+    line = phone.evaluate("parseFloat(getComputedStyle(document.querySelector('.site-header nav a')).lineHeight)")
+    for link in menu.get_by_role("link").all():
+        assert link.bounding_box()["height"] < 2 * line, link.inner_text()  # never broken word by word
+    assert no_sideways_scroll(phone)
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    phone.screenshot(path=str(SCREENSHOTS / "public-petitions-390.png"), full_page=True)
+    menu.get_by_role("link", name="Kết quả giải quyết").click()
+    expect(phone.get_by_role("heading", name="Công khai kết quả giải quyết thủ tục hành chính")).to_be_visible()
