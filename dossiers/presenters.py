@@ -39,6 +39,7 @@ def dossier_detail(d: Dossier, user) -> dict:
         "channel": d.channel,
         "applicant": {
             "name": d.applicant_name,
+            "id_type": d.applicant_id_type,
             "id_number": d.applicant_id_number,
             "phone": d.applicant_phone,
             "email": d.applicant_email,

@@ -202,6 +202,7 @@ def _applicant(dossier: Dossier) -> dict:
     return {
         "name": dossier.applicant_name,
         "id_number": dossier.applicant_id_number,
+        "id_label": dossier.applicant_id_label,
         "address": dossier.applicant_address,
         "phone": dossier.applicant_phone,
         "email": dossier.applicant_email,

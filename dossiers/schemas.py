@@ -54,6 +54,8 @@ class ErrorOut(Schema):
 
 class ApplicantIn(Schema):
     name: str = Field(..., max_length=200)
+    # Added (issue 16): the document the number belongs to; CCCD when absent, as before.
+    id_type: Literal["cccd", "passport", "other"] = "cccd"
     id_number: str = Field(..., max_length=20)
     phone: str = Field(..., max_length=20)
     email: str = Field("", max_length=254)

@@ -120,7 +120,7 @@ def lookup(request):
             name: message
             for name, value, message in (
                 ("code", code, _("Nhập mã hồ sơ.")),
-                ("key", key, _("Nhập mã tra cứu hoặc số định danh cá nhân.")),
+                ("key", key, _("Nhập mã tra cứu hoặc số giấy tờ tùy thân.")),
             )
             if not value
         }

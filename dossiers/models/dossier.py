@@ -31,6 +31,22 @@ class Channel(models.TextChoices):
     POSTAL = "postal", _("Bưu chính công ích")
 
 
+class IdType(models.TextChoices):
+    """The applicant's identity document: a Vietnamese citizen's CCCD, a passport (foreigners,
+    Vietnamese abroad) or another one (e.g. a residence card). Rules: services.applicants."""
+
+    CCCD = "cccd", _("Căn cước công dân (CCCD)")
+    PASSPORT = "passport", _("Hộ chiếu")
+    OTHER = "other", _("Giấy tờ khác")
+
+
+ID_NUMBER_LABELS = {
+    IdType.CCCD: _("Số định danh cá nhân"),
+    IdType.PASSPORT: _("Số hộ chiếu"),
+    IdType.OTHER: _("Số giấy tờ tùy thân"),
+}
+
+
 class Timeliness(models.TextChoices):
     EARLY = "early", _("Trước hạn")
     ON_TIME = "on_time", _("Đúng hạn")
@@ -159,7 +175,11 @@ class Dossier(models.Model):
     channel = models.CharField(_("kênh nộp"), max_length=8, choices=Channel.choices, default=Channel.COUNTER)
     status = models.PositiveSmallIntegerField(_("trạng thái"), choices=Status.choices, default=Status.SUBMITTED)
     applicant_name = models.CharField(_("họ tên người nộp"), max_length=200)
-    applicant_id_number = models.CharField(_("số định danh cá nhân"), max_length=12)
+    # A database default too: rows written by SQL (imports, benches) are CCCD unless they say otherwise.
+    applicant_id_type = models.CharField(
+        _("loại giấy tờ"), max_length=8, choices=IdType.choices, default=IdType.CCCD, db_default=IdType.CCCD
+    )
+    applicant_id_number = models.CharField(_("số giấy tờ tùy thân"), max_length=20)
     applicant_phone = models.CharField(_("số điện thoại"), max_length=16)
     applicant_email = models.EmailField(_("thư điện tử"), blank=True)
     applicant_address = models.CharField(_("địa chỉ"), max_length=300, blank=True)
@@ -270,6 +290,11 @@ class Dossier(models.Model):
     @property
     def status_label(self) -> str:
         return Status(self.status).label
+
+    @property
+    def applicant_id_label(self) -> str:
+        """What the applicant's number is called on forms: "Số định danh cá nhân", "Số hộ chiếu"…"""
+        return ID_NUMBER_LABELS.get(self.applicant_id_type, ID_NUMBER_LABELS[IdType.OTHER])
 
     def public_url(self) -> str:
         """The citizen's lookup link, printed on the receipt and in its QR code."""

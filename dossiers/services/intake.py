@@ -153,6 +153,7 @@ def dossier_receive(
         channel=channel,
         status=Status.SUBMITTED,
         applicant_name=applicant.name,
+        applicant_id_type=applicant.id_type,
         applicant_id_number=applicant.id_number,
         applicant_phone=applicant.phone,
         applicant_email=applicant.email,

@@ -3,11 +3,12 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from ..models import Attachment, Channel, Unit
+from ..models import Attachment, Channel, IdType, Unit
 
 # InvalidInput.fields keys of the services → the intake form's fields.
 SERVICE_FIELDS = {
     "applicant.name": "name",
+    "applicant.id_type": "id_type",
     "applicant.id_number": "id_number",
     "applicant.phone": "phone",
     "applicant.email": "email",
@@ -23,10 +24,15 @@ class IntakeForm(forms.Form):
     """Reception at the counter (Mẫu 01); the documents are the procedure's checklist."""
 
     name = forms.CharField(label=_("Họ tên người nộp"), max_length=200)
+    # Not required: a form without it (a page opened before the field existed) means CCCD, as before.
+    id_type = forms.ChoiceField(
+        label=_("Loại giấy tờ tùy thân"), choices=IdType.choices, initial=IdType.CCCD, required=False
+    )
+    # The number's rule depends on the type (services.applicants); staff.js switches the keypad.
     id_number = forms.CharField(
-        label=_("Số định danh cá nhân (CCCD)"),
-        max_length=20,
-        widget=forms.TextInput(attrs={"inputmode": "numeric", "autocomplete": "off", "pattern": r"[0-9 ]{12,15}"}),
+        label=_("Số giấy tờ tùy thân"),
+        max_length=24,
+        widget=forms.TextInput(attrs={"inputmode": "numeric", "autocomplete": "off", "autocapitalize": "characters"}),
     )
     phone = forms.CharField(
         label=_("Số điện thoại"), max_length=20, widget=forms.TextInput(attrs={"type": "tel", "autocomplete": "off"})
@@ -53,6 +59,9 @@ class IntakeForm(forms.Form):
         self.fields["documents"].initial = [str(d.pk) for d in procedure.documents.all()]
         self.fields["name"].widget.attrs["autofocus"] = True
 
+    def clean_id_type(self) -> str:
+        return self.cleaned_data["id_type"] or IdType.CCCD
+
     def units(self) -> list[Unit]:
         return list(self.fields["receiving_unit"].queryset)
 
@@ -64,7 +73,8 @@ class IntakeForm(forms.Form):
             self.add_error(SERVICE_FIELDS.get(key), str(message))
 
     def applicant_data(self) -> dict:
-        return {k: self.cleaned_data.get(k, "") for k in ("name", "id_number", "phone", "email", "address")}
+        keys = ("name", "id_type", "id_number", "phone", "email", "address")
+        return {k: self.cleaned_data.get(k, "") for k in keys}
 
 
 class ActionForm(forms.Form):

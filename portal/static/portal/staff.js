@@ -17,6 +17,14 @@
       }
     });
   }
+  // Intake: a CCCD is 12 digits (numeric keypad); a passport or another document has letters too.
+  var idType = document.getElementById("id_id_type");
+  var idNumber = document.getElementById("id_id_number");
+  if (idType && idNumber) {
+    var keypad = function () { idNumber.inputMode = idType.value === "cccd" ? "numeric" : "text"; };
+    idType.addEventListener("change", keypad);
+    keypad();
+  }
   // Action forms: no double submission while the page reloads.
   Array.prototype.forEach.call(document.querySelectorAll("form[method=post]"), function (form) {
     form.addEventListener("submit", function () {
