@@ -84,6 +84,7 @@ def receive(request: HttpRequest, payload: DossierIn, idempotency_key: str | Non
             set_count=payload.set_count,
             note=payload.note,
             submit_only=payload.submit_only,
+            result_delivery=payload.result_delivery,
         )
         return 201, to_json_data(DossierCreatedOut(**created_out(dossier)).dict())
 

@@ -79,6 +79,8 @@ class DossierIn(Schema):
     documents: list[HandedDocumentIn] | None = None
     note: str = Field("", max_length=500)
     submit_only: bool = False
+    # Added (issue 16): how the citizen chose to receive the result; absent: as the channel.
+    result_delivery: Literal["counter", "postal", "online"] | None = None
 
 
 class DossierCreatedOut(Schema):
@@ -151,6 +153,7 @@ class DossierOut(DossierCreatedOut):
     procedure_code: str
     procedure_name: str
     channel: str
+    result_delivery: str
     applicant: ApplicantIn
     receiving_unit_code: str
     lead_unit_code: str

@@ -18,7 +18,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from dossiers.calendar import explain_due, format_local
-from dossiers.models import Dossier, Procedure, Status, TimeUnit
+from dossiers.models import Dossier, Procedure, Status
 from dossiers.models.dossier import FINISHED
 from dossiers.ratelimit import raw_cache_bump, raw_cache_set
 from dossiers.services.clock import due_by_law
@@ -31,6 +31,7 @@ from dossiers.services.lookup import (
     lookup_throttled,
     public_dossier,
 )
+from dossiers.wording import processing_time_text, shortened_legal_time_text
 from dossiers.workdays import calendar_for
 
 STATUS_WORDS = {
@@ -235,28 +236,6 @@ def money_text(amount: Decimal) -> str:
     return _("%(amount)s đồng") % {"amount": f"{int(amount):,}".replace(",", ".")}
 
 
-def number_text(value: Decimal) -> str:
-    """`10`, `0,5` (Vietnamese decimal comma)."""
-    return f"{Decimal(value).normalize():f}".replace(".", ",")
-
-
-def duration_text(amount: Decimal, time_unit: str) -> str:
-    return f"{number_text(amount)} {TimeUnit(time_unit).label}"
-
-
-def processing_time_text(p: Procedure) -> str:
-    if p.same_day:
-        return _("Trả kết quả trong ngày")
-    return duration_text(p.processing_time, p.time_unit)
-
-
-def legal_time_text(p: Procedure) -> str | None:
-    """The legal time, when the province has committed to a shorter one."""
-    if p.same_day or p.committed_processing_time is None or p.committed_processing_time >= p.legal_processing_time:
-        return None
-    return duration_text(p.legal_processing_time, p.time_unit)
-
-
 def procedure_card(p: Procedure) -> dict:
     """One row of the catalogue (needs `field` loaded)."""
     return {
@@ -265,7 +244,7 @@ def procedure_card(p: Procedure) -> dict:
         "field": p.field.name,
         "level": p.get_level_display(),
         "time": processing_time_text(p),
-        "legal_time": legal_time_text(p),
+        "legal_time": shortened_legal_time_text(p),
         "fee": money_text(p.fee),
         "online_level": p.online_level,
         "online_label": p.get_online_level_display(),

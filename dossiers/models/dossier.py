@@ -47,6 +47,14 @@ ID_NUMBER_LABELS = {
 }
 
 
+class ResultDelivery(models.TextChoices):
+    """How the citizen chose, at intake, to receive the result (Mẫu 01, item 6)."""
+
+    COUNTER = "counter", _("Tại Bộ phận Một cửa")
+    POSTAL = "postal", _("Qua dịch vụ bưu chính công ích")
+    ONLINE = "online", _("Trực tuyến")
+
+
 class Timeliness(models.TextChoices):
     EARLY = "early", _("Trước hạn")
     ON_TIME = "on_time", _("Đúng hạn")
@@ -184,6 +192,13 @@ class Dossier(models.Model):
     applicant_email = models.EmailField(_("thư điện tử"), blank=True)
     applicant_address = models.CharField(_("địa chỉ"), max_length=300, blank=True)
     set_count = models.PositiveSmallIntegerField(_("số bộ hồ sơ"), default=1)
+    result_delivery = models.CharField(
+        _("nhận kết quả"),
+        max_length=8,
+        choices=ResultDelivery.choices,
+        default=ResultDelivery.COUNTER,
+        db_default=ResultDelivery.COUNTER,
+    )
     form_version = models.CharField(_("mẫu biểu áp dụng"), max_length=32, default="TT03/2025/TT-VPCP")
     register_line = models.PositiveIntegerField(_("số thứ tự trong sổ"), null=True, blank=True)
     submitted_at = models.DateTimeField(_("nộp lúc"), default=timezone.now)

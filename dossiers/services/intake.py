@@ -17,6 +17,7 @@ from ..models import (
     DossierEvent,
     DossierStep,
     Procedure,
+    ResultDelivery,
     Status,
     Unit,
     UnitMembership,
@@ -39,6 +40,7 @@ NOT_A_CENTRE = _("Chỉ Trung tâm Phục vụ hành chính công hoặc Bộ ph
 NOT_CLERK = _("Chỉ cán bộ một cửa của đơn vị tiếp nhận được nhận hồ sơ.")
 PROCEDURE_INACTIVE = _("Thủ tục này không còn áp dụng.")
 BAD_SET_COUNT = _("Số bộ hồ sơ từ 1 đến 20.")
+BAD_DELIVERY = _("Nhận kết quả tại Bộ phận Một cửa, qua bưu chính công ích hoặc trực tuyến.")
 
 
 @dataclass(frozen=True)
@@ -55,7 +57,7 @@ def missing_documents(procedure: Procedure, handed: list[HandedDocument]) -> lis
     return [d for d in procedure.documents.all() if d.is_mandatory and d.pk not in given]
 
 
-def _check_reception(*, procedure: Procedure, unit: Unit, actor, set_count: int) -> None:
+def _check_reception(*, procedure: Procedure, unit: Unit, actor, set_count: int, result_delivery: str) -> None:
     if not procedure.is_active:
         raise InvalidInput(PROCEDURE_INACTIVE, fields={"procedure_code": PROCEDURE_INACTIVE})
     if unit.kind != Unit.Kind.CENTRE:
@@ -64,6 +66,8 @@ def _check_reception(*, procedure: Procedure, unit: Unit, actor, set_count: int)
         raise InvalidInput(NOT_CLERK, fields={"receiving_unit_code": NOT_CLERK}, code="forbidden")
     if not 1 <= set_count <= 20:
         raise InvalidInput(BAD_SET_COUNT, fields={"set_count": BAD_SET_COUNT})
+    if result_delivery not in ResultDelivery.values:
+        raise InvalidInput(BAD_DELIVERY, fields={"result_delivery": BAD_DELIVERY})
 
 
 def receiving_units(user, code: str | None) -> tuple[list[Unit], Versions]:
@@ -126,6 +130,7 @@ def dossier_receive(
     note: str = "",
     submit_only: bool = False,
     versions: Versions | None = None,
+    result_delivery: str | None = None,
 ) -> Dossier:
     """Receive a complete dossier (status 2, clock started) — or, with `submit_only`,
     register an online submission (status 1) that a clerk will accept or refuse.
@@ -135,8 +140,13 @@ def dossier_receive(
     and notifications — one statement on PostgreSQL (`dossier_insert_numbered`), so the
     unit's daily counter stays locked for that statement only. `versions`: as read by
     `versions_read` when the caller fetched the procedure (read here otherwise).
+    `result_delivery`: how the citizen chose to receive the result; by default the way the
+    dossier came in (a counter dossier at the counter, a postal one by post…).
     """
-    _check_reception(procedure=procedure, unit=receiving_unit, actor=actor, set_count=set_count)
+    result_delivery = result_delivery or channel
+    _check_reception(
+        procedure=procedure, unit=receiving_unit, actor=actor, set_count=set_count, result_delivery=result_delivery
+    )
     if documents is None:
         documents = [HandedDocument(d.name, d.copy_kind, d.count, d.pk) for d in procedure.documents.all()]
     elif not submit_only and (missing := missing_documents(procedure, documents)):
@@ -159,6 +169,7 @@ def dossier_receive(
         applicant_email=applicant.email,
         applicant_address=applicant.address,
         set_count=set_count,
+        result_delivery=result_delivery,
         submitted_at=at,
         note=note[:500],
     )

@@ -3,7 +3,7 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from ..models import Attachment, Channel, IdType, Unit
+from ..models import Attachment, Channel, IdType, ResultDelivery, Unit
 
 # InvalidInput.fields keys of the services → the intake form's fields.
 SERVICE_FIELDS = {
@@ -15,6 +15,7 @@ SERVICE_FIELDS = {
     "applicant.address": "address",
     "receiving_unit_code": "receiving_unit",
     "set_count": "set_count",
+    "result_delivery": "result_delivery",
     "procedure_code": None,
     "documents": "documents",
 }
@@ -46,6 +47,13 @@ class IntakeForm(forms.Form):
     address = forms.CharField(label=_("Địa chỉ"), max_length=300, required=False)
     channel = forms.ChoiceField(label=_("Kênh nộp"), choices=Channel.choices, initial=Channel.COUNTER)
     set_count = forms.IntegerField(label=_("Số bộ hồ sơ"), min_value=1, max_value=20, initial=1)
+    result_delivery = forms.ChoiceField(
+        label=_("Công dân nhận kết quả"),
+        choices=ResultDelivery.choices,
+        initial=ResultDelivery.COUNTER,
+        widget=forms.RadioSelect,
+        required=False,  # a form without it (opened before the field existed): the counter, as before
+    )
     receiving_unit = forms.ModelChoiceField(label=_("Nơi tiếp nhận"), queryset=Unit.objects.none(), empty_label=None)
     documents = forms.MultipleChoiceField(
         label=_("Giấy tờ đã nhận"), required=False, widget=forms.CheckboxSelectMultiple
@@ -56,11 +64,33 @@ class IntakeForm(forms.Form):
         self.procedure = procedure
         self.fields["receiving_unit"].queryset = units
         self.fields["documents"].choices = [(str(d.pk), d.name) for d in procedure.documents.all()]
-        self.fields["documents"].initial = [str(d.pk) for d in procedure.documents.all()]
+        # Only the mandatory ones start ticked: an optional document is ticked when handed in.
+        self.fields["documents"].initial = [str(d.pk) for d in procedure.documents.all() if d.is_mandatory]
         self.fields["name"].widget.attrs["autofocus"] = True
 
     def clean_id_type(self) -> str:
         return self.cleaned_data["id_type"] or IdType.CCCD
+
+    def clean_result_delivery(self) -> str:
+        return self.cleaned_data["result_delivery"] or ResultDelivery.COUNTER
+
+    def error_summary(self) -> list[dict]:
+        """The wrong fields in the order of the page, each with the anchor of its input."""
+        rows = [{"anchor": "#intake-errors", "label": "", "message": e} for e in self.non_field_errors()]
+        for name, field in self.fields.items():
+            for message in self.errors.get(name, ()):
+                anchor = "#documents" if name == "documents" else f"#{self[name].id_for_label}"
+                rows.append({"anchor": anchor, "label": field.label, "message": message})
+        return rows
+
+    def focus_first_error(self) -> None:
+        """Mark the wrong inputs (aria-invalid) and move the page's focus to the first one."""
+        wrong = [name for name in self.fields if name in self.errors and name != "documents"]
+        for name in wrong:
+            self.fields[name].widget.attrs.update({"aria-invalid": "true", "aria-describedby": f"id_{name}_error"})
+        if wrong:
+            self.fields["name"].widget.attrs.pop("autofocus", None)
+            self.fields[wrong[0]].widget.attrs["autofocus"] = True
 
     def units(self) -> list[Unit]:
         return list(self.fields["receiving_unit"].queryset)

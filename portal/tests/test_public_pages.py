@@ -9,7 +9,8 @@ from django.urls import include, path
 
 from dossiers.models import Procedure, RequiredDocument, Unit
 from dossiers.tests.factories import CentreFactory, FieldFactory, ProcedureFactory, RequiredDocumentFactory
-from portal.public import money_text, number_text
+from dossiers.wording import number_text
+from portal.public import money_text
 
 pytestmark = pytest.mark.django_db
 
