@@ -25,6 +25,7 @@ class ProcedureOut(Schema):
     time_unit: str
     same_day: bool
     online_level: str
+    online_url: str = ""  # added (issue 16): where to apply online, when the procedure is offered online
     fee: Decimal
     lead_agency_code: str | None
     result_type: str

@@ -16,7 +16,7 @@ from django.utils import timezone
 from django.utils.http import urlencode
 from django.utils.translation import gettext as gt
 from django.utils.translation import gettext_lazy as _
-from django.views.decorators.http import require_http_methods, require_POST
+from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from dossiers.errors import DomainError, RateLimited
 from dossiers.models import Dossier
@@ -178,6 +178,15 @@ def petition_new(request):
                 url = reverse("feedback:petition", args=[petition.code])
                 return redirect(f"{url}?{urlencode({'key': petition.key, 'moi': 1})}")
     return render(request, "feedback/petition_form.html", {"form": form}, status=400 if form.errors else 200)
+
+
+@require_safe
+def petition_follow(request):
+    """The follow box of /phan-anh/: code and key typed in, then the petition's own page."""
+    code, key = request.GET.get("code", "").strip()[:32], request.GET.get("key", "").strip()[:16]
+    if not code or not key:
+        return redirect("feedback:petitions")
+    return redirect(f"{reverse('feedback:petition', args=[code])}?{urlencode({'key': key})}")
 
 
 @key_page

@@ -12,13 +12,14 @@ from decimal import Decimal
 
 from django.conf import settings
 from django.core.cache import cache
+from django.urls import reverse
 from django.utils import translation
 from django.utils.dateparse import parse_datetime
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from dossiers.calendar import explain_due, format_local
-from dossiers.models import Dossier, Procedure, Status
+from dossiers.models import Dossier, Procedure, ResultDelivery, Status, Unit
 from dossiers.models.dossier import FINISHED
 from dossiers.ratelimit import raw_cache_bump, raw_cache_set
 from dossiers.services.clock import due_by_law
@@ -45,8 +46,14 @@ STATUS_WORDS = {
     Status.PAYMENT: gettext_lazy("Bạn cần nộp phí, lệ phí (nghĩa vụ tài chính) để hồ sơ được giải quyết tiếp."),
     Status.WITHDRAWN: gettext_lazy("Hồ sơ đã được rút theo yêu cầu của bạn."),
     Status.STOPPED: gettext_lazy("Hồ sơ đã dừng xử lý. Lý do ghi ở phần diễn biến bên dưới."),
-    Status.DONE: gettext_lazy("Đã có kết quả. Mời bạn đến nhận kết quả tại nơi đã nộp hồ sơ."),
+    Status.DONE: gettext_lazy("Đã có kết quả. Mời bạn đến nhận kết quả tại nơi đã nộp hồ sơ."),  # at the counter
     Status.RETURNED: gettext_lazy("Kết quả đã được trả. Hồ sơ đã hoàn thành."),
+}
+
+# A result ready, as the citizen chose to receive it at intake (Dossier.result_delivery).
+DONE_WORDS = {
+    ResultDelivery.POSTAL: gettext_lazy("Đã có kết quả. Kết quả sẽ được gửi đến bạn qua dịch vụ bưu chính công ích."),
+    ResultDelivery.ONLINE: gettext_lazy("Đã có kết quả. Kết quả điện tử được gửi cho bạn qua Cổng dịch vụ công."),
 }
 
 # action: (title, shows its reason, event.data key holding a new appointment)
@@ -138,17 +145,50 @@ def public_answers_forget(code: str) -> None:
     raw_cache_bump(f"public-gen:{ident}", GENERATION_SECONDS, delete=bodies)
 
 
+def _status_text(dossier: Dossier) -> str:
+    if dossier.status == Status.DONE and dossier.result_delivery in DONE_WORDS:
+        return str(DONE_WORDS[dossier.result_delivery])
+    return str(STATUS_WORDS[Status(dossier.status)])
+
+
+def _agency_of(unit: Unit | None) -> int | None:
+    """The agency a unit belongs to: a department counts as its parent agency."""
+    if unit is None:
+        return None
+    return unit.parent_id if unit.kind == Unit.Kind.DEPARTMENT and unit.parent_id else unit.pk
+
+
+def _public_timeline(dossier: Dossier, events) -> list[dict]:
+    """The public events; a transfer that stays inside one agency (from officer to officer, or to one
+    of its departments) tells the citizen nothing and is left out."""
+    items, holder = [], None
+    for event in events:
+        agency = _agency_of(event.unit)
+        if event.action == "transfer" and agency == holder:
+            continue
+        holder = agency or holder
+        item = _timeline_item(event)
+        if item is not None and event.action == "complete":
+            item["unit"] = dossier.lead_unit.name  # the agency that decided, not the counter handing back
+        if item is not None:
+            items.append(item)
+    return items
+
+
 def _public_status(dossier: Dossier) -> dict:
     events = list(dossier.events.filter(is_public=True).select_related("unit").order_by("effective_at", "id"))
-    timeline = [item for item in map(_timeline_item, events) if item is not None]
+    timeline = _public_timeline(dossier, events)
     return {
         "code": dossier.code,
         "procedure": dossier.procedure.name,
         "procedure_code": dossier.procedure.national_code,
         "status": dossier.status,
         "status_label": str(Status(dossier.status).label),
-        "status_text": str(STATUS_WORDS[Status(dossier.status)]),
+        "status_text": _status_text(dossier),
         "is_finished": dossier.status in FINISHED,
+        # The day the result was ready and the day it was handed over: a finished dossier's headline.
+        "result_at": dossier.finished_at if dossier.status in (Status.DONE, Status.RETURNED) else None,
+        "returned_at": dossier.returned_at if dossier.status == Status.RETURNED else None,
         "submitted_at": dossier.submitted_at,
         "received_at": dossier.received_at,
         "due_at": dossier.due_at,
@@ -261,12 +301,14 @@ def procedure_page(p: Procedure) -> dict:
         "result": p.result_name,
         "result_type": p.get_result_type_display(),
         "legal_basis": p.legal_basis,
+        "online_url": p.online_url if p.online_level != Procedure.OnlineLevel.NONE else "",
         "documents": [
             {
                 "name": d.name,
                 "copy_kind": d.get_copy_kind_display(),
                 "count": d.count,
                 "is_mandatory": d.is_mandatory,
+                "form_url": reverse("blank-form", args=[p.national_code, d.position]) if d.blank_form else "",
             }
             for d in p.documents.all()
         ],

@@ -6,17 +6,20 @@ session, no CSRF token, nothing echoed from the request — so that a wrong key 
 an unknown code give byte-identical pages.
 """
 
+from pathlib import PurePosixPath
 from urllib.parse import urlencode
 
 from django.core.paginator import Paginator
 from django.db.models import Case, Count, IntegerField, Q, Value, When
+from django.http import FileResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import NoReverseMatch, reverse
+from django.utils.text import slugify
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_safe
 
 from dossiers.calendar import format_local
-from dossiers.models import Field, Procedure, Unit
+from dossiers.models import Field, Procedure, RequiredDocument, Unit
 from dossiers.services.lookup import LOOKUP_LIMITED, LOOKUP_NOT_FOUND, dossier_lookup
 
 from .public import procedure_card, procedure_page, public_status
@@ -93,6 +96,19 @@ def procedure(request, national_code: str):
 
 
 @require_safe
+def blank_form(request, national_code: str, position: int):
+    """A required document's blank form (tờ khai) to fill in before coming to the counter."""
+    document = get_object_or_404(
+        RequiredDocument.objects.filter(procedure__is_active=True).exclude(blank_form=""),
+        procedure__national_code=_text(national_code, 32),
+        position=position,
+    )
+    extension = PurePosixPath(document.blank_form.name).suffix.lower()
+    name = f"{slugify(document.name)[:80] or 'mau'}{extension}"
+    return FileResponse(document.blank_form.open("rb"), as_attachment=True, filename=name)
+
+
+@require_safe
 def centres(request):
     q, level = _text(request.GET.get("q", ""), 200), request.GET.get("level", "")
     rows = Unit.objects.centres().filter(is_active=True)
@@ -145,7 +161,7 @@ def lookup_result(request, code: str):
         "due_text": format_local(status["due_at"]) if status["due_at"] else "",
         "before_apology_text": _before_apology_text(status),
         "rate_url": _rate_url(dossier) if status["is_finished"] else None,
-        "petition_url": optional_url("feedback:petition-new"),
+        "petition_url": _petition_url(dossier),
     }
     return _bare(request, "public/lookup_result.html", context)
 
@@ -153,6 +169,12 @@ def lookup_result(request, code: str):
 def _before_apology_text(status: dict) -> str:
     """The appointment the last apology moved (pauses may have moved the very first one too)."""
     return format_local(status["apologies"][-1]["original_due_at"]) if status["apologies"] else ""
+
+
+def _petition_url(dossier) -> str | None:
+    """The petition form about this dossier, its code filled in (the code alone is no secret)."""
+    url = optional_url("feedback:petition-new")
+    return f"{url}?{urlencode({'dossier': dossier.code})}" if url else None
 
 
 def _rate_url(dossier) -> str | None:

@@ -58,7 +58,7 @@ class FieldAdmin(admin.ModelAdmin):
 
 class RequiredDocumentInline(admin.TabularInline):
     model = RequiredDocument
-    fields = ("position", "name", "copy_kind", "count", "is_mandatory")
+    fields = ("position", "name", "copy_kind", "count", "is_mandatory", "blank_form")
     extra = 0
 
 

@@ -1,5 +1,6 @@
 from decimal import Decimal
 
+from django.core.validators import FileExtensionValidator
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
@@ -132,6 +133,12 @@ class Procedure(models.Model):
     online_level = models.CharField(
         _("mức trực tuyến"), max_length=16, choices=OnlineLevel.choices, default=OnlineLevel.NONE
     )
+    online_url = models.URLField(
+        _("địa chỉ nộp trực tuyến"),
+        max_length=500,
+        blank=True,
+        help_text=_("Trang của thủ tục trên Cổng dịch vụ công, nơi người dân nộp hồ sơ trực tuyến."),
+    )
     fee = models.DecimalField(_("phí, lệ phí (đồng)"), max_digits=12, decimal_places=0, default=Decimal(0))
     fee_note = models.CharField(_("ghi chú phí"), max_length=500, blank=True)
     result_type = models.CharField(
@@ -184,6 +191,9 @@ class Procedure(models.Model):
         return total - legal
 
 
+BLANK_FORM_EXTENSIONS = ["pdf", "doc", "docx", "odt"]
+
+
 class RequiredDocument(models.Model):
     """Thành phần hồ sơ."""
 
@@ -198,6 +208,13 @@ class RequiredDocument(models.Model):
     copy_kind = models.CharField(_("loại bản"), max_length=16, choices=CopyKind.choices, default=CopyKind.ORIGINAL)
     count = models.PositiveSmallIntegerField(_("số lượng"), default=1)
     is_mandatory = models.BooleanField(_("bắt buộc"), default=True)
+    blank_form = models.FileField(
+        _("mẫu đơn, tờ khai để tải về"),
+        upload_to="mau-don/%Y/",
+        blank=True,
+        validators=[FileExtensionValidator(BLANK_FORM_EXTENSIONS)],
+        help_text=_("Tệp PDF, Word hoặc OpenDocument người dân tải về để điền trước khi nộp."),
+    )
 
     objects = CatalogueQuerySet.as_manager()
 

@@ -1,6 +1,8 @@
 """A citizen on a 390 px phone, as issue 16 walked it: the receipt's QR link, the lookup, rating,
 petitions, foreign applicants' lookup, and the procedure pages."""
 
+from pathlib import Path
+
 import pytest
 import time_machine
 
@@ -73,3 +75,58 @@ def test_does_keep_each_menu_item_on_one_line_when_the_petitions_page_opens_on_a
     phone.screenshot(path=str(SCREENSHOTS / "public-petitions-390.png"), full_page=True)
     menu.get_by_role("link", name="Kết quả giải quyết").click()
     expect(phone.get_by_role("heading", name="Công khai kết quả giải quyết thủ tục hành chính")).to_be_visible()
+
+
+def test_does_headline_the_result_and_carry_the_code_into_a_petition_then_follow_it_when_on_a_phone(
+    phone, live_server, settings, finished
+):
+    from playwright.sync_api import expect
+
+    settings.PORTAL_PUBLIC_BASE_URL = live_server.url
+    phone.goto(finished.public_url())
+    expect(phone.locator("#result-date")).to_have_text("Đã có kết quả ngày 06/05/2026")
+    expect(phone.locator("#agency")).to_have_text("Sở Tư pháp")
+    timeline = phone.locator("ol.timeline li strong")
+    expect(timeline).to_have_text(["Đã có kết quả giải quyết", "Chuyển đến cơ quan giải quyết", "Hồ sơ được tiếp nhận"])
+    assert no_sideways_scroll(phone)
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    phone.screenshot(path=str(SCREENSHOTS / "public-lookup-finished-390.png"), full_page=True)
+
+    phone.get_by_role("link", name="Gửi phản ánh, kiến nghị").click()
+    expect(phone.get_by_label("Mã hồ sơ liên quan (nếu có)")).to_have_value(finished.code)
+    phone.get_by_label("Tiêu đề").fill("Kết quả trả chậm một ngày")
+    phone.locator("#id_content").fill("Tôi phải đến hai lần mới nhận được kết quả.")
+    phone.get_by_label("Họ và tên").fill("Trần Thị Bình")
+    phone.get_by_role("button", name="Gửi phản ánh").click()
+    expect(phone.get_by_role("status")).to_contain_text("Đã gửi phản ánh")
+    code, key = phone.locator(".code-box").all_inner_texts()
+
+    phone.goto(f"{live_server.url}/phan-anh/")
+    phone.get_by_label("Mã phản ánh").fill(code)
+    phone.get_by_label("Mã theo dõi").fill(key)
+    phone.get_by_role("button", name="Xem tình trạng").click()
+    expect(phone.get_by_role("heading", name="Theo dõi phản ánh, kiến nghị")).to_be_visible()
+    expect(phone.locator("dl.summary")).to_contain_text("Kết quả trả chậm một ngày")
+    assert no_sideways_scroll(phone)
+
+
+def test_does_offer_the_online_service_and_the_blank_form_when_a_citizen_reads_a_procedure(phone, live_server, world):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+    from playwright.sync_api import expect
+
+    procedure = world["procedure"]
+    procedure.online_url = "https://dichvucong.gov.vn/"
+    procedure.save()
+    form = procedure.documents.get(position=1)
+    form.blank_form = SimpleUploadedFile("to-khai.pdf", b"%PDF-1.4\n% to khai\n")
+    form.save()
+    phone.goto(f"{live_server.url}/thu-tuc/1.001193/")
+    expect(phone.get_by_role("link", name="Nộp hồ sơ trực tuyến")).to_have_attribute(
+        "href", "https://dichvucong.gov.vn/"
+    )
+    with phone.expect_download() as downloading:
+        phone.get_by_role("link", name="Tải mẫu để điền").click()
+    download = downloading.value
+    assert download.suggested_filename == "to-khai-yeu-cau-cap-phieu-ly-lich-tu-phap.pdf"
+    assert Path(download.path()).read_bytes() == b"%PDF-1.4\n% to khai\n"
+    assert no_sideways_scroll(phone)
