@@ -9,6 +9,8 @@ from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from dossiers.textsearch import Folded, fold
+
 COMMENT_MAX = 1000
 SUBJECT_MAX = 200
 CONTENT_MAX = 5000
@@ -113,7 +115,10 @@ class PetitionQuerySet(models.QuerySet):
         q = (q or "").strip()[:100]
         if not q:
             return self
-        return self.filter(models.Q(code__iexact=q) | models.Q(subject__icontains=q) | models.Q(content__icontains=q))
+        folded = fold(q)  # accents and case ignored, as in the dossiers' search
+        return self.alias(_subject=Folded("subject"), _content=Folded("content")).filter(
+            models.Q(code__iexact=q) | models.Q(_subject__contains=folded) | models.Q(_content__contains=folded)
+        )
 
     def for_list(self):
         return self.select_related("unit")

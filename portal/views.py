@@ -21,6 +21,7 @@ from django.views.decorators.http import require_safe
 from dossiers.calendar import format_local
 from dossiers.models import Field, Procedure, RequiredDocument, Unit
 from dossiers.services.lookup import LOOKUP_LIMITED, LOOKUP_NOT_FOUND, dossier_lookup
+from dossiers.textsearch import Folded, fold
 
 from .public import procedure_card, procedure_page, public_status
 
@@ -112,8 +113,10 @@ def blank_form(request, national_code: str, position: int):
 def centres(request):
     q, level = _text(request.GET.get("q", ""), 200), request.GET.get("level", "")
     rows = Unit.objects.centres().filter(is_active=True)
-    if q:
-        rows = rows.filter(Q(name__icontains=q) | Q(address__icontains=q) | Q(code__icontains=q))
+    if folded := fold(q):  # "phuong nha trang" finds "Phường Nha Trang"
+        rows = rows.alias(_name=Folded("name"), _address=Folded("address")).filter(
+            Q(_name__contains=folded) | Q(_address__contains=folded) | Q(code__icontains=q)
+        )
     if level in Unit.Level.values:
         rows = rows.filter(level=level)
     # Province centre first, then the communes' (the page groups by level).

@@ -4,6 +4,37 @@ import django.core.validators
 from django.db import migrations, models
 
 
+# Issue 16: the staff search ignores accents and case (dossiers/textsearch.py). unaccent() is only
+# STABLE, so an IMMUTABLE wrapper is what a trigram GIN index can be built on; the search compares
+# motcua_fold(applicant_name) with the folded text as typed. The old index on upper(applicant_name)
+# served the case-only search, which is gone. PostgreSQL only (SQLite registers the function in
+# Python); unaccent and pg_trgm are trusted extensions: the database owner may create them.
+FOLD_SQL = [
+    "CREATE EXTENSION IF NOT EXISTS unaccent",
+    "CREATE OR REPLACE FUNCTION motcua_fold(text) RETURNS text LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE"
+    " AS $$ SELECT lower(public.unaccent('public.unaccent'::regdictionary, $1)) $$",
+    "CREATE INDEX dossier_name_fold_trgm_idx ON dossiers_dossier USING gin (motcua_fold(applicant_name) gin_trgm_ops)",
+    "DROP INDEX IF EXISTS dossier_name_trgm_idx",
+]
+FOLD_SQL_UNDO = [
+    "CREATE INDEX dossier_name_trgm_idx ON dossiers_dossier USING gin (upper(applicant_name::text) gin_trgm_ops)",
+    "DROP INDEX IF EXISTS dossier_name_fold_trgm_idx",
+    "DROP FUNCTION IF EXISTS motcua_fold(text)",
+]
+
+
+def fold_search(apps, schema_editor):
+    if schema_editor.connection.vendor == "postgresql":
+        for sql in FOLD_SQL:
+            schema_editor.execute(sql)
+
+
+def fold_search_undo(apps, schema_editor):
+    if schema_editor.connection.vendor == "postgresql":
+        for sql in FOLD_SQL_UNDO:
+            schema_editor.execute(sql)
+
+
 class Migration(migrations.Migration):
 
     dependencies = [
@@ -36,4 +67,5 @@ class Migration(migrations.Migration):
             name='applicant_id_number',
             field=models.CharField(max_length=20, verbose_name='số giấy tờ tùy thân'),
         ),
+        migrations.RunPython(fold_search, fold_search_undo),
     ]

@@ -61,10 +61,18 @@ class ProcedureQuerySet(CatalogueQuerySet):
         return self.filter(is_active=True)
 
     def search(self, q: str):
-        q = (q or "").strip()
+        """By code, or by name with accents and case ignored, every word anywhere ("khai sinh
+        dang ky"), and common words citizens use ("sổ đỏ", "giấy khai sinh": textsearch.SYNONYMS)."""
+        from ..textsearch import Folded, all_words, phrases
+
+        q = (q or "").strip()[:200]
         if not q:
             return self
-        return self.filter(models.Q(national_code__icontains=q) | models.Q(name__icontains=q))
+        match = models.Q(national_code__icontains=q)
+        for phrase in phrases(q):
+            if phrase:
+                match |= all_words("_folded_name", phrase)
+        return self.alias(_folded_name=Folded("name")).filter(match)
 
     def for_unit(self, unit):
         """Procedures a unit decides, or of its level when it is a service centre."""

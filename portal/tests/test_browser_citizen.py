@@ -130,3 +130,21 @@ def test_does_offer_the_online_service_and_the_blank_form_when_a_citizen_reads_a
     assert download.suggested_filename == "to-khai-yeu-cau-cap-phieu-ly-lich-tu-phap.pdf"
     assert Path(download.path()).read_bytes() == b"%PDF-1.4\n% to khai\n"
     assert no_sideways_scroll(phone)
+
+
+def test_does_find_procedures_from_plain_words_when_a_citizen_searches_on_a_phone(phone, live_server):
+    from playwright.sync_api import expect
+
+    from dossiers.services.demo import demo_catalogue_seed, demo_units_seed
+
+    demo_units_seed()
+    demo_catalogue_seed()
+    phone.goto(live_server.url)
+    phone.get_by_label("Tên hoặc mã thủ tục").fill("so do")
+    phone.get_by_role("button", name="Tìm", exact=True).click()
+    expect(phone.locator(".results h2").first).to_contain_text("Giấy chứng nhận quyền sử dụng đất")
+    for typed, name in (("ket hon", "Đăng ký kết hôn"), ("GIẤY KHAI SINH", "Đăng ký khai sinh")):
+        phone.get_by_label("Tên hoặc mã thủ tục").fill(typed)
+        phone.get_by_role("button", name="Tìm", exact=True).click()
+        expect(phone.get_by_role("link", name=name, exact=True)).to_be_visible()
+    assert no_sideways_scroll(phone)
