@@ -183,7 +183,7 @@ class Petition(models.Model):
     is_public = models.BooleanField(_("công khai trả lời"), default=False)
     published_at = models.DateTimeField(_("công khai lúc"), null=True, blank=True)
     overdue_flagged_at = models.DateTimeField(_("cảnh báo quá hạn lúc"), null=True, blank=True)
-    created_at = models.DateTimeField(auto_now_add=True)
+    created_at = models.DateTimeField(_("ghi nhận lúc"), auto_now_add=True)
 
     objects = PetitionQuerySet.as_manager()
 
@@ -254,10 +254,10 @@ class PetitionEventQuerySet(models.QuerySet):
 class PetitionEvent(models.Model):
     """The append-only history of a petition: who did what, when, and what was said."""
 
-    petition = models.ForeignKey(Petition, on_delete=models.PROTECT, related_name="events")
+    petition = models.ForeignKey(Petition, verbose_name=_("phản ánh"), on_delete=models.PROTECT, related_name="events")
     action = models.CharField(_("thao tác"), max_length=32)
-    from_status = models.CharField(max_length=16, choices=PetitionStatus.choices, blank=True)
-    to_status = models.CharField(max_length=16, choices=PetitionStatus.choices, blank=True)
+    from_status = models.CharField(_("từ trạng thái"), max_length=16, choices=PetitionStatus.choices, blank=True)
+    to_status = models.CharField(_("sang trạng thái"), max_length=16, choices=PetitionStatus.choices, blank=True)
     actor = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         verbose_name=_("người thực hiện"),
@@ -269,9 +269,9 @@ class PetitionEvent(models.Model):
     at = models.DateTimeField(_("thời điểm"))
     recorded_at = models.DateTimeField(_("ghi nhận lúc"), default=timezone.now)
     text = models.TextField(_("nội dung"), blank=True)
-    data = models.JSONField(default=dict, blank=True)
+    data = models.JSONField(_("dữ liệu"), default=dict, blank=True)
     # Shown to the citizen on the follow-up page (internal flags are not).
-    is_public = models.BooleanField(default=True)
+    is_public = models.BooleanField(_("công khai"), default=True)
 
     objects = PetitionEventQuerySet.as_manager()
 

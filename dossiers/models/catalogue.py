@@ -210,7 +210,9 @@ class RequiredDocument(models.Model):
         CERTIFIED = "certified", _("Bản sao chứng thực")
         COPY = "copy", _("Bản photo")
 
-    procedure = models.ForeignKey(Procedure, on_delete=models.CASCADE, related_name="documents")
+    procedure = models.ForeignKey(
+        Procedure, verbose_name=_("thủ tục"), on_delete=models.CASCADE, related_name="documents"
+    )
     position = models.PositiveSmallIntegerField(_("thứ tự"), default=1)
     name = models.CharField(_("tên giấy tờ"), max_length=500)
     copy_kind = models.CharField(_("loại bản"), max_length=16, choices=CopyKind.choices, default=CopyKind.ORIGINAL)
@@ -244,7 +246,7 @@ class RoutingStep(models.Model):
         SPECIALIST = "specialist", _("Chuyên viên")
         UNIT_LEADER = "unit_leader", _("Lãnh đạo đơn vị")
 
-    procedure = models.ForeignKey(Procedure, on_delete=models.CASCADE, related_name="steps")
+    procedure = models.ForeignKey(Procedure, verbose_name=_("thủ tục"), on_delete=models.CASCADE, related_name="steps")
     position = models.PositiveSmallIntegerField(_("thứ tự"))
     name = models.CharField(_("tên bước"), max_length=200)
     unit = models.ForeignKey(

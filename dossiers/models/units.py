@@ -60,7 +60,9 @@ class Unit(models.Model):
     afternoon_closes = models.TimeField(_("đóng cửa chiều"), default=time(17, 30))
     saturday_morning = models.BooleanField(_("tiếp nhận sáng thứ Bảy"), default=False)
     is_active = models.BooleanField(_("đang hoạt động"), default=True)
-    staff = models.ManyToManyField(settings.AUTH_USER_MODEL, through="UnitMembership", related_name="units", blank=True)
+    staff = models.ManyToManyField(
+        settings.AUTH_USER_MODEL, verbose_name=_("cán bộ"), through="UnitMembership", related_name="units", blank=True
+    )
 
     objects = UnitQuerySet.as_manager()
 
@@ -88,8 +90,10 @@ class Unit(models.Model):
 class UnitMembership(models.Model):
     """A staff member works in a unit (one person may serve several)."""
 
-    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="memberships")
-    unit = models.ForeignKey(Unit, on_delete=models.CASCADE, related_name="memberships")
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("người dùng"), on_delete=models.CASCADE, related_name="memberships"
+    )
+    unit = models.ForeignKey(Unit, verbose_name=_("đơn vị"), on_delete=models.CASCADE, related_name="memberships")
     title = models.CharField(_("chức danh"), max_length=120, blank=True)
 
     class Meta:
@@ -132,11 +136,13 @@ def _user_of_sql() -> str:
 class ApiToken(models.Model):
     """A bearer token for integrations; only its SHA-256 digest is stored."""
 
-    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="api_tokens")
-    digest = models.CharField(max_length=64, unique=True)
-    prefix = models.CharField(max_length=8)
-    created_at = models.DateTimeField(auto_now_add=True)
-    revoked_at = models.DateTimeField(null=True, blank=True)
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("người dùng"), on_delete=models.CASCADE, related_name="api_tokens"
+    )
+    digest = models.CharField(_("mã băm"), max_length=64, unique=True)
+    prefix = models.CharField(_("tiền tố"), max_length=8)
+    created_at = models.DateTimeField(_("tạo lúc"), auto_now_add=True)
+    revoked_at = models.DateTimeField(_("thu hồi lúc"), null=True, blank=True)
 
     objects = ApiTokenQuerySet.as_manager()
 
