@@ -8,7 +8,7 @@ every change bumps the calendar version.
 from decimal import Decimal
 
 from django.contrib import admin, messages
-from django.db import transaction
+from django.db import models, transaction
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from import_export.admin import ImportExportModelAdmin
@@ -80,6 +80,7 @@ class ProcedureAdmin(ImportExportModelAdmin):
     autocomplete_fields = ("field", "lead_agency")
     readonly_fields = ("step_budget_summary",)
     inlines = [RequiredDocumentInline, RoutingStepInline]
+    formfield_overrides = {models.URLField: {"assume_scheme": "https"}}  # "dichvucong.gov.vn/…" typed bare
 
     @admin.display(description=gettext_lazy("thời hạn giải quyết"), ordering="legal_processing_time")
     def processing_time_display(self, procedure: Procedure) -> str:
