@@ -23,6 +23,7 @@ def procedure_out(p: Procedure) -> dict:
         "time_unit": p.time_unit,
         "same_day": p.same_day,
         "online_level": p.online_level,
+        "online_url": p.online_url,
         "fee": p.fee,
         "lead_agency_code": p.lead_agency.code if p.lead_agency else None,
         "result_type": p.result_type,

@@ -99,6 +99,7 @@ def receive(request: HttpRequest, payload: DossierIn, idempotency_key: str | Non
             submit_only=payload.submit_only,
             fee=payload.fee,
             fee_exempt_reason=payload.fee_exempt_reason,
+            result_delivery=payload.result_delivery,
         )
         return 201, to_json_data(DossierCreatedOut(**created_out(dossier)).dict())
 

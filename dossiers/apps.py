@@ -8,6 +8,8 @@ class DossiersConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self) -> None:
+        from . import textsearch
         from .services.catalogue import connect_signals
 
         connect_signals()
+        textsearch.connect_signals()

@@ -31,8 +31,10 @@ def dossier_detail(d: Dossier, user) -> dict:
         "procedure_code": d.procedure.national_code,
         "procedure_name": d.procedure.name,
         "channel": d.channel,
+        "result_delivery": d.result_delivery,
         "applicant": {
             "name": d.applicant_name,
+            "id_type": d.applicant_id_type,
             "id_number": d.applicant_id_number,
             "phone": d.applicant_phone,
             "email": d.applicant_email,

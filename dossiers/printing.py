@@ -23,11 +23,11 @@ from vietnam_provinces import Province
 
 from .calendar import LOCAL_TZ
 from .models import (
-    Channel,
     Dossier,
     DossierEvent,
     Procedure,
     RequiredDocument,
+    ResultDelivery,
     Status,
     TimeUnit,
     Unit,
@@ -36,6 +36,7 @@ from .models import (
 from .people import person_name
 from .services.exports import local_naive, xlsx_write
 from .services.timing import calendar_day_validators
+from .wording import legal_time_text
 
 DEFAULT_FORM_VERSION = "TT03/2025/TT-VPCP"
 DEFAULT_TEMPLATE_DIR = "TT03-2025"
@@ -204,6 +205,7 @@ def _applicant(dossier: Dossier) -> dict:
     return {
         "name": dossier.applicant_name,
         "id_number": dossier.applicant_id_number,
+        "id_label": dossier.applicant_id_label,
         "address": dossier.applicant_address,
         "phone": dossier.applicant_phone,
         "email": dossier.applicant_email,
@@ -223,25 +225,20 @@ def _base(dossier: Dossier, form: str, event: DossierEvent, *, number="") -> dic
     }
 
 
-RETURN_CHANNELS = (
-    (Channel.COUNTER, gettext_lazy("Tại Bộ phận Một cửa")),
-    (Channel.POSTAL, gettext_lazy("Qua dịch vụ bưu chính công ích")),
-    (Channel.ONLINE, gettext_lazy("Trực tuyến")),
-)
-
-
 def receipt_context(dossier: Dossier) -> dict:
     """Mẫu 01: Giấy tiếp nhận hồ sơ và hẹn trả kết quả."""
     event = last_event(dossier, "receive")
     procedure = dossier.procedure
     url = dossier.public_url()
-    legal = processing_time_text(procedure.legal_processing_time, procedure.time_unit)
+    # Same-day procedures read as on the public guide (dossiers.wording), not "1 ngày làm việc".
+    legal = legal_time_text(procedure)
     committed = processing_time_text(procedure.committed_processing_time, procedure.time_unit)
+    committed = "" if procedure.same_day else committed
     return _base(dossier, "receipt", event, number=dossier.register_line) | {
         "documents": [document_row(d.name, d.copy_kind, d.count) for d in dossier.documents.all()],
         "legal_time": legal,
         "committed_time": committed,
-        "return_channels": [(label, value == dossier.channel) for value, label in RETURN_CHANNELS],
+        "return_channels": [(label, value == dossier.result_delivery) for value, label in ResultDelivery.choices],
         "lookup_url": url,
         "qr": qr_svg(url),
     }
@@ -320,7 +317,8 @@ def own_unit(user) -> Unit | None:
     return units[0] if units else None
 
 
-def guidance_context(user, params) -> dict:
+def guidance_context(user, params, *, applicant: dict) -> dict:
+    """`params`: the procedure and the missing documents' ids; `applicant`: as the clerk typed it."""
     procedure = Procedure.objects.filter(national_code=params.get("procedure", "")).first()
     if procedure is None:
         raise Http404(_("Không tìm thấy thủ tục."))
@@ -330,7 +328,7 @@ def guidance_context(user, params) -> dict:
         "form": "guidance",
         "form_version": DEFAULT_FORM_VERSION,
         "procedure": procedure,
-        "applicant": {key: params.get(key, "") for key in ("name", "address", "phone", "email")},
+        "applicant": {key: applicant.get(key, "") for key in ("name", "address", "phone", "email")},
         "documents": [document_row(d.name, d.copy_kind, d.count) for d in missing],
         "missing": missing,
         "unit": unit,

@@ -430,6 +430,7 @@ class ProcedureResource(StrictModelResource):
             "same_day",
             "supplement_resets_clock",
             "online_level",
+            "online_url",
             "fee",
             "fee_note",
             "result_type",

@@ -2,6 +2,7 @@
 
 from django.contrib.auth.models import Group, Permission
 from django.db import transaction
+from django.utils.translation import gettext_lazy as _
 
 COUNTER_CLERK = "counter_clerk"
 SPECIALIST = "specialist"
@@ -9,6 +10,20 @@ UNIT_LEADER = "unit_leader"
 SUPERVISOR = "supervisor"
 ADMIN = "admin"
 ROLES = (COUNTER_CLERK, SPECIALIST, UNIT_LEADER, SUPERVISOR, ADMIN)
+# What people call each role; the groups keep the codes above, which the code checks.
+ROLE_LABELS = {
+    COUNTER_CLERK: _("Cán bộ một cửa"),
+    SPECIALIST: _("Chuyên viên xử lý"),
+    UNIT_LEADER: _("Lãnh đạo đơn vị"),
+    SUPERVISOR: _("Giám sát"),
+    ADMIN: _("Quản trị hệ thống"),
+}
+
+
+def role_label(code: str) -> str:
+    """The Vietnamese name of a role group (a group that is no role keeps its own name)."""
+    return str(ROLE_LABELS.get(code, code))
+
 
 _CATALOGUE = ("unit", "field", "procedure", "requireddocument", "routingstep", "calendarday")
 VIEW_CATALOGUE = tuple(f"dossiers.view_{m}" for m in _CATALOGUE)

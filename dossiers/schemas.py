@@ -25,6 +25,7 @@ class ProcedureOut(Schema):
     time_unit: str
     same_day: bool
     online_level: str
+    online_url: str = ""  # added (issue 16): where to apply online, when the procedure is offered online
     fee: Decimal
     lead_agency_code: str | None
     result_type: str
@@ -54,6 +55,8 @@ class ErrorOut(Schema):
 
 class ApplicantIn(Schema):
     name: str = Field(..., max_length=200)
+    # Added (issue 16): the document the number belongs to; CCCD when absent, as before.
+    id_type: Literal["cccd", "passport", "other"] = "cccd"
     id_number: str = Field(..., max_length=20)
     phone: str = Field(..., max_length=20)
     email: str = Field("", max_length=254)
@@ -80,6 +83,8 @@ class DossierIn(Schema):
     # What the dossier owes: the procedure's fee unless exempted or reduced, with the reason.
     fee: Decimal | None = Field(None, ge=0, le=Decimal("999999999999"))
     fee_exempt_reason: str = Field("", max_length=300)
+    # Added (issue 16): how the citizen chose to receive the result; absent: as the channel.
+    result_delivery: Literal["counter", "postal", "online"] | None = None
 
 
 class DossierCreatedOut(Schema):
@@ -152,6 +157,7 @@ class DossierOut(DossierCreatedOut):
     procedure_code: str
     procedure_name: str
     channel: str
+    result_delivery: str
     applicant: ApplicantIn
     receiving_unit_code: str
     lead_unit_code: str

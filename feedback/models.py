@@ -9,6 +9,8 @@ from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from dossiers.textsearch import Folded, fold
+
 COMMENT_MAX = 1000
 SUBJECT_MAX = 200
 CONTENT_MAX = 5000
@@ -120,7 +122,10 @@ class PetitionQuerySet(models.QuerySet):
         q = (q or "").strip()[:100]
         if not q:
             return self
-        return self.filter(models.Q(code__iexact=q) | models.Q(subject__icontains=q) | models.Q(content__icontains=q))
+        folded = fold(q)  # accents and case ignored, as in the dossiers' search
+        return self.alias(_subject=Folded("subject"), _content=Folded("content")).filter(
+            models.Q(code__iexact=q) | models.Q(_subject__contains=folded) | models.Q(_content__contains=folded)
+        )
 
     def for_list(self):
         return self.select_related("unit")
@@ -191,7 +196,7 @@ class Petition(models.Model):
     # The petitioner's opinion of the answer (766 §5.3), from the follow-up page; None: not given.
     citizen_satisfied = models.BooleanField(_("người gửi hài lòng với trả lời"), null=True, blank=True)
     citizen_rated_at = models.DateTimeField(_("người gửi đánh giá lúc"), null=True, blank=True)
-    created_at = models.DateTimeField(auto_now_add=True)
+    created_at = models.DateTimeField(_("ghi nhận lúc"), auto_now_add=True)
 
     objects = PetitionQuerySet.as_manager()
 
@@ -275,10 +280,10 @@ class PetitionEventQuerySet(models.QuerySet):
 class PetitionEvent(models.Model):
     """The append-only history of a petition: who did what, when, and what was said."""
 
-    petition = models.ForeignKey(Petition, on_delete=models.PROTECT, related_name="events")
+    petition = models.ForeignKey(Petition, verbose_name=_("phản ánh"), on_delete=models.PROTECT, related_name="events")
     action = models.CharField(_("thao tác"), max_length=32)
-    from_status = models.CharField(max_length=16, choices=PetitionStatus.choices, blank=True)
-    to_status = models.CharField(max_length=16, choices=PetitionStatus.choices, blank=True)
+    from_status = models.CharField(_("từ trạng thái"), max_length=16, choices=PetitionStatus.choices, blank=True)
+    to_status = models.CharField(_("sang trạng thái"), max_length=16, choices=PetitionStatus.choices, blank=True)
     actor = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         verbose_name=_("người thực hiện"),
@@ -290,9 +295,9 @@ class PetitionEvent(models.Model):
     at = models.DateTimeField(_("thời điểm"))
     recorded_at = models.DateTimeField(_("ghi nhận lúc"), default=timezone.now)
     text = models.TextField(_("nội dung"), blank=True)
-    data = models.JSONField(default=dict, blank=True)
+    data = models.JSONField(_("dữ liệu"), default=dict, blank=True)
     # Shown to the citizen on the follow-up page (internal flags are not).
-    is_public = models.BooleanField(default=True)
+    is_public = models.BooleanField(_("công khai"), default=True)
 
     objects = PetitionEventQuerySet.as_manager()
 

@@ -13,6 +13,7 @@ urlpatterns = [
     path("kiosk/danh-gia/<str:code>/", views.kiosk, name="kiosk"),
     path("phan-anh/", views.petitions, name="petitions"),
     path("phan-anh/gui/", views.petition_new, name="petition-new"),
+    path("phan-anh/theo-doi/", views.petition_follow, name="petition-follow"),
     path("phan-anh/<str:code>/", views.petition, name="petition"),
     path("phan-anh/<str:code>/danh-gia/", views.petition_rate_view, name="petition-rate"),
     path("can-bo/phan-anh/", views.staff_petitions, name="staff-petitions"),

@@ -16,7 +16,7 @@ from django.utils import timezone
 from django.utils.http import urlencode
 from django.utils.translation import gettext as gt
 from django.utils.translation import gettext_lazy as _
-from django.views.decorators.http import require_http_methods, require_POST
+from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from dossiers.errors import DomainError, RateLimited
 from dossiers.models import Dossier, Unit
@@ -39,8 +39,11 @@ from .throttle import petition_follow_rate, petition_rate, throttle, throttle_do
 PUBLIC_PAGE_SIZE = 20
 STAFF_PAGE_SIZE = 50
 KIOSK_RETURN_SECONDS = 8
-# Pages whose address carries a key: not cached, not sent on as a referrer, not indexed.
-KEY_PAGE_HEADERS = {"Cache-Control": "no-store", "Referrer-Policy": "no-referrer", "X-Robots-Tag": "noindex"}
+# Pages whose address carries a key: not cached, not indexed, the key never sent to another site.
+# `same-origin`, not `no-referrer`: these pages post forms back here (the rating, the language
+# switch), and with `no-referrer` Chromium sends the POST with `Origin: null`, which Django's CSRF
+# check refuses (issue 16: a phone could not rate from the lookup page).
+KEY_PAGE_HEADERS = {"Cache-Control": "no-store", "Referrer-Policy": "same-origin", "X-Robots-Tag": "noindex"}
 EVENT_LABELS = {
     "submit": _("Gửi phản ánh"),
     "flag_overdue": _("Cảnh báo quá hạn"),
@@ -190,6 +193,15 @@ def petition_new(request):
                 url = reverse("feedback:petition", args=[petition.code])
                 return redirect(f"{url}?{urlencode({'key': petition.key, 'moi': 1})}")
     return render(request, "feedback/petition_form.html", {"form": form}, status=400 if form.errors else 200)
+
+
+@require_safe
+def petition_follow(request):
+    """The follow box of /phan-anh/: code and key typed in, then the petition's own page."""
+    code, key = request.GET.get("code", "").strip()[:32], request.GET.get("key", "").strip()[:16]
+    if not code or not key:
+        return redirect("feedback:petitions")
+    return redirect(f"{reverse('feedback:petition', args=[code])}?{urlencode({'key': key})}")
 
 
 @key_page

@@ -12,13 +12,14 @@ from decimal import Decimal
 
 from django.conf import settings
 from django.core.cache import cache
+from django.urls import reverse
 from django.utils import translation
 from django.utils.dateparse import parse_datetime
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from dossiers.calendar import explain_due, format_local
-from dossiers.models import Dossier, Procedure, Status, TimeUnit
+from dossiers.models import Dossier, Procedure, ResultDelivery, Status, Unit
 from dossiers.models.dossier import FINISHED
 from dossiers.ratelimit import raw_cache_bump, raw_cache_set
 from dossiers.services.clock import due_by_law
@@ -31,6 +32,7 @@ from dossiers.services.lookup import (
     lookup_throttled,
     public_dossier,
 )
+from dossiers.wording import processing_time_text, shortened_legal_time_text
 from dossiers.workdays import calendar_for
 
 STATUS_WORDS = {
@@ -44,8 +46,14 @@ STATUS_WORDS = {
     Status.PAYMENT: gettext_lazy("Bạn cần nộp phí, lệ phí (nghĩa vụ tài chính) để hồ sơ được giải quyết tiếp."),
     Status.WITHDRAWN: gettext_lazy("Hồ sơ đã được rút theo yêu cầu của bạn."),
     Status.STOPPED: gettext_lazy("Hồ sơ đã dừng xử lý. Lý do ghi ở phần diễn biến bên dưới."),
-    Status.DONE: gettext_lazy("Đã có kết quả. Mời bạn đến nhận kết quả tại nơi đã nộp hồ sơ."),
+    Status.DONE: gettext_lazy("Đã có kết quả. Mời bạn đến nhận kết quả tại nơi đã nộp hồ sơ."),  # at the counter
     Status.RETURNED: gettext_lazy("Kết quả đã được trả. Hồ sơ đã hoàn thành."),
+}
+
+# A result ready, as the citizen chose to receive it at intake (Dossier.result_delivery).
+DONE_WORDS = {
+    ResultDelivery.POSTAL: gettext_lazy("Đã có kết quả. Kết quả sẽ được gửi đến bạn qua dịch vụ bưu chính công ích."),
+    ResultDelivery.ONLINE: gettext_lazy("Đã có kết quả. Kết quả điện tử được gửi cho bạn qua Cổng dịch vụ công."),
 }
 
 # action: (title, shows its reason, event.data key holding a new appointment)
@@ -137,17 +145,50 @@ def public_answers_forget(code: str) -> None:
     raw_cache_bump(f"public-gen:{ident}", GENERATION_SECONDS, delete=bodies)
 
 
+def _status_text(dossier: Dossier) -> str:
+    if dossier.status == Status.DONE and dossier.result_delivery in DONE_WORDS:
+        return str(DONE_WORDS[dossier.result_delivery])
+    return str(STATUS_WORDS[Status(dossier.status)])
+
+
+def _agency_of(unit: Unit | None) -> int | None:
+    """The agency a unit belongs to: a department counts as its parent agency."""
+    if unit is None:
+        return None
+    return unit.parent_id if unit.kind == Unit.Kind.DEPARTMENT and unit.parent_id else unit.pk
+
+
+def _public_timeline(dossier: Dossier, events) -> list[dict]:
+    """The public events; a transfer that stays inside one agency (from officer to officer, or to one
+    of its departments) tells the citizen nothing and is left out."""
+    items, holder = [], None
+    for event in events:
+        agency = _agency_of(event.unit)
+        if event.action == "transfer" and agency == holder:
+            continue
+        holder = agency or holder
+        item = _timeline_item(event)
+        if item is not None and event.action == "complete":
+            item["unit"] = dossier.lead_unit.name  # the agency that decided, not the counter handing back
+        if item is not None:
+            items.append(item)
+    return items
+
+
 def _public_status(dossier: Dossier) -> dict:
     events = list(dossier.events.filter(is_public=True).select_related("unit").order_by("effective_at", "id"))
-    timeline = [item for item in map(_timeline_item, events) if item is not None]
+    timeline = _public_timeline(dossier, events)
     return {
         "code": dossier.code,
         "procedure": dossier.procedure.name,
         "procedure_code": dossier.procedure.national_code,
         "status": dossier.status,
         "status_label": str(Status(dossier.status).label),
-        "status_text": str(STATUS_WORDS[Status(dossier.status)]),
+        "status_text": _status_text(dossier),
         "is_finished": dossier.status in FINISHED,
+        # The day the result was ready and the day it was handed over: a finished dossier's headline.
+        "result_at": dossier.finished_at if dossier.status in (Status.DONE, Status.RETURNED) else None,
+        "returned_at": dossier.returned_at if dossier.status == Status.RETURNED else None,
         "submitted_at": dossier.submitted_at,
         "received_at": dossier.received_at,
         "due_at": dossier.due_at,
@@ -235,28 +276,6 @@ def money_text(amount: Decimal) -> str:
     return _("%(amount)s đồng") % {"amount": f"{int(amount):,}".replace(",", ".")}
 
 
-def number_text(value: Decimal) -> str:
-    """`10`, `0,5` (Vietnamese decimal comma)."""
-    return f"{Decimal(value).normalize():f}".replace(".", ",")
-
-
-def duration_text(amount: Decimal, time_unit: str) -> str:
-    return f"{number_text(amount)} {TimeUnit(time_unit).label}"
-
-
-def processing_time_text(p: Procedure) -> str:
-    if p.same_day:
-        return _("Trả kết quả trong ngày")
-    return duration_text(p.processing_time, p.time_unit)
-
-
-def legal_time_text(p: Procedure) -> str | None:
-    """The legal time, when the province has committed to a shorter one."""
-    if p.same_day or p.committed_processing_time is None or p.committed_processing_time >= p.legal_processing_time:
-        return None
-    return duration_text(p.legal_processing_time, p.time_unit)
-
-
 def procedure_card(p: Procedure) -> dict:
     """One row of the catalogue (needs `field` loaded)."""
     return {
@@ -265,7 +284,7 @@ def procedure_card(p: Procedure) -> dict:
         "field": p.field.name,
         "level": p.get_level_display(),
         "time": processing_time_text(p),
-        "legal_time": legal_time_text(p),
+        "legal_time": shortened_legal_time_text(p),
         "fee": money_text(p.fee),
         "online_level": p.online_level,
         "online_label": p.get_online_level_display(),
@@ -282,12 +301,14 @@ def procedure_page(p: Procedure) -> dict:
         "result": p.result_name,
         "result_type": p.get_result_type_display(),
         "legal_basis": p.legal_basis,
+        "online_url": p.online_url if p.online_level != Procedure.OnlineLevel.NONE else "",
         "documents": [
             {
                 "name": d.name,
                 "copy_kind": d.get_copy_kind_display(),
                 "count": d.count,
                 "is_mandatory": d.is_mandatory,
+                "form_url": reverse("blank-form", args=[p.national_code, d.position]) if d.blank_form else "",
             }
             for d in p.documents.all()
         ],

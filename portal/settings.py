@@ -29,6 +29,7 @@ DEBUG = env_bool("DJANGO_DEBUG", False)
 SECRET_KEY = os.environ.get("DJANGO_SECRET_KEY", "embedded-mode-insecure-key-change-me-" + "x" * 24)
 ALLOWED_HOSTS = env_list("DJANGO_ALLOWED_HOSTS", "127.0.0.1,localhost,testserver")
 CSRF_TRUSTED_ORIGINS = env_list("DJANGO_CSRF_TRUSTED_ORIGINS")
+CSRF_FAILURE_VIEW = "portal.views_errors.csrf_failure"  # Vietnamese, with a way back
 
 INSTALLED_APPS = [
     "django.contrib.admin",

@@ -8,6 +8,7 @@ urlpatterns = [
     path("", views.home, name="home"),
     path("thu-tuc/", views.procedures, name="procedures"),
     path("thu-tuc/<str:national_code>/", views.procedure, name="procedure"),
+    path("thu-tuc/<str:national_code>/mau/<int:position>/", views.blank_form, name="blank-form"),
     path("trung-tam/", views.centres, name="centres"),
     path("tra-cuu/", views.lookup, name="lookup"),
     # Printed in the receipt's QR code by Dossier.public_url(): keep this path.

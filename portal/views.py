@@ -6,18 +6,22 @@ session, no CSRF token, nothing echoed from the request — so that a wrong key 
 an unknown code give byte-identical pages.
 """
 
+from pathlib import PurePosixPath
 from urllib.parse import urlencode
 
 from django.core.paginator import Paginator
 from django.db.models import Case, Count, IntegerField, Q, Value, When
+from django.http import FileResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import NoReverseMatch, reverse
+from django.utils.text import slugify
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_safe
 
 from dossiers.calendar import format_local
-from dossiers.models import Field, Procedure, Unit
+from dossiers.models import Field, Procedure, RequiredDocument, Unit
 from dossiers.services.lookup import LOOKUP_LIMITED, LOOKUP_NOT_FOUND, dossier_lookup
+from dossiers.textsearch import Folded, fold
 
 from .public import procedure_card, procedure_page, public_status
 
@@ -93,11 +97,26 @@ def procedure(request, national_code: str):
 
 
 @require_safe
+def blank_form(request, national_code: str, position: int):
+    """A required document's blank form (tờ khai) to fill in before coming to the counter."""
+    document = get_object_or_404(
+        RequiredDocument.objects.filter(procedure__is_active=True).exclude(blank_form=""),
+        procedure__national_code=_text(national_code, 32),
+        position=position,
+    )
+    extension = PurePosixPath(document.blank_form.name).suffix.lower()
+    name = f"{slugify(document.name)[:80] or 'mau'}{extension}"
+    return FileResponse(document.blank_form.open("rb"), as_attachment=True, filename=name)
+
+
+@require_safe
 def centres(request):
     q, level = _text(request.GET.get("q", ""), 200), request.GET.get("level", "")
     rows = Unit.objects.centres().filter(is_active=True)
-    if q:
-        rows = rows.filter(Q(name__icontains=q) | Q(address__icontains=q) | Q(code__icontains=q))
+    if folded := fold(q):  # "phuong nha trang" finds "Phường Nha Trang"
+        rows = rows.alias(_name=Folded("name"), _address=Folded("address")).filter(
+            Q(_name__contains=folded) | Q(_address__contains=folded) | Q(code__icontains=q)
+        )
     if level in Unit.Level.values:
         rows = rows.filter(level=level)
     # Province centre first, then the communes' (the page groups by level).
@@ -120,7 +139,7 @@ def lookup(request):
             name: message
             for name, value, message in (
                 ("code", code, _("Nhập mã hồ sơ.")),
-                ("key", key, _("Nhập mã tra cứu hoặc số định danh cá nhân.")),
+                ("key", key, _("Nhập mã tra cứu hoặc số giấy tờ tùy thân.")),
             )
             if not value
         }
@@ -153,6 +172,12 @@ def lookup_result(request, code: str):
 def _before_apology_text(status: dict) -> str:
     """The appointment the last apology moved (pauses may have moved the very first one too)."""
     return format_local(status["apologies"][-1]["original_due_at"]) if status["apologies"] else ""
+
+
+def _petition_url(dossier) -> str | None:
+    """The petition form about this dossier, its code filled in (the code alone is no secret)."""
+    url = optional_url("feedback:petition-new")
+    return f"{url}?{urlencode({'dossier': dossier.code})}" if url else None
 
 
 def _rate_url(dossier) -> str | None:

@@ -1,3 +1,3 @@
 """Admin registrations, one module per area of the dossiers app."""
 
-from . import catalogue, dossiers  # noqa: F401
+from . import catalogue, dossiers, users  # noqa: F401

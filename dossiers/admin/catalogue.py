@@ -8,7 +8,7 @@ every change bumps the calendar version.
 from decimal import Decimal
 
 from django.contrib import admin, messages
-from django.db import transaction
+from django.db import models, transaction
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from import_export.admin import ImportExportModelAdmin
@@ -62,7 +62,7 @@ class FieldAdmin(admin.ModelAdmin):
 
 class RequiredDocumentInline(admin.TabularInline):
     model = RequiredDocument
-    fields = ("position", "name", "copy_kind", "count", "is_mandatory")
+    fields = ("position", "name", "copy_kind", "count", "is_mandatory", "blank_form")
     extra = 0
 
 
@@ -83,6 +83,7 @@ class ProcedureAdmin(CatalogueImportExportAdmin):
     autocomplete_fields = ("field", "lead_agency")
     readonly_fields = ("step_budget_summary",)
     inlines = [RequiredDocumentInline, RoutingStepInline]
+    formfield_overrides = {models.URLField: {"assume_scheme": "https"}}  # "dichvucong.gov.vn/…" typed bare
 
     @admin.display(description=gettext_lazy("thời hạn giải quyết"), ordering="legal_processing_time")
     def processing_time_display(self, procedure: Procedure) -> str:

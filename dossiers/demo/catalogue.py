@@ -10,6 +10,8 @@ Documents are (name, copy kind, count) or (name, copy kind, count, mandatory).
 
 # "{province}" becomes "tỉnh Khánh Hòa" when seeding.
 SHORTENING_DECISION = "Quyết định số 1234/QĐ-UBND ngày 15/8/2025 của UBND {province}"
+# Where procedures offered online are applied for: the National Public Service Portal.
+ONLINE_SERVICE_URL = "https://dichvucong.gov.vn/"
 
 FIELDS: tuple[tuple[str, str], ...] = (
     ("HT", "Hộ tịch"),

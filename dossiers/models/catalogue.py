@@ -1,5 +1,6 @@
 from decimal import Decimal
 
+from django.core.validators import FileExtensionValidator
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
@@ -60,10 +61,18 @@ class ProcedureQuerySet(CatalogueQuerySet):
         return self.filter(is_active=True)
 
     def search(self, q: str):
-        q = (q or "").strip()
+        """By code, or by name with accents and case ignored, every word anywhere ("khai sinh
+        dang ky"), and common words citizens use ("sổ đỏ", "giấy khai sinh": textsearch.SYNONYMS)."""
+        from ..textsearch import Folded, all_words, phrases
+
+        q = (q or "").strip()[:200]
         if not q:
             return self
-        return self.filter(models.Q(national_code__icontains=q) | models.Q(name__icontains=q))
+        match = models.Q(national_code__icontains=q)
+        for phrase in phrases(q):
+            if phrase:
+                match |= all_words("_folded_name", phrase)
+        return self.alias(_folded_name=Folded("name")).filter(match)
 
     def for_unit(self, unit):
         """Procedures a unit decides, or of its level when it is a service centre."""
@@ -132,6 +141,12 @@ class Procedure(models.Model):
     online_level = models.CharField(
         _("mức trực tuyến"), max_length=16, choices=OnlineLevel.choices, default=OnlineLevel.NONE
     )
+    online_url = models.URLField(
+        _("địa chỉ nộp trực tuyến"),
+        max_length=500,
+        blank=True,
+        help_text=_("Trang của thủ tục trên Cổng dịch vụ công, nơi người dân nộp hồ sơ trực tuyến."),
+    )
     fee = models.DecimalField(_("phí, lệ phí (đồng)"), max_digits=12, decimal_places=0, default=Decimal(0))
     fee_note = models.CharField(_("ghi chú phí"), max_length=500, blank=True)
     result_type = models.CharField(
@@ -184,6 +199,9 @@ class Procedure(models.Model):
         return total - legal
 
 
+BLANK_FORM_EXTENSIONS = ["pdf", "doc", "docx", "odt"]
+
+
 class RequiredDocument(models.Model):
     """Thành phần hồ sơ."""
 
@@ -192,12 +210,21 @@ class RequiredDocument(models.Model):
         CERTIFIED = "certified", _("Bản sao chứng thực")
         COPY = "copy", _("Bản photo")
 
-    procedure = models.ForeignKey(Procedure, on_delete=models.CASCADE, related_name="documents")
+    procedure = models.ForeignKey(
+        Procedure, verbose_name=_("thủ tục"), on_delete=models.CASCADE, related_name="documents"
+    )
     position = models.PositiveSmallIntegerField(_("thứ tự"), default=1)
     name = models.CharField(_("tên giấy tờ"), max_length=500)
     copy_kind = models.CharField(_("loại bản"), max_length=16, choices=CopyKind.choices, default=CopyKind.ORIGINAL)
     count = models.PositiveSmallIntegerField(_("số lượng"), default=1)
     is_mandatory = models.BooleanField(_("bắt buộc"), default=True)
+    blank_form = models.FileField(
+        _("mẫu đơn, tờ khai để tải về"),
+        upload_to="mau-don/%Y/",
+        blank=True,
+        validators=[FileExtensionValidator(BLANK_FORM_EXTENSIONS)],
+        help_text=_("Tệp PDF, Word hoặc OpenDocument người dân tải về để điền trước khi nộp."),
+    )
 
     objects = CatalogueQuerySet.as_manager()
 
@@ -219,7 +246,7 @@ class RoutingStep(models.Model):
         SPECIALIST = "specialist", _("Chuyên viên")
         UNIT_LEADER = "unit_leader", _("Lãnh đạo đơn vị")
 
-    procedure = models.ForeignKey(Procedure, on_delete=models.CASCADE, related_name="steps")
+    procedure = models.ForeignKey(Procedure, verbose_name=_("thủ tục"), on_delete=models.CASCADE, related_name="steps")
     position = models.PositiveSmallIntegerField(_("thứ tự"))
     name = models.CharField(_("tên bước"), max_length=200)
     unit = models.ForeignKey(

@@ -1,3 +1,4 @@
+import re
 from decimal import Decimal
 
 from django.conf import settings
@@ -31,6 +32,30 @@ class Channel(models.TextChoices):
     COUNTER = "counter", _("Trực tiếp")
     ONLINE = "online", _("Trực tuyến")
     POSTAL = "postal", _("Bưu chính công ích")
+
+
+class IdType(models.TextChoices):
+    """The applicant's identity document: a Vietnamese citizen's CCCD, a passport (foreigners,
+    Vietnamese abroad) or another one (e.g. a residence card). Rules: services.applicants."""
+
+    CCCD = "cccd", _("Căn cước công dân (CCCD)")
+    PASSPORT = "passport", _("Hộ chiếu")
+    OTHER = "other", _("Giấy tờ khác")
+
+
+ID_NUMBER_LABELS = {
+    IdType.CCCD: _("Số định danh cá nhân"),
+    IdType.PASSPORT: _("Số hộ chiếu"),
+    IdType.OTHER: _("Số giấy tờ tùy thân"),
+}
+
+
+class ResultDelivery(models.TextChoices):
+    """How the citizen chose, at intake, to receive the result (Mẫu 01, item 6)."""
+
+    COUNTER = "counter", _("Tại Bộ phận Một cửa")
+    POSTAL = "postal", _("Qua dịch vụ bưu chính công ích")
+    ONLINE = "online", _("Trực tuyến")
 
 
 class Timeliness(models.TextChoices):
@@ -104,14 +129,24 @@ class DossierQuerySet(models.QuerySet):
         return at_counter_of(self, user)
 
     def search(self, q: str):
-        q = (q or "").strip()
+        """The staff search box: a code, a name (accents and case ignored), an ID number or a phone.
+
+        One statement whatever is typed; on PostgreSQL each branch has its index (trigram GIN on
+        upper(code) and motcua_fold(applicant_name), B-tree on the ID number, trigram on the phone)."""
+        from ..textsearch import Folded, fold
+
+        q = (q or "").strip()[:100]
         if not q:
             return self
-        digits = "".join(ch for ch in q if ch.isdigit())
-        match = models.Q(code__icontains=q) | models.Q(applicant_name__icontains=q)
+        digits = "".join(ch for ch in q if ch in "0123456789")
+        match = models.Q(code__icontains=q)
+        if folded := fold(q):
+            match |= models.Q(_folded_name__contains=folded)
         if len(digits) >= 6:
             match |= models.Q(applicant_id_number=digits) | models.Q(applicant_phone__endswith=digits[-9:])
-        return self.filter(match)
+        if re.fullmatch(r"[0-9A-Za-z ./-]{4,24}", q):  # a CCCD, a passport or another document's number
+            match |= models.Q(applicant_id_number="".join(q.split()).upper())
+        return self.alias(_folded_name=Folded("applicant_name")).filter(match)
 
     def for_list(self):
         return self.select_related("procedure", "current_unit", "receiving_unit", "assignee").with_current_step()
@@ -165,11 +200,22 @@ class Dossier(models.Model):
     channel = models.CharField(_("kênh nộp"), max_length=8, choices=Channel.choices, default=Channel.COUNTER)
     status = models.PositiveSmallIntegerField(_("trạng thái"), choices=Status.choices, default=Status.SUBMITTED)
     applicant_name = models.CharField(_("họ tên người nộp"), max_length=200)
-    applicant_id_number = models.CharField(_("số định danh cá nhân"), max_length=12)
+    # A database default too: rows written by SQL (imports, benches) are CCCD unless they say otherwise.
+    applicant_id_type = models.CharField(
+        _("loại giấy tờ"), max_length=8, choices=IdType.choices, default=IdType.CCCD, db_default=IdType.CCCD
+    )
+    applicant_id_number = models.CharField(_("số giấy tờ tùy thân"), max_length=20)
     applicant_phone = models.CharField(_("số điện thoại"), max_length=16)
     applicant_email = models.EmailField(_("thư điện tử"), blank=True)
     applicant_address = models.CharField(_("địa chỉ"), max_length=300, blank=True)
     set_count = models.PositiveSmallIntegerField(_("số bộ hồ sơ"), default=1)
+    result_delivery = models.CharField(
+        _("nhận kết quả"),
+        max_length=8,
+        choices=ResultDelivery.choices,
+        default=ResultDelivery.COUNTER,
+        db_default=ResultDelivery.COUNTER,
+    )
     form_version = models.CharField(_("mẫu biểu áp dụng"), max_length=32, default="TT03/2025/TT-VPCP")
     register_line = models.PositiveIntegerField(_("số thứ tự trong sổ"), null=True, blank=True)
     submitted_at = models.DateTimeField(_("nộp lúc"), default=timezone.now)
@@ -299,6 +345,11 @@ class Dossier(models.Model):
     @property
     def status_label(self) -> str:
         return Status(self.status).label
+
+    @property
+    def applicant_id_label(self) -> str:
+        """What the applicant's number is called on forms: "Số định danh cá nhân", "Số hộ chiếu"…"""
+        return ID_NUMBER_LABELS.get(self.applicant_id_type, ID_NUMBER_LABELS[IdType.OTHER])
 
     def public_url(self) -> str:
         """The citizen's lookup link, printed on the receipt and in its QR code."""

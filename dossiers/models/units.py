@@ -89,7 +89,9 @@ class Unit(models.Model):
         help_text=_("Hồ sơ không được ghi nhận tiếp nhận trước ngày này. Để trống: theo cấu hình chung."),
     )
     is_active = models.BooleanField(_("đang hoạt động"), default=True)
-    staff = models.ManyToManyField(settings.AUTH_USER_MODEL, through="UnitMembership", related_name="units", blank=True)
+    staff = models.ManyToManyField(
+        settings.AUTH_USER_MODEL, verbose_name=_("cán bộ"), through="UnitMembership", related_name="units", blank=True
+    )
 
     objects = UnitQuerySet.as_manager()
 
@@ -117,8 +119,10 @@ class Unit(models.Model):
 class UnitMembership(models.Model):
     """A staff member works in a unit (one person may serve several)."""
 
-    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="memberships")
-    unit = models.ForeignKey(Unit, on_delete=models.CASCADE, related_name="memberships")
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("người dùng"), on_delete=models.CASCADE, related_name="memberships"
+    )
+    unit = models.ForeignKey(Unit, verbose_name=_("đơn vị"), on_delete=models.CASCADE, related_name="memberships")
     title = models.CharField(_("chức danh"), max_length=120, blank=True)
 
     class Meta:
@@ -181,9 +185,11 @@ class ApiToken(models.Model):
     (as Django's sessions do with the session auth hash).
     """
 
-    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="api_tokens")
-    digest = models.CharField(max_length=64, unique=True)
-    prefix = models.CharField(max_length=8)
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("người dùng"), on_delete=models.CASCADE, related_name="api_tokens"
+    )
+    digest = models.CharField(_("mã băm"), max_length=64, unique=True)
+    prefix = models.CharField(_("tiền tố"), max_length=8)
     created_at = models.DateTimeField(_("tạo lúc"), auto_now_add=True)
     expires_at = models.DateTimeField(_("hết hạn lúc"), null=True, blank=True)
     revoked_at = models.DateTimeField(_("thu hồi lúc"), null=True, blank=True)

@@ -84,12 +84,14 @@ class CalendarVersion(models.Model):
 class CalendarChange(models.Model):
     """The log of calendar changes; each bumps CalendarVersion."""
 
-    version = models.PositiveIntegerField(default=0)
-    changed_at = models.DateTimeField(auto_now_add=True)
-    changed_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL)
-    summary = models.CharField(max_length=500)
-    dates = models.JSONField(default=list, blank=True)
-    recomputed_at = models.DateTimeField(null=True, blank=True)
+    version = models.PositiveIntegerField(_("phiên bản"), default=0)
+    changed_at = models.DateTimeField(_("thay đổi lúc"), auto_now_add=True)
+    changed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("người thay đổi"), null=True, blank=True, on_delete=models.SET_NULL
+    )
+    summary = models.CharField(_("nội dung thay đổi"), max_length=500)
+    dates = models.JSONField(_("các ngày thay đổi"), default=list, blank=True)
+    recomputed_at = models.DateTimeField(_("tính lại hạn lúc"), null=True, blank=True)
 
     class Meta:
         verbose_name = _("thay đổi lịch")

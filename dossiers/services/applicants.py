@@ -9,13 +9,25 @@ from django.core.validators import validate_email
 from django.utils.translation import gettext_lazy as _
 
 from ..errors import InvalidInput
+from ..models import IdType
 
 NAME_REQUIRED = _("Nhập họ tên người nộp hồ sơ.")
 NAME_TOO_LONG = _("Họ tên dài quá 200 ký tự.")
 ID_NUMBER_INVALID = _("Số định danh cá nhân (CCCD) gồm đúng 12 chữ số.")
+PASSPORT_INVALID = _("Số hộ chiếu gồm 6 đến 20 chữ cái (không dấu) hoặc chữ số.")
+OTHER_ID_INVALID = _("Số giấy tờ gồm 4 đến 20 chữ cái (không dấu), chữ số hoặc các dấu . / -")
+ID_TYPE_INVALID = _("Loại giấy tờ phải là CCCD, hộ chiếu hoặc giấy tờ khác.")
 PHONE_INVALID = _("Số điện thoại không hợp lệ (ví dụ 0905 123 456).")
 EMAIL_INVALID = _("Địa chỉ thư điện tử không hợp lệ.")
 ADDRESS_TOO_LONG = _("Địa chỉ dài quá 300 ký tự.")
+
+
+# (pattern of the normalised number, the message when it does not match), per document type
+ID_RULES = {
+    IdType.CCCD: (re.compile(r"[0-9]{12}"), ID_NUMBER_INVALID),
+    IdType.PASSPORT: (re.compile(r"[A-Z0-9]{6,20}"), PASSPORT_INVALID),
+    IdType.OTHER: (re.compile(r"[A-Z0-9./-]{4,20}"), OTHER_ID_INVALID),
+}
 
 
 @dataclass(frozen=True)
@@ -25,18 +37,35 @@ class Applicant:
     phone: str
     email: str = ""
     address: str = ""
+    id_type: str = IdType.CCCD
 
 
-def applicant_clean(*, name: str, id_number: str, phone: str, email: str = "", address: str = "") -> Applicant:
+def id_number_normalise(raw: str | None) -> str:
+    """As stored and as compared at the lookup: no spaces, capital letters."""
+    return re.sub(r"\s", "", raw or "").upper()
+
+
+def id_number_problem(id_type: str, id_number: str) -> tuple[str, str] | None:
+    """(field, message) when the number does not fit its document type, else None."""
+    if id_type not in ID_RULES:
+        return "applicant.id_type", ID_TYPE_INVALID
+    pattern, message = ID_RULES[id_type]
+    return None if pattern.fullmatch(id_number) else ("applicant.id_number", message)
+
+
+def applicant_clean(
+    *, name: str, id_number: str, phone: str, email: str = "", address: str = "", id_type: str = IdType.CCCD
+) -> Applicant:
     """The applicant with normalised fields, or InvalidInput naming every bad field."""
     name = " ".join((name or "").split())
-    id_number = re.sub(r"\s", "", id_number or "")
+    id_number = id_number_normalise(id_number)
     normalised_phone = phone_normalise(phone)
     email = (email or "").strip()
     address = " ".join((address or "").split())
+    id_problem = id_number_problem(id_type, id_number)
     checks = {
         "applicant.name": NAME_REQUIRED if not name else NAME_TOO_LONG if len(name) > 200 else None,
-        "applicant.id_number": None if re.fullmatch(r"\d{12}", id_number) else ID_NUMBER_INVALID,
+        **({id_problem[0]: id_problem[1]} if id_problem else {}),
         "applicant.phone": PHONE_INVALID if normalised_phone is None else None,
         "applicant.email": _email_problem(email),
         "applicant.address": ADDRESS_TOO_LONG if len(address) > 300 else None,
@@ -44,7 +73,9 @@ def applicant_clean(*, name: str, id_number: str, phone: str, email: str = "", a
     problems = {field: message for field, message in checks.items() if message}
     if problems:
         raise InvalidInput(next(iter(problems.values())), fields=problems)
-    return Applicant(name=name, id_number=id_number, phone=normalised_phone, email=email, address=address)
+    return Applicant(
+        name=name, id_number=id_number, phone=normalised_phone, email=email, address=address, id_type=id_type
+    )
 
 
 def _email_problem(email: str):

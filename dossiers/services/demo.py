@@ -169,6 +169,7 @@ def _procedure_fields(entry: dict, *, level: str, field: Field, agencies: dict[s
         "time_unit": entry["unit"],
         "same_day": entry.get("same_day", False),
         "online_level": entry["online"],
+        "online_url": catalogue.ONLINE_SERVICE_URL if entry["online"] != "none" else "",
         "fee": Decimal(entry.get("fee", 0)),
         "fee_note": entry.get("fee_note", ""),
         "result_type": entry["result_type"],

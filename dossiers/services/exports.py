@@ -18,6 +18,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from ..calendar import LOCAL_TZ
+from ..people import person_name
 
 CHUNK_SIZE = 2000
 BOM = "\ufeff"  # Excel reads a CSV as UTF-8 only when it starts with a byte-order mark
@@ -46,12 +47,6 @@ def local_naive(at: datetime | None) -> datetime | None:
     return timezone.localtime(at, LOCAL_TZ).replace(tzinfo=None) if at else None
 
 
-def person(user) -> str:
-    if user is None:
-        return ""
-    return f"{user.last_name} {user.first_name}".strip() or user.get_username()
-
-
 def supervision_row(d) -> list:
     """One dossier of the supervision list; `d` carries `days_overdue`, `apology_label` and `watch`."""
     return [
@@ -62,7 +57,7 @@ def supervision_row(d) -> list:
         d.get_channel_display(),
         d.current_unit.name,
         d.late_unit.name if d.late_unit else "",
-        person(d.late_assignee),
+        person_name(d.late_assignee),
         local_naive(d.due_at),
         local_naive(d.due_at_original),
         d.days_overdue,

@@ -16,6 +16,7 @@ from ..models import (
     DossierEvent,
     DossierStep,
     Procedure,
+    ResultDelivery,
     Status,
     Unit,
     UnitMembership,
@@ -40,6 +41,7 @@ NOT_A_CENTRE = _("Chỉ Trung tâm Phục vụ hành chính công hoặc Bộ ph
 NOT_CLERK = _("Chỉ cán bộ một cửa của đơn vị tiếp nhận được nhận hồ sơ.")
 PROCEDURE_INACTIVE = _("Thủ tục này không còn áp dụng.")
 BAD_SET_COUNT = _("Số bộ hồ sơ từ 1 đến 20.")
+BAD_DELIVERY = _("Nhận kết quả tại Bộ phận Một cửa, qua bưu chính công ích hoặc trực tuyến.")
 
 
 @dataclass(frozen=True)
@@ -56,7 +58,7 @@ def missing_documents(procedure: Procedure, handed: list[HandedDocument]) -> lis
     return [d for d in procedure.documents.all() if d.is_mandatory and d.pk not in given]
 
 
-def _check_reception(*, procedure: Procedure, unit: Unit, actor, set_count: int) -> None:
+def _check_reception(*, procedure: Procedure, unit: Unit, actor, set_count: int, result_delivery: str) -> None:
     if not procedure.is_active:
         raise InvalidInput(PROCEDURE_INACTIVE, fields={"procedure_code": PROCEDURE_INACTIVE})
     if unit.kind != Unit.Kind.CENTRE:
@@ -65,6 +67,8 @@ def _check_reception(*, procedure: Procedure, unit: Unit, actor, set_count: int)
         raise InvalidInput(NOT_CLERK, fields={"receiving_unit_code": NOT_CLERK}, code="forbidden")
     if not 1 <= set_count <= 20:
         raise InvalidInput(BAD_SET_COUNT, fields={"set_count": BAD_SET_COUNT})
+    if result_delivery not in ResultDelivery.values:
+        raise InvalidInput(BAD_DELIVERY, fields={"result_delivery": BAD_DELIVERY})
 
 
 def receiving_units(user, code: str | None) -> tuple[list[Unit], Versions]:
@@ -124,6 +128,7 @@ def dossier_receive(
     versions: Versions | None = None,
     fee=None,
     fee_exempt_reason: str = "",
+    result_delivery: str | None = None,
 ) -> Dossier:
     """Receive a complete dossier (status 2, clock started) — or, with `submit_only`,
     register an online submission (status 1) that a clerk will accept or refuse.
@@ -134,8 +139,13 @@ def dossier_receive(
     unit's daily counter stays locked for that statement only. `versions`: as read by
     `versions_read` when the caller fetched the procedure (read here otherwise). `fee`: what
     the dossier owes, the procedure's fee unless exempted or reduced (`services.fees`).
+    `result_delivery`: how the citizen chose to receive the result; by default the way the
+    dossier came in (a counter dossier at the counter, a postal one by post…).
     """
-    _check_reception(procedure=procedure, unit=receiving_unit, actor=actor, set_count=set_count)
+    result_delivery = result_delivery or channel
+    _check_reception(
+        procedure=procedure, unit=receiving_unit, actor=actor, set_count=set_count, result_delivery=result_delivery
+    )
     fee, fee_exempt_reason = dossier_fee(procedure=procedure, amount=fee, exempt_reason=fee_exempt_reason)
     if documents is None:
         documents = [HandedDocument(d.name, d.copy_kind, d.count, d.pk) for d in procedure.documents.all()]
@@ -155,11 +165,13 @@ def dossier_receive(
         channel=channel,
         status=Status.SUBMITTED,
         applicant_name=applicant.name,
+        applicant_id_type=applicant.id_type,
         applicant_id_number=applicant.id_number,
         applicant_phone=applicant.phone,
         applicant_email=applicant.email,
         applicant_address=applicant.address,
         set_count=set_count,
+        result_delivery=result_delivery,
         submitted_at=at,
         note=note[:500],
         fee=fee,

@@ -1,7 +1,8 @@
 """The citizen's status lookup: code plus a second factor, learning nothing from failures.
 
-Codes are guessable (`<unit>-YYMMDD-NNNN`), so a lookup needs the key printed on
-the receipt or the applicant's ID number. An unknown code and a wrong key take the
+Codes are guessable (`<unit>-YYMMDD-NNNN`), so a lookup needs the key printed on the
+receipt or the number of the applicant's ID document (CCCD, passport, other), as stored:
+without spaces, in capitals. An unknown code and a wrong key take the
 same path (one query, two constant-time comparisons) and give the same answer.
 """
 
@@ -22,7 +23,7 @@ from ..ratelimit import Limit, client_ip, rate_limits_hit_then_read
 log = logging.getLogger("dossiers.lookup")
 LOOKUP_NOT_FOUND = gettext_lazy(
     "Không tìm thấy hồ sơ, hoặc mã tra cứu không đúng. Hãy kiểm tra mã hồ sơ và mã tra cứu "
-    "(hoặc số định danh cá nhân) trên giấy tiếp nhận."
+    "(hoặc số giấy tờ tùy thân của người nộp) trên giấy tiếp nhận."
 )
 LOOKUP_LIMITED = gettext_lazy("Bạn đã tra cứu quá nhiều lần trong thời gian ngắn. Vui lòng thử lại sau ít phút.")
 
@@ -49,7 +50,8 @@ def _clean_code(code: str) -> str:
 
 
 def _clean_key(key: str) -> str:
-    return (key or "").replace("\x00", "").strip().upper()[:32]
+    """A lookup key or an ID document number as typed: spaces dropped, capitals, as both are stored."""
+    return "".join((key or "").replace("\x00", "").split()).upper()[:32]
 
 
 def code_ident(code: str) -> str:

@@ -46,7 +46,7 @@ def receive_at_the_counter(page, base: str) -> str:
     expect(page.get_by_role("checkbox", checked=True)).to_have_count(2)
     expect(page.get_by_label("Họ tên người nộp")).to_be_focused()
     page.keyboard.type("Trần Thị Bình")
-    page.get_by_label("Số định danh cá nhân (CCCD)").fill("056190001234")
+    page.get_by_label("Số giấy tờ tùy thân").fill("056190001234")
     page.get_by_label("Số điện thoại").fill("0905 123 456")
     page.get_by_label("Địa chỉ").fill("12 Lê Thánh Tôn, Nha Trang")
     page.get_by_role("button", name="Tiếp nhận hồ sơ").click()

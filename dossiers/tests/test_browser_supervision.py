@@ -80,3 +80,43 @@ def test_does_show_the_overdue_row_and_print_the_apology_when_a_supervisor_brows
     expect(sheet).to_contain_text("hẹn lại ngày trả kết quả vào 10 giờ 00 phút, ngày 26/03/2026")
     expect(sheet).to_contain_text(apology.number.split("/", 1)[1])
     page.screenshot(path=str(SCREENSHOTS / "apology-print.png"), full_page=True)
+
+
+@pytest.fixture
+def linh(world):
+    """A specialist with a Vietnamese name: family name Đặng, given names Thị Mỹ Linh."""
+    from dossiers.tests.factories import UserFactory
+
+    return UserFactory(
+        username="linh", first_name="Thị Mỹ Linh", last_name="Đặng", roles=["specialist"], units=[world["agency"]]
+    )
+
+
+def test_does_show_names_family_name_first_when_a_supervisor_reads_the_list_and_the_apologies(
+    live_server, browser_context, world, receive, linh
+):
+    from playwright.sync_api import expect
+
+    from dossiers.models import DossierStep
+    from dossiers.services.apologies import apology_draft
+
+    with time_machine.travel(local(2026, 3, 2, 10, 0), tick=False):
+        late = dossier_transition(dossier_id=receive().pk, action="transfer", actor=world["clerk"])
+        # Linh took the appraisal step (the claim is the lead's page; here the fixture records it).
+        DossierStep.objects.filter(dossier=late, finished_at=None).update(receiver=linh)
+    with time_machine.travel(local(2026, 3, 12, 9, 0), tick=False):
+        apology_draft(dossier_id=late.pk, actor=linh, reason="Chờ xác minh", extension_days=3)
+    with time_machine.travel(local(2026, 3, 20, 9, 0), tick=False):
+        watch_flag()
+    page = logged_in(browser_context, live_server.url, world["supervisor"])
+    page.goto(f"{live_server.url}{reverse('staff:supervision')}")
+    row = page.locator(f'#supervision-list tr[data-code="{late.code}"]')
+    expect(row).to_contain_text("Đặng Thị Mỹ Linh")
+    expect(row).not_to_contain_text("Thị Mỹ Linh Đặng")
+
+    leader = logged_in(browser_context, live_server.url, world["leader"])
+    leader.goto(f"{live_server.url}{reverse('staff:apologies')}")
+    expect(leader.locator("#apologies")).to_contain_text("Đặng Thị Mỹ Linh")
+    leader.get_by_role("link", name="Xem và ký").click()
+    expect(leader.locator("dl.summary")).to_contain_text("Đặng Thị Mỹ Linh")
+    expect(leader.locator("body")).not_to_contain_text("Thị Mỹ Linh Đặng")

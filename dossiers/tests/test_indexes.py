@@ -11,9 +11,9 @@ pytestmark = [pytest.mark.django_db, pytest.mark.postgres]
 def test_does_search_by_name_code_and_phone_through_the_trigram_indexes(receive):
     receive()
     text = plan(Dossier.objects.search("Nguyễn").order_by().only("id"))
-    assert "dossier_code_trgm_idx" in text and "dossier_name_trgm_idx" in text, text
+    assert "dossier_code_trgm_idx" in text and "dossier_name_fold_trgm_idx" in text, text
     text = plan(Dossier.objects.search("0905123456").order_by().only("id"))
-    trigram = ("dossier_code_trgm_idx", "dossier_name_trgm_idx", "dossier_phone_trgm_idx")
+    trigram = ("dossier_code_trgm_idx", "dossier_name_fold_trgm_idx", "dossier_phone_trgm_idx")
     assert all(name in text for name in trigram), text
     assert "Seq Scan" not in text, text
 

@@ -222,14 +222,11 @@ def test_does_list_exactly_the_missing_documents_when_printing_intake_guidance(c
     procedure = named["procedure"]
     form, card = procedure.documents.order_by("position")
     foreign = RequiredDocumentFactory(name="Giấy tờ của thủ tục khác")
-    params = {
-        "procedure": procedure.national_code,
-        "missing": f"{card.pk},{foreign.pk},x",
-        "name": "Lê Văn Cường",
-        "phone": "0905999888",
-        "address": "5 Yersin, Nha Trang",
-        "email": "cuong@example.vn",
-    }
+    applicant = {"name": "Lê Văn Cường", "phone": "0905999888", "address": "5 Yersin, Nha Trang"}
+    session = clerk_client.session
+    session["intake-guidance"] = {"slip-1": applicant | {"email": "cuong@example.vn"}}
+    session.save()
+    params = {"procedure": procedure.national_code, "missing": f"{card.pk},{foreign.pk},x", "phieu": "slip-1"}
     response = clerk_client.get(url("print-guidance"), params)
     text = text_of(response)
     assert response.status_code == 200
@@ -345,3 +342,11 @@ def test_does_export_the_filtered_register_when_xlsx_is_asked(clerk_client, name
     assert rows[0][:3] == ("STT", "Mã hồ sơ", "Tên thủ tục hành chính") and len(rows[0]) == 14
     assert [r[1] for r in rows[1:]] == [first.code, second.code]
     assert rows[1][4] == "Trần Thị Bình" and rows[1][7] == local(2026, 3, 9, 9, 0).replace(tzinfo=None)
+
+
+def test_does_print_blank_lines_for_the_applicant_when_the_slip_is_not_in_the_session(clerk_client, named):
+    procedure = named["procedure"]
+    _form, card = procedure.documents.order_by("position")
+    params = {"procedure": procedure.national_code, "missing": str(card.pk), "phieu": "khong-co"}
+    text = text_of(clerk_client.get(url("print-guidance"), params))
+    assert "Họ và tên: ……………………" in text and "Bản chụp CCCD" in text

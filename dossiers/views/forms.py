@@ -3,7 +3,7 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from ..models import Attachment, Channel, Unit
+from ..models import Attachment, Channel, IdType, ResultDelivery, Unit
 
 
 class GroupedUnits(forms.models.ModelChoiceIterator):
@@ -55,12 +55,14 @@ class UnitChoiceField(forms.ModelChoiceField):
 # InvalidInput.fields keys of the services → the intake form's fields.
 SERVICE_FIELDS = {
     "applicant.name": "name",
+    "applicant.id_type": "id_type",
     "applicant.id_number": "id_number",
     "applicant.phone": "phone",
     "applicant.email": "email",
     "applicant.address": "address",
     "receiving_unit_code": "receiving_unit",
     "set_count": "set_count",
+    "result_delivery": "result_delivery",
     "procedure_code": None,
     "documents": "documents",
     "fee": "fee",
@@ -72,10 +74,15 @@ class IntakeForm(forms.Form):
     """Reception at the counter (Mẫu 01); the documents are the procedure's checklist."""
 
     name = forms.CharField(label=_("Họ tên người nộp"), max_length=200)
+    # Not required: a form without it (a page opened before the field existed) means CCCD, as before.
+    id_type = forms.ChoiceField(
+        label=_("Loại giấy tờ tùy thân"), choices=IdType.choices, initial=IdType.CCCD, required=False
+    )
+    # The number's rule depends on the type (services.applicants); staff.js switches the keypad.
     id_number = forms.CharField(
-        label=_("Số định danh cá nhân (CCCD)"),
-        max_length=20,
-        widget=forms.TextInput(attrs={"inputmode": "numeric", "autocomplete": "off", "pattern": r"[0-9 ]{12,15}"}),
+        label=_("Số giấy tờ tùy thân"),
+        max_length=24,
+        widget=forms.TextInput(attrs={"inputmode": "numeric", "autocomplete": "off", "autocapitalize": "characters"}),
     )
     phone = forms.CharField(
         label=_("Số điện thoại"), max_length=20, widget=forms.TextInput(attrs={"type": "tel", "autocomplete": "off"})
@@ -89,6 +96,13 @@ class IntakeForm(forms.Form):
     address = forms.CharField(label=_("Địa chỉ"), max_length=300, required=False)
     channel = forms.ChoiceField(label=_("Kênh nộp"), choices=Channel.choices, initial=Channel.COUNTER)
     set_count = forms.IntegerField(label=_("Số bộ hồ sơ"), min_value=1, max_value=20, initial=1)
+    result_delivery = forms.ChoiceField(
+        label=_("Công dân nhận kết quả"),
+        choices=ResultDelivery.choices,
+        initial=ResultDelivery.COUNTER,
+        widget=forms.RadioSelect,
+        required=False,  # a form without it (opened before the field existed): the counter, as before
+    )
     receiving_unit = forms.ModelChoiceField(label=_("Nơi tiếp nhận"), queryset=Unit.objects.none(), empty_label=None)
     documents = forms.MultipleChoiceField(
         label=_("Giấy tờ đã nhận"), required=False, widget=forms.CheckboxSelectMultiple
@@ -102,9 +116,34 @@ class IntakeForm(forms.Form):
         self.procedure = procedure
         self.fields["receiving_unit"].queryset = units
         self.fields["documents"].choices = [(str(d.pk), d.name) for d in procedure.documents.all()]
-        self.fields["documents"].initial = [str(d.pk) for d in procedure.documents.all()]
+        # Only the mandatory ones start ticked: an optional document is ticked when handed in.
+        self.fields["documents"].initial = [str(d.pk) for d in procedure.documents.all() if d.is_mandatory]
         self.fields["name"].widget.attrs["autofocus"] = True
         self.fields["fee"].initial = procedure.fee
+
+    def clean_id_type(self) -> str:
+        return self.cleaned_data["id_type"] or IdType.CCCD
+
+    def clean_result_delivery(self) -> str:
+        return self.cleaned_data["result_delivery"] or ResultDelivery.COUNTER
+
+    def error_summary(self) -> list[dict]:
+        """The wrong fields in the order of the page, each with the anchor of its input."""
+        rows = [{"anchor": "#intake-errors", "label": "", "message": e} for e in self.non_field_errors()]
+        for name, field in self.fields.items():
+            for message in self.errors.get(name, ()):
+                anchor = "#documents" if name == "documents" else f"#{self[name].id_for_label}"
+                rows.append({"anchor": anchor, "label": field.label, "message": message})
+        return rows
+
+    def focus_first_error(self) -> None:
+        """Mark the wrong inputs (aria-invalid) and move the page's focus to the first one."""
+        wrong = [name for name in self.fields if name in self.errors and name != "documents"]
+        for name in wrong:
+            self.fields[name].widget.attrs.update({"aria-invalid": "true", "aria-describedby": f"id_{name}_error"})
+        if wrong:
+            self.fields["name"].widget.attrs.pop("autofocus", None)
+            self.fields[wrong[0]].widget.attrs["autofocus"] = True
 
     def units(self) -> list[Unit]:
         return list(self.fields["receiving_unit"].queryset)
@@ -120,7 +159,8 @@ class IntakeForm(forms.Form):
         return {k: self.cleaned_data.get(k) for k in ("fee", "fee_exempt_reason")}
 
     def applicant_data(self) -> dict:
-        return {k: self.cleaned_data.get(k, "") for k in ("name", "id_number", "phone", "email", "address")}
+        keys = ("name", "id_type", "id_number", "phone", "email", "address")
+        return {k: self.cleaned_data.get(k, "") for k in keys}
 
 
 class AssignForm(forms.Form):

@@ -11,6 +11,7 @@ from django.views.decorators.http import require_GET
 
 from .. import printing
 from ..models import Dossier
+from .staff import GUIDANCE_SESSION_KEY
 
 FORMS = {
     "receipt": printing.receipt_context,
@@ -43,8 +44,13 @@ def form_view(form: str):
 @require_GET
 @login_required
 def guidance(request) -> HttpResponse:
-    """Mẫu 02 at intake: an incomplete dossier is not received; the citizen gets this list."""
-    return _render(request, printing.guidance_context(request.user, request.GET))
+    """Mẫu 02 at intake: an incomplete dossier is not received; the citizen gets this list.
+
+    The applicant comes from the clerk's session (`?phieu=` names the slip, views.staff.guidance_url);
+    an unknown slip prints blank lines to fill in by hand."""
+    slips = request.session.get(GUIDANCE_SESSION_KEY, {})
+    applicant = slips.get(request.GET.get("phieu", ""), {})
+    return _render(request, printing.guidance_context(request.user, request.GET, applicant=applicant))
 
 
 @require_GET

@@ -4,6 +4,7 @@ Views parse, check access through a QuerySet and call one service; every change 
 dossier goes through services.intake, services.routing or services.attachments.
 """
 
+import secrets
 from datetime import timedelta
 from urllib.parse import urlencode
 
@@ -40,6 +41,10 @@ PAGE_SIZE = 50
 UNKNOWN_PROCEDURE = _("Không tìm thấy thủ tục; nhập mã TTHC hoặc một phần tên rồi chọn trong danh sách.")
 UNKNOWN_UNIT = _("Không có đơn vị nhận với mã này.")
 CLERKS_ONLY = _("Chỉ cán bộ một cửa được tiếp nhận hồ sơ.")
+# Mẫu 02 slips at intake: the applicant as typed, kept in the session (the last few), never in an address.
+GUIDANCE_SESSION_KEY = "intake-guidance"
+GUIDANCE_KEPT = 5
+GUIDANCE_FIELDS = ("name", "phone", "address", "email")
 EVENT_LABELS = {
     "submit": _("Nộp hồ sơ"),
     "receive": _("Tiếp nhận hồ sơ"),
@@ -119,7 +124,6 @@ def home(request):
         "tab": "search" if q else tab,
         "q": q,
         "page": page,
-        "is_clerk": is_clerk(user),
         "apologies_to_sign": _apologies_to_sign(user, ctx),
     }
     return render(request, "staff/home.html", context)
@@ -155,13 +159,19 @@ def reception_units(user):
     return centres if user.is_superuser and not mine.exists() else mine
 
 
-def guidance_url(procedure: Procedure, missing: list[RequiredDocument], data) -> str | None:
-    """Mẫu 02: the guidance slip listing everything missing, pre-filled with the applicant."""
+def guidance_url(request, procedure: Procedure, missing: list[RequiredDocument]) -> str | None:
+    """Mẫu 02: the guidance slip listing everything missing, pre-filled with the applicant.
+
+    The applicant's details stay in the clerk's session under a random slip number: an address
+    holds no personal data (it lands in logs, histories and referrers)."""
     base = optional_url("staff:print-guidance")
     if base is None:
         return None
-    query = {"procedure": procedure.national_code, "missing": ",".join(str(d.pk) for d in missing)}
-    query.update({k: data.get(k, "").strip() for k in ("name", "phone", "address", "email")})
+    slip = secrets.token_urlsafe(9)
+    kept = list(request.session.get(GUIDANCE_SESSION_KEY, {}).items())[-(GUIDANCE_KEPT - 1) :]
+    applicant = {k: request.POST.get(k, "").strip()[:300] for k in GUIDANCE_FIELDS}
+    request.session[GUIDANCE_SESSION_KEY] = dict(kept) | {slip: applicant}
+    query = {"procedure": procedure.national_code, "missing": ",".join(str(d.pk) for d in missing), "phieu": slip}
     return f"{base}?{urlencode(query)}"
 
 
@@ -197,12 +207,13 @@ def intake_submit(request, procedure, units, context):
         context.update(
             form=IntakeForm(procedure=procedure, units=units, initial=initial),
             missing=missing,
-            guidance_url=guidance_url(procedure, missing, request.POST),
+            guidance_url=guidance_url(request, procedure, missing),
         )
         return render(request, "staff/intake.html", context, status=422)
     form = IntakeForm(request.POST, procedure=procedure, units=units)
     dossier = form.is_valid() and receive_from_form(request.user, form, procedure, documents)
     if not dossier:
+        form.focus_first_error()
         context["form"] = form
         return render(request, "staff/intake.html", context, status=422)
     messages.success(
@@ -225,6 +236,7 @@ def receive_from_form(user, form: IntakeForm, procedure, documents) -> Dossier |
             documents=[HandedDocument(d.name, d.copy_kind, d.count, d.pk) for d in documents if str(d.pk) in handed],
             set_count=form.cleaned_data["set_count"],
             **form.fee_data(),
+            result_delivery=form.cleaned_data["result_delivery"],
         )
     except InvalidInput as exc:
         form.add_service_errors(exc.fields or {None: exc.message})
@@ -264,10 +276,26 @@ def action_forms(user, d: Dossier, failed: dict | None) -> list[dict]:
     return forms
 
 
-def transfer_units(d: Dossier, forms: list[dict]):
+TRANSFER_GROUPS = (
+    (Unit.Kind.AGENCY, Unit.Level.PROVINCE, _("Cơ quan chuyên môn cấp tỉnh")),
+    (Unit.Kind.DEPARTMENT, Unit.Level.PROVINCE, _("Phòng, ban cấp tỉnh")),
+    (Unit.Kind.CENTRE, Unit.Level.PROVINCE, _("Trung tâm Phục vụ hành chính công cấp tỉnh")),
+    (Unit.Kind.AGENCY, Unit.Level.COMMUNE, _("Cơ quan cấp xã")),
+    (Unit.Kind.DEPARTMENT, Unit.Level.COMMUNE, _("Phòng, ban cấp xã")),
+    (Unit.Kind.CENTRE, Unit.Level.COMMUNE, _("Trung tâm Phục vụ hành chính công cấp xã")),
+)
+
+
+def transfer_units(d: Dossier, forms: list[dict]) -> list[tuple[str, list[Unit]]]:
+    """Where the dossier may go, grouped as (group label, units by name): agencies first."""
     if not any(f["rule"].action == "transfer" for f in forms):
         return []
-    return Unit.objects.filter(is_active=True).exclude(pk=d.current_unit_id).order_by("kind", "name")
+    units = Unit.objects.filter(is_active=True).exclude(pk=d.current_unit_id).order_by("name")
+    groups = {(kind, level): [] for kind, level, _label in TRANSFER_GROUPS}
+    for unit in units.only("code", "name", "kind", "level"):
+        groups.setdefault((unit.kind, unit.level), []).append(unit)
+    labels = {(kind, level): label for kind, level, label in TRANSFER_GROUPS}
+    return [(labels.get(key, ""), members) for key, members in groups.items() if members]
 
 
 def timeline(d: Dossier) -> list[dict]:
@@ -314,7 +342,6 @@ def render_dossier(request, d: Dossier, *, status=200, error=None, failed=None, 
         "attach_form": attach_form or AttachmentForm(),
         "assignment": assignment_panel(request.user, d),
         "error": error,
-        "is_clerk": is_clerk(request.user),
     }
     return render(request, "staff/dossier.html", context, status=status)
 

@@ -96,7 +96,7 @@ def test_does_look_a_dossier_up_when_javascript_is_off(browser, live_server, dem
     page = new_page(browser, PHONE, java_script_enabled=False)
     page.goto(live_server.url)
     page.get_by_label("Mã hồ sơ").fill(dossier.code)
-    page.get_by_label("Mã tra cứu hoặc số định danh cá nhân").fill(APPLICANT[1])
+    page.get_by_label("Mã tra cứu hoặc số giấy tờ tùy thân").fill(APPLICANT[1])
     page.get_by_role("button", name="Tra cứu").click()
     expect(page.locator("#status")).to_contain_text("đang được cơ quan")
     assert page.url.endswith(f"/tra-cuu/{dossier.code}/?key={dossier.lookup_key}")  # the ID number left the URL

@@ -82,7 +82,7 @@ def test_cannot_read_kpis_when_parameters_are_bad(client, boss, params, field, m
     assert response.json()["fields"][field] == str(message)
 
 
-DASHBOARD_QUERIES = 17  # session and user, calendar, roll-ups, snapshot, feedback, labels, tables
+DASHBOARD_QUERIES = 18  # session and user, calendar, roll-ups, snapshot, feedback, labels, tables, the menu's roles
 
 
 def test_does_serve_the_dashboard_in_a_fixed_number_of_queries(client, history, boss, django_assert_num_queries):

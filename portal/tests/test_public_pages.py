@@ -9,7 +9,8 @@ from django.urls import include, path
 
 from dossiers.models import Procedure, RequiredDocument, Unit
 from dossiers.tests.factories import CentreFactory, FieldFactory, ProcedureFactory, RequiredDocumentFactory
-from portal.public import money_text, number_text
+from dossiers.wording import number_text
+from portal.public import money_text
 
 pytestmark = pytest.mark.django_db
 
@@ -191,7 +192,7 @@ def test_does_render_home_when_the_feedback_pages_are_not_wired(client, catalogu
 
 def test_does_ask_for_both_fields_when_the_lookup_form_is_incomplete(client):
     html = text(client.get("/tra-cuu/", {"code": "000.00.01.H56-260309-0001", "key": ""}))
-    assert "Nhập mã tra cứu hoặc số định danh cá nhân." in html and 'aria-invalid="true"' in html
+    assert "Nhập mã tra cứu hoặc số giấy tờ tùy thân." in html and 'aria-invalid="true"' in html
     assert "Nhập mã hồ sơ." not in html
 
 

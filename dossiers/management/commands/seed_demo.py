@@ -11,6 +11,7 @@ from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 from django.utils.translation import gettext as _
 
+from dossiers.people import person_name
 from dossiers.services.demo import (
     DEMO_PROVINCE,
     DemoStaff,
@@ -69,9 +70,7 @@ class Command(BaseCommand):
             % {"created": created, "existing": len(staff) - created}
         )
         header = (_("Tên đăng nhập"), _("Họ tên"), _("Vai trò"), _("Đơn vị"), _("Mật khẩu"))
-        rows = [
-            (s.user.username, f"{s.user.last_name} {s.user.first_name}", s.role, s.unit.name, password) for s in staff
-        ]
+        rows = [(s.user.username, person_name(s.user), s.role, s.unit.name, password) for s in staff]
         widths = [max(len(str(row[i])) for row in (header, *rows)) for i in range(len(header))]
         for row in (header, tuple("-" * w for w in widths), *rows):
             self.stdout.write("  ".join(str(cell).ljust(w) for cell, w in zip(row, widths, strict=True)).rstrip())
