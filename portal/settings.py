@@ -41,6 +41,8 @@ INSTALLED_APPS = [
     "portal",
     "dossiers",
     "feedback",
+    "edocs",
+    "payments",
 ]
 
 MIDDLEWARE = [
@@ -192,6 +194,24 @@ PORTAL_LOOKUP_CODE_RATE = os.environ.get("PORTAL_LOOKUP_CODE_RATE", "10/m")
 PORTAL_OUTBOX_BATCH_SECONDS = float(os.environ.get("PORTAL_OUTBOX_BATCH_SECONDS", "1"))
 PORTAL_MAX_EXTENSIONS = int(os.environ.get("PORTAL_MAX_EXTENSIONS", "2"))
 
+# Signed electronic documents (edocs): off unless switched on; the units' certificates are managed
+# in the admin and kept, with the signed files, under PORTAL_SIGNING_DIR (never served as media).
+PORTAL_SIGNING_ENABLED = env_bool("PORTAL_SIGNING_ENABLED", False)
+PORTAL_SIGNING_DIR = Path(os.environ.get("PORTAL_SIGNING_DIR", VAR_DIR / "signing"))
+PORTAL_SIGNING_TRUST_ROOTS = os.environ.get("PORTAL_SIGNING_TRUST_ROOTS", "")  # PEM bundle; else the units' CAs
+PORTAL_TSA_URL = os.environ.get("PORTAL_TSA_URL", "")  # RFC 3161 time stamps (PAdES B-T); empty: B-B
+PORTAL_PDF_FONT_DIR = os.environ.get("PORTAL_PDF_FONT_DIR", "/usr/share/fonts/truetype/dejavu")
+
+# Online payment (payments): VNPay is on when both its terminal code and its secret are set.
+PORTAL_VNPAY_TMN_CODE = os.environ.get("PORTAL_VNPAY_TMN_CODE", "")
+PORTAL_VNPAY_HASH_SECRET = os.environ.get("PORTAL_VNPAY_HASH_SECRET", "")
+PORTAL_VNPAY_URL = os.environ.get("PORTAL_VNPAY_URL", "https://sandbox.vnpayment.vn/paymentv2/vpcpay.html")
+PORTAL_VNPAY_API_URL = os.environ.get(
+    "PORTAL_VNPAY_API_URL", "https://sandbox.vnpayment.vn/merchant_webapi/api/transaction"
+)
+PORTAL_VNPAY_EXPIRE_MINUTES = int(os.environ.get("PORTAL_VNPAY_EXPIRE_MINUTES", "15"))
+PORTAL_VNPAY_TIMEOUT = float(os.environ.get("PORTAL_VNPAY_TIMEOUT", "10"))
+
 # Behind HTTPS (production): one switch turns on every transport-security setting.
 HTTPS = env_bool("DJANGO_HTTPS", False)
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
@@ -217,7 +237,12 @@ LOGGING = {
         "console": {"class": "logging.StreamHandler", "formatter": LOG_FORMAT, "filters": ["request_id"]},
     },
     "root": {"handlers": ["console"], "level": os.environ.get("DJANGO_LOG_LEVEL", "INFO")},
-    "loggers": {"django.db.backends": {"level": "WARNING"}},
+    "loggers": {
+        "django.db.backends": {"level": "WARNING"},
+        # PDF making logs every step at INFO; keep its warnings only.
+        "weasyprint": {"level": "WARNING"},
+        "fontTools": {"level": "WARNING"},
+    },
 }
 
 CELERY_BEAT_SCHEDULE = {
@@ -226,5 +251,6 @@ CELERY_BEAT_SCHEDULE = {
     "calendar-recompute": {"task": "dossiers.tasks.calendar_recompute_pending_task", "schedule": 600.0},
     "kpi-facts-refresh": {"task": "dossiers.tasks_kpi.kpi_facts_refresh_task", "schedule": 60.0},
     "petition-flag": {"task": "feedback.tasks.petition_flag_task", "schedule": 300.0},
+    "payment-refunds": {"task": "payments.tasks.payment_refunds_pending_task", "schedule": 300.0},
     "digest-send": {"task": "dossiers.tasks_digest.digest_send_task", "schedule": crontab(hour=7, minute=0)},
 }
