@@ -49,7 +49,16 @@ class UnitCertificateAdmin(admin.ModelAdmin):
     list_filter = ("is_active",)
     search_fields = ("unit__code", "unit__name", "subject", "fingerprint")
     autocomplete_fields = ("unit",)
-    readonly_fields = ("subject", "issuer", "serial", "fingerprint", "valid_from", "valid_to", "created_at", "created_by")
+    readonly_fields = (
+        "subject",
+        "issuer",
+        "serial",
+        "fingerprint",
+        "valid_from",
+        "valid_to",
+        "created_at",
+        "created_by",
+    )
 
     def get_fields(self, request, obj=None):
         if obj is None:

@@ -28,9 +28,7 @@ class UnitCertificate(models.Model):
     )
     label = models.CharField(_("ghi chú"), max_length=200, blank=True)
     pkcs12 = models.FileField(_("tệp PKCS#12"), storage=signing_storage, upload_to="certificates/")
-    passphrase_env = models.CharField(
-        _("biến môi trường chứa mật khẩu"), max_length=64, default=DEFAULT_PASSPHRASE_ENV
-    )
+    passphrase_env = models.CharField(_("biến môi trường chứa mật khẩu"), max_length=64, default=DEFAULT_PASSPHRASE_ENV)
     subject = models.CharField(_("chủ thể"), max_length=500)
     issuer = models.CharField(_("tổ chức cấp"), max_length=500)
     serial = models.CharField(_("số hiệu"), max_length=64)

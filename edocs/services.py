@@ -85,8 +85,9 @@ def document_sign(*, dossier: Dossier, unit, draft: Draft, actor=None) -> Signed
     except (SigningError, PdfUnavailable) as exc:
         log.warning("could not sign %s of %s: %s", draft.subject, dossier.code, exc)
         raise DocumentUnavailable(CANNOT_SIGN % {"reason": exc}) from exc
-    return _record(dossier=dossier, unit=unit, certificate=certificate, draft=draft, stamp=stamp, signed=signed,
-                   actor=actor)
+    return _record(
+        dossier=dossier, unit=unit, certificate=certificate, draft=draft, stamp=stamp, signed=signed, actor=actor
+    )
 
 
 def _record(*, dossier, unit, certificate, draft: Draft, stamp: Stamp, signed: bytes, actor) -> SignedDocument:

@@ -294,7 +294,46 @@ READS = (
     Surface("admin petitions", lambda c, r, b: c.get("/admin/feedback/petition/"), ADMIN_SITE_RULE, petition_marker),
     Surface("api kpis", lambda c, r, b: c.get(f"/api/v1/kpis?unit={r['unit'].code}", **b), KPI_RULE, ok),
     Surface("kpi dashboard", lambda c, r, b: c.get(f"/giam-sat/chi-so/?unit={r['unit'].code}"), KPI_RULE, ok),
+    Surface(
+        "signed receipt pdf",
+        lambda c, r, b: _signing_on(c, r, f"/can-bo/ky-so/{r['dossier'].code}/giay-tiep-nhan.pdf"),
+        DOSSIER_RULE,
+        lambda resp, r: resp.status_code == 200 and b"".join(resp.streaming_content).startswith(b"%PDF-"),
+    ),
+    # The world's apologies are drafts and its dossiers are not done: reaching them is the 409 that
+    # says why there is no signed PDF yet; a dossier out of reach is a 404.
+    Surface(
+        "signed apology pdf",
+        lambda c, r, b: _signing_on(c, r, f"/can-bo/ky-so/xin-loi/{r['apology'].pk}.pdf"),
+        DOSSIER_RULE,
+        lambda resp, r: resp.status_code == 409 and "chưa được lãnh đạo ký duyệt" in resp.content.decode(),
+    ),
+    Surface(
+        "signed result pdf",
+        lambda c, r, b: _signing_on(c, r, f"/can-bo/ky-so/{r['dossier'].code}/ket-qua.pdf"),
+        DOSSIER_RULE,
+        lambda resp, r: resp.status_code == 409 and "chưa có kết quả điện tử" in resp.content.decode(),
+    ),
 )
+
+
+def _signing_on(client, row, url):
+    """GET `url` with signing on and a certificate of the test CA for the row's unit (edocs)."""
+    import os
+    import tempfile
+    from unittest import mock
+
+    from edocs.certificates import unit_certificate_register
+    from edocs.models import UnitCertificate
+    from edocs.tests.pki import PASSPHRASE, root_ca
+
+    env = {"PORTAL_SIGNING_PASSPHRASE": PASSPHRASE}
+    store = override_settings(PORTAL_SIGNING_ENABLED=True, PORTAL_SIGNING_DIR=tempfile.mkdtemp(prefix="ky-so-"))
+    with store, mock.patch.dict(os.environ, env):
+        if not UnitCertificate.objects.filter(unit=row["unit"]).exists():
+            pkcs12 = root_ca().pkcs12(row["unit"].name)
+            unit_certificate_register(unit=row["unit"], pkcs12=pkcs12, passphrase_env="PORTAL_SIGNING_PASSPHRASE")
+        return client.get(url)
 
 
 def _download(client, row):

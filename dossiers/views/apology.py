@@ -7,6 +7,7 @@ the printed letter carries the head of the agency at fault's signature and seal.
 from decimal import Decimal
 
 from django import forms
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpResponse
@@ -162,7 +163,13 @@ def apology(request, pk: int):
 
 
 def _render_apology(request, item: Apology, *, error=None, status=200):
-    context = {"a": item, "d": item.dossier, "can_sign": apology_can_sign(request.user, item), "error": error}
+    context = {
+        "a": item,
+        "d": item.dossier,
+        "can_sign": apology_can_sign(request.user, item),
+        "error": error,
+        "signing": settings.PORTAL_SIGNING_ENABLED,  # the signed PDF (edocs) is offered
+    }
     return render(request, "supervision/apology.html", context, status=status)
 
 

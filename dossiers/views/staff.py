@@ -7,6 +7,7 @@ dossier goes through services.intake, services.routing or services.attachments.
 from datetime import timedelta
 from urllib.parse import urlencode
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
@@ -65,6 +66,11 @@ PRINT_FORMS = (
     ("staff:print-refusal", _("In phiếu từ chối (Mẫu 03)"), "refuse"),
     ("staff:print-stop", _("In thông báo dừng xử lý (Mẫu 05)"), "stop"),
     ("staff:print-control", _("In phiếu kiểm soát (Mẫu 06)"), "steps"),
+)
+# Signed PDFs (the edocs app, wired at the top), offered while signing is on (PORTAL_SIGNING_ENABLED).
+SIGNED_FORMS = (
+    ("edocs:receipt", _("Tải giấy tiếp nhận có chữ ký số (PDF)"), "received"),
+    ("edocs:result", _("Tải kết quả điện tử có chữ ký số (PDF)"), "result"),
 )
 
 
@@ -244,7 +250,11 @@ def print_links(d: Dossier) -> list[tuple[str, str]]:
         present.add("received")
     if d.steps.all():
         present.add("steps")
-    links = [(optional_url(name, code=d.code), label) for name, label, when in PRINT_FORMS if when in present]
+    results = [a for a in d.attachments.all() if a.kind == Attachment.Kind.RESULT]
+    if results and d.status in (Status.DONE, Status.RETURNED):
+        present.add("result")
+    forms = PRINT_FORMS + (SIGNED_FORMS if settings.PORTAL_SIGNING_ENABLED else ())
+    links = [(optional_url(name, code=d.code), label) for name, label, when in forms if when in present]
     return [(url, label) for url, label in links if url]
 
 
@@ -294,6 +304,7 @@ def render_dossier(request, d: Dossier, *, status=200, error=None, failed=None, 
         "attach_form": attach_form or AttachmentForm(),
         "error": error,
         "is_clerk": is_clerk(request.user),
+        "signing": settings.PORTAL_SIGNING_ENABLED,
     }
     return render(request, "staff/dossier.html", context, status=status)
 
