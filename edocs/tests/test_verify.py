@@ -140,9 +140,7 @@ def test_cannot_accept_a_signature_when_its_ca_is_not_a_trust_root(signed, world
         passphrase_env="PORTAL_SIGNING_PASSPHRASE",
     )
     stamp = Stamp(dossier.code, "receipt", document.source_sha256)
-    path.write_bytes(
-        pdf_sign(b"".join(_blank()), certificate=foreign, stamp=stamp, title="", reason="", location="")
-    )
+    path.write_bytes(pdf_sign(b"".join(_blank()), certificate=foreign, stamp=stamp, title="", reason="", location=""))
 
     message = refused(path)
 
