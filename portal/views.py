@@ -21,6 +21,7 @@ from dossiers.models import Attachment, Dossier, Field, Procedure, Unit
 from dossiers.services.lookup import LOOKUP_LIMITED, LOOKUP_NOT_FOUND, dossier_lookup
 from edocs.services import RESULT_STATUSES, DocumentUnavailable, result_signed, signing_enabled
 from edocs.views import signed_file_response
+from payments.public import lookup_payment
 
 from .public import procedure_card, procedure_page, public_status
 
@@ -160,6 +161,7 @@ def lookup_result(request, code: str):
         "rate_url": _rate_url(dossier) if status["is_finished"] else None,
         "petition_url": optional_url("feedback:petition-new"),
         "e_result_url": _e_result_url(dossier, status),
+        "fee": lookup_payment(dossier),
     }
     return _bare(request, "public/lookup_result.html", context)
 

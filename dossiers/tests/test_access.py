@@ -52,6 +52,7 @@ KPI_RULE = {"supervisor": {"own", "child"}, "superuser": ALL}
 ACT_RULE = {**{r: {"own"} for r in OFFICERS}, "superuser": ALL}
 SIGN_RULE = {"unit_leader": {"own"}, "superuser": ALL}  # the API's apology is drafted and signed at once
 PETITION_ACT_RULE = {"specialist": {"own"}, "unit_leader": {"own"}, "superuser": ALL}
+REFUND_RULE = {"unit_leader": {"own"}, "superuser": ALL}  # a leader of the unit that received the fee
 
 
 # -- the world ---------------------------------------------------------------------------------
@@ -295,6 +296,12 @@ READS = (
     Surface("api kpis", lambda c, r, b: c.get(f"/api/v1/kpis?unit={r['unit'].code}", **b), KPI_RULE, ok),
     Surface("kpi dashboard", lambda c, r, b: c.get(f"/giam-sat/chi-so/?unit={r['unit'].code}"), KPI_RULE, ok),
     Surface(
+        "staff payments page",
+        lambda c, r, b: c.get(f"/can-bo/thanh-toan/{r['dossier'].code}/"),
+        DOSSIER_RULE,
+        code_listed("dossier"),
+    ),
+    Surface(
         "signed receipt pdf",
         lambda c, r, b: _signing_on(c, r, f"/can-bo/ky-so/{r['dossier'].code}/giay-tiep-nhan.pdf"),
         DOSSIER_RULE,
@@ -411,6 +418,24 @@ def _kiosk_rate(c, r, b):
     return c.post(f"/kiosk/danh-gia/{r['done'].code}/", {"satisfied": "yes"})
 
 
+def _refund(c, r, b):
+    from payments.models import Payment
+
+    payment, _ = Payment.objects.get_or_create(
+        dossier=r["dossier"],
+        txn_ref=f"MATRIX{r['dossier'].pk}",
+        defaults={"provider": "vnpay", "amount": 50000, "status": "paid", "paid_at": timezone.now()},
+    )
+    body = {"txn_ref": payment.txn_ref, "reason": "Hồ sơ bị từ chối"}
+    return c.post(f"/can-bo/thanh-toan/{r['dossier'].code}/hoan-tien/", body)
+
+
+def _refund_requested(row) -> bool:
+    from payments.models import Payment
+
+    return Payment.objects.filter(dossier=row["dossier"], status="refund_requested").exists()
+
+
 def _api_petition_act(c, r, b):
     body = {"action": "answer", "text": "Đã xem xét và trả lời."}
     return c.post(f"/api/v1/petitions/{r['petition'].code}/actions", body, content_type="application/json", **b)
@@ -430,6 +455,7 @@ WRITES = (
     Write("api apology", _api_apology, SIGN_RULE, lambda r: Apology.objects.filter(dossier=r["dossier"]).count() == 2),
     Write("api attachment", _api_attach, ACT_RULE, lambda r: r["dossier"].attachments.count() == 2),
     Write("kiosk rating", _kiosk_rate, KIOSK_RULE, lambda r: Rating.objects.filter(dossier=r["done"]).exists()),
+    Write("refund request", _refund, REFUND_RULE, _refund_requested),
     Write(
         "api petition action",
         _api_petition_act,

@@ -57,6 +57,10 @@ EVENT_LABELS = {
     "flag_overdue_3x": _("Cảnh báo quá hạn trên 3 lần thời hạn"),
     "flag_step_overdue": _("Cảnh báo trễ hạn bước xử lý"),
     "calendar_recompute": _("Tính lại thời hạn theo lịch làm việc"),
+    "document_sign": _("Ký số văn bản điện tử"),
+    "payment_paid": _("Thanh toán phí, lệ phí trực tuyến"),
+    "payment_refund_request": _("Yêu cầu hoàn tiền phí, lệ phí"),
+    "payment_refunded": _("Đã hoàn tiền phí, lệ phí"),
     **{action: rule.label for action, rule in workflow.RULES.items()},
 }
 # Print forms offered on the dossier page: (URL name, label, shown when the dossier has…).
@@ -305,6 +309,8 @@ def render_dossier(request, d: Dossier, *, status=200, error=None, failed=None, 
         "error": error,
         "is_clerk": is_clerk(request.user),
         "signing": settings.PORTAL_SIGNING_ENABLED,
+        # The dossier's online payments (the payments app, wired at the top), while a gateway is set.
+        "payments_url": optional_url("payments:staff", code=d.code) if settings.PORTAL_VNPAY_TMN_CODE else None,
     }
     return render(request, "staff/dossier.html", context, status=status)
 

@@ -1,4 +1,4 @@
-"""Signing switched on, a signing store per test and the units' certificates from the test CA."""
+"""Signing switched on, a signing store per test and the units' certificates from the test CA (a pytest plugin)."""
 
 import pytest
 
