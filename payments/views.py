@@ -42,7 +42,7 @@ FAILED = gettext_lazy("Giao dịch không thành công (mã %(code)s).")
 BAD_RETURN = gettext_lazy("Kết quả trả về không có chữ ký hợp lệ của cổng thanh toán.")
 RECEIPT_NOT_FOUND = gettext_lazy("Không tìm thấy biên lai.")
 REFUNDED_REQUESTED = gettext_lazy(
-    "Đã ghi nhận yêu cầu hoàn tiền giao dịch %(ref)s; cổng thanh toán sẽ được gửi yêu cầu."
+    "Đã ghi nhận yêu cầu hoàn tiền giao dịch %(ref)s; yêu cầu sẽ được gửi đến cổng thanh toán."
 )
 
 
