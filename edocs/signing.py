@@ -164,6 +164,7 @@ def pdf_check(data: bytes) -> SignatureCheck:
     from pyhanko.pdf_utils.misc import PdfError
     from pyhanko.pdf_utils.reader import PdfFileReader
     from pyhanko.sign.validation import validate_pdf_signature
+    from pyhanko.sign.validation.errors import SignatureValidationError
     from pyhanko_certvalidator import ValidationContext
 
     try:
@@ -174,7 +175,10 @@ def pdf_check(data: bytes) -> SignatureCheck:
     if not signatures:
         return SignatureCheck(signed=False)
     context = ValidationContext(trust_roots=trust_roots(), allow_fetching=False)
-    status = validate_pdf_signature(signatures[-1], context)
+    try:
+        status = validate_pdf_signature(signatures[-1], context)
+    except (PdfError, SignatureValidationError, ValueError, KeyError, TypeError) as exc:
+        return SignatureCheck(signed=True, problem=str(exc) or type(exc).__name__)
     info = reader.trailer_view.get("/Info")
     stamp = Stamp.from_keywords(view_from_info_dict(info.get_object()).keywords) if info else None
     return SignatureCheck(

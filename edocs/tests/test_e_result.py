@@ -112,6 +112,17 @@ def test_does_sign_a_scanned_image_result_on_an_a4_page(client, world, done, sig
     assert len(page.images) == 1
 
 
+def test_does_answer_not_ready_when_the_uploaded_result_is_not_a_readable_pdf(client, world, done, signing):
+    signing(world["agency"])
+    attach_result(done, world["clerk"], b"%PDF-1.4\nnot a whole PDF file\n")
+
+    response = download(client, done)
+
+    assert response.status_code == 404
+    assert str(E_RESULT_NOT_READY) in response.content.decode()
+    assert not SignedDocument.objects.exists()
+
+
 def test_cannot_download_more_often_than_the_lookup_limit_allows(client, world, done, signing, settings):
     settings.PORTAL_LOOKUP_CODE_RATE = "2/m"
     signing(world["agency"])
