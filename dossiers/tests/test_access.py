@@ -11,6 +11,7 @@ one row of READS or WRITES: how to reach it for one unit's dossier, and which re
 each role reaches (RULE tables). A new page, export or endpoint is one more row.
 """
 
+import functools
 from dataclasses import dataclass
 from datetime import timedelta
 from decimal import Decimal
@@ -324,10 +325,16 @@ READS = (
 )
 
 
+@functools.cache
+def _signing_dir() -> str:
+    import tempfile
+
+    return tempfile.mkdtemp(prefix="motcua-matrix-signing-")
+
+
 def _signing_on(client, row, url):
     """GET `url` with signing on and a certificate of the test CA for the row's unit (edocs)."""
     import os
-    import tempfile
     from unittest import mock
 
     from edocs.certificates import unit_certificate_register
@@ -335,7 +342,7 @@ def _signing_on(client, row, url):
     from edocs.tests.pki import PASSPHRASE, root_ca
 
     env = {"PORTAL_SIGNING_PASSPHRASE": PASSPHRASE}
-    store = override_settings(PORTAL_SIGNING_ENABLED=True, PORTAL_SIGNING_DIR=tempfile.mkdtemp(prefix="ky-so-"))
+    store = override_settings(PORTAL_SIGNING_ENABLED=True, PORTAL_SIGNING_DIR=_signing_dir())
     with store, mock.patch.dict(os.environ, env):
         if not UnitCertificate.objects.filter(unit=row["unit"]).exists():
             pkcs12 = root_ca().pkcs12(row["unit"].name)
