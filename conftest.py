@@ -11,8 +11,8 @@ import socket
 import pytest
 from django.conf import settings
 
-# world / receive / local: shared by the dossiers, feedback and portal suites.
-pytest_plugins = ["dossiers.tests.fixtures"]
+# world / receive / local: shared by the dossiers, feedback and portal suites; signing: edocs, payments.
+pytest_plugins = ["dossiers.tests.fixtures", "edocs.tests.fixtures"]
 
 IN_CI = os.environ.get("CI", "").lower() == "true"
 REDIS_URL = os.environ.get("REDIS_URL") or "redis://127.0.0.1:6379/15"

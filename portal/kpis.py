@@ -34,6 +34,7 @@ GROUP_FIELD = {"unit": "unit_id", "procedure": "procedure_id", "field": "procedu
 RENAMED = {"finished_early": "early", "finished_on_time": "on_time", "finished_late": "late"}
 SUMS = {RENAMED.get(c, c): c for c in COLUMNS}
 SATISFACTION_SOURCE = "feedback.kpi.satisfaction_by_unit"
+PAYMENT_SOURCE = "payments.kpi.paid_online"
 
 
 def no_ratings_yet(*, unit_ids: list[int] | None, start: date, end: date, group_by: str) -> dict:
@@ -207,11 +208,26 @@ def _add_feedback(out: dict, group_by: str, unit_ids, start: date, end: date) ->
             setattr(f, name, getattr(f, name) + int(values.get(name, 0)))
 
 
+def _add_payments(out: dict, group_by: str, unit_ids, start: date, end: date) -> None:
+    """766 §4.2's numerator from the payments app while a gateway is configured; without one
+    there is no online payment data, and `paid_online` stays None ("no data")."""
+    from payments.services import payments_enabled
+
+    if not payments_enabled():
+        return
+    paid = import_string(PAYMENT_SOURCE)(unit_ids=unit_ids, start=start, end=end, group_by=group_by)
+    for f in out.values():
+        f.paid_online = 0
+    for key, values in paid.items():
+        out.setdefault(key, rules.Figures(paid_online=0)).paid_online = values["paid_online"]
+
+
 def figures_by(*, unit_ids, start: date, end: date, group_by: str) -> dict:
-    """{group key: Figures}: facts, open at the period's end, complaints."""
+    """{group key: Figures}: facts, open at the period's end, complaints, online payments."""
     out = facts_by(unit_ids=unit_ids, start=start, end=end, key=GROUP_FIELD[group_by])
     _add_snapshot(out, group_by, unit_ids, start, end)
     _add_feedback(out, group_by, unit_ids, start, end)
+    _add_payments(out, group_by, unit_ids, start, end)
     return out
 
 

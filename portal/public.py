@@ -72,6 +72,8 @@ PUBLIC_EVENTS = {
     "stop": (gettext_lazy("Dừng xử lý hồ sơ"), True, None),
     "apology": (gettext_lazy("Cơ quan giải quyết xin lỗi và hẹn lại ngày trả kết quả"), True, "new_due_at"),
     "calendar_recompute": (gettext_lazy("Ngày hẹn thay đổi theo lịch làm việc"), True, "after"),
+    "payment_paid": (gettext_lazy("Đã nộp phí, lệ phí trực tuyến"), False, None),
+    "payment_refunded": (gettext_lazy("Đã hoàn trả phí, lệ phí"), False, None),
 }
 
 

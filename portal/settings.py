@@ -47,6 +47,8 @@ INSTALLED_APPS = [
     "dossiers",
     "feedback",
     "integrations",
+    "edocs",
+    "payments",
 ]
 
 MIDDLEWARE = [
@@ -261,6 +263,24 @@ PORTAL_NATIONAL_SYNC_BACKOFF_MAX_SECONDS = int(os.environ.get("PORTAL_NATIONAL_S
 # The token the portal presents when it pushes online dossiers to us; none is accepted while unset.
 PORTAL_NATIONAL_INBOUND_TOKEN = os.environ.get("PORTAL_NATIONAL_INBOUND_TOKEN", "")
 
+# Signed electronic documents (edocs): off unless switched on; the units' certificates are managed
+# in the admin and kept, with the signed files, under PORTAL_SIGNING_DIR (never served as media).
+PORTAL_SIGNING_ENABLED = env_bool("PORTAL_SIGNING_ENABLED", False)
+PORTAL_SIGNING_DIR = Path(os.environ.get("PORTAL_SIGNING_DIR", VAR_DIR / "signing"))
+PORTAL_SIGNING_TRUST_ROOTS = os.environ.get("PORTAL_SIGNING_TRUST_ROOTS", "")  # PEM bundle; else the units' CAs
+PORTAL_TSA_URL = os.environ.get("PORTAL_TSA_URL", "")  # RFC 3161 time stamps (PAdES B-T); empty: B-B
+PORTAL_PDF_FONT_DIR = os.environ.get("PORTAL_PDF_FONT_DIR", "/usr/share/fonts/truetype/dejavu")
+
+# Online payment (payments): VNPay is on when both its terminal code and its secret are set.
+PORTAL_VNPAY_TMN_CODE = os.environ.get("PORTAL_VNPAY_TMN_CODE", "")
+PORTAL_VNPAY_HASH_SECRET = os.environ.get("PORTAL_VNPAY_HASH_SECRET", "")
+PORTAL_VNPAY_URL = os.environ.get("PORTAL_VNPAY_URL", "https://sandbox.vnpayment.vn/paymentv2/vpcpay.html")
+PORTAL_VNPAY_API_URL = os.environ.get(
+    "PORTAL_VNPAY_API_URL", "https://sandbox.vnpayment.vn/merchant_webapi/api/transaction"
+)
+PORTAL_VNPAY_EXPIRE_MINUTES = int(os.environ.get("PORTAL_VNPAY_EXPIRE_MINUTES", "15"))
+PORTAL_VNPAY_TIMEOUT = float(os.environ.get("PORTAL_VNPAY_TIMEOUT", "10"))
+
 # Behind HTTPS (production): one switch turns on every transport-security setting.
 HTTPS = env_bool("DJANGO_HTTPS", False)
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
@@ -286,7 +306,12 @@ LOGGING = {
         "console": {"class": "logging.StreamHandler", "formatter": LOG_FORMAT, "filters": ["request_id"]},
     },
     "root": {"handlers": ["console"], "level": os.environ.get("DJANGO_LOG_LEVEL", "INFO")},
-    "loggers": {"django.db.backends": {"level": "WARNING"}},
+    "loggers": {
+        "django.db.backends": {"level": "WARNING"},
+        # PDF making logs every step at INFO; keep its warnings only.
+        "weasyprint": {"level": "WARNING"},
+        "fontTools": {"level": "WARNING"},
+    },
 }
 
 CELERY_BEAT_SCHEDULE = {
@@ -295,6 +320,7 @@ CELERY_BEAT_SCHEDULE = {
     "calendar-recompute": {"task": "dossiers.tasks.calendar_recompute_pending_task", "schedule": 600.0},
     "kpi-facts-refresh": {"task": "dossiers.tasks_kpi.kpi_facts_refresh_task", "schedule": 60.0},
     "petition-flag": {"task": "feedback.tasks.petition_flag_task", "schedule": 300.0},
+    "payment-refunds": {"task": "payments.tasks.payment_refunds_pending_task", "schedule": 300.0},
     "digest-send": {"task": "dossiers.tasks_digest.digest_send_task", "schedule": crontab(hour=7, minute=0)},
     # Does nothing while PORTAL_NATIONAL_SYNC_URL is unset; sends what no commit's kick did.
     "national-sync-send": {"task": "integrations.tasks.national_sync_send_task", "schedule": 30.0},

@@ -11,6 +11,7 @@ from .api import api
 urlpatterns = [
     path("", include("portal.urls_public")),
     path("", include("feedback.urls")),
+    path("", include("payments.urls")),
     path("", include("portal.urls_dashboard")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("healthz", health.healthz, name="healthz"),
@@ -21,6 +22,7 @@ urlpatterns = [
     path("api/v1/", api.urls),
     path("can-bo/dong-bo/", include("integrations.urls")),
     path("can-bo/", include("dossiers.urls")),
+    path("can-bo/", include("edocs.urls")),
 ]
 handler403 = "portal.views_errors.forbidden"
 handler404 = "portal.views_errors.not_found"

@@ -13,4 +13,5 @@ urlpatterns = [
     path("tra-cuu/", views.lookup, name="lookup"),
     # Printed in the receipt's QR code by Dossier.public_url(): keep this path.
     path("tra-cuu/<str:code>/", views.lookup_result, name="lookup-result"),
+    path("tra-cuu/<str:code>/ket-qua-dien-tu/", views.lookup_result_file, name="lookup-result-file"),
 ]

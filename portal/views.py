@@ -16,16 +16,23 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import NoReverseMatch, reverse
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_safe
 
 from dossiers.calendar import format_local
-from dossiers.models import Field, Procedure, RequiredDocument, Unit
+from dossiers.models import Attachment, Dossier, Field, Procedure, RequiredDocument, Unit
 from dossiers.services.lookup import LOOKUP_LIMITED, LOOKUP_NOT_FOUND, dossier_lookup
 from dossiers.textsearch import Folded, fold
+from edocs.services import RESULT_STATUSES, DocumentUnavailable, result_signed, signing_enabled
+from edocs.views import signed_file_response
+from payments.public import lookup_payment
 
 from .public import procedure_card, procedure_page, public_status
 
 PAGE_SIZE = 20
+E_RESULT_NOT_READY = gettext_lazy(
+    "Kết quả điện tử chưa sẵn sàng để tải về. Vui lòng thử lại sau hoặc liên hệ nơi đã nộp hồ sơ."
+)
 CENTRES_SHOWN = 12
 LOOKUP_HEADERS = {
     "Cache-Control": "no-store",
@@ -146,15 +153,22 @@ def lookup(request):
     return _page(request, "public/lookup.html", {"code": code, "errors": errors})
 
 
-@require_safe
-def lookup_result(request, code: str):
-    key = request.GET.get("key", "")
-    dossier, retry_after = dossier_lookup(request, code=code, key=key)
+def _refused(request, dossier, retry_after: int):
+    """The lookup's answer when it finds nothing (or too often): the same for every page behind a key."""
     if retry_after:
         context = {"message": LOOKUP_LIMITED, "retry_after": retry_after}
         return _bare(request, "public/lookup_refused.html", context, status=429, retry_after=retry_after)
     if dossier is None:
         return _bare(request, "public/lookup_refused.html", {"message": LOOKUP_NOT_FOUND}, status=404)
+    return None
+
+
+@require_safe
+def lookup_result(request, code: str):
+    key = request.GET.get("key", "")
+    dossier, retry_after = dossier_lookup(request, code=code, key=key)
+    if refused := _refused(request, dossier, retry_after):
+        return refused
     if key.strip().upper() != dossier.lookup_key:
         # Found by the ID number: continue on the receipt's link, so the number leaves the address bar.
         return redirect(f"{reverse('lookup-result', args=[dossier.code])}?{urlencode({'key': dossier.lookup_key})}")
@@ -165,19 +179,41 @@ def lookup_result(request, code: str):
         "before_apology_text": _before_apology_text(status),
         "rate_url": _rate_url(dossier) if status["is_finished"] else None,
         "petition_url": _petition_url(dossier),
+        "e_result_url": _e_result_url(dossier, status),
+        "fee": lookup_payment(dossier),
     }
     return _bare(request, "public/lookup_result.html", context)
+
+
+def _e_result_url(dossier, status: dict) -> str | None:
+    """The signed electronic result's download, once the dossier is done and a result was uploaded."""
+    if not signing_enabled() or status["status"] not in RESULT_STATUSES:
+        return None
+    if not Attachment.objects.filter(dossier_id=dossier.pk, kind=Attachment.Kind.RESULT).exists():
+        return None
+    return f"{reverse('lookup-result-file', args=[dossier.code])}?{urlencode({'key': dossier.lookup_key})}"
+
+
+@require_safe
+def lookup_result_file(request, code: str):
+    """The electronic result signed by the lead unit, behind the same key, limits and 404 as the lookup."""
+    ref, retry_after = dossier_lookup(request, code=code, key=request.GET.get("key", ""))
+    if refused := _refused(request, ref if signing_enabled() else None, retry_after):
+        return refused
+    dossier = Dossier.objects.select_related("lead_unit__parent").get(pk=ref.pk)
+    try:
+        document = result_signed(dossier=dossier)
+    except DocumentUnavailable:
+        return _bare(request, "public/lookup_refused.html", {"message": E_RESULT_NOT_READY}, status=404)
+    response = signed_file_response(document)
+    for header, value in LOOKUP_HEADERS.items():
+        response[header] = value
+    return response
 
 
 def _before_apology_text(status: dict) -> str:
     """The appointment the last apology moved (pauses may have moved the very first one too)."""
     return format_local(status["apologies"][-1]["original_due_at"]) if status["apologies"] else ""
-
-
-def _petition_url(dossier) -> str | None:
-    """The petition form about this dossier, its code filled in (the code alone is no secret)."""
-    url = optional_url("feedback:petition-new")
-    return f"{url}?{urlencode({'dossier': dossier.code})}" if url else None
 
 
 def _rate_url(dossier) -> str | None:

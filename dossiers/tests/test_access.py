@@ -11,6 +11,7 @@ one row of READS or WRITES: how to reach it for one unit's dossier, and which re
 each role reaches (RULE tables). A new page, export or endpoint is one more row.
 """
 
+import functools
 from dataclasses import dataclass
 from datetime import timedelta
 from decimal import Decimal
@@ -56,6 +57,7 @@ SIGN_RULE = {"unit_leader": {"own"}, "superuser": ALL}  # the API's apology is d
 PETITION_ACT_RULE = {"specialist": {"own"}, "unit_leader": {"own"}, "superuser": ALL}
 SUPERVISOR_RULE = {"supervisor": {"own", "child"}, "superuser": ALL}  # supervisor-only pages
 NOBODY_RULE: dict = {}  # partner endpoints: no user's session or token reaches them
+REFUND_RULE = {"unit_leader": {"own"}, "superuser": ALL}  # a leader of the unit that received the fee
 
 
 # -- the world ---------------------------------------------------------------------------------
@@ -304,7 +306,58 @@ READS = (
     Surface("national sync page", lambda c, r, b: c.get("/can-bo/dong-bo/"), SUPERVISOR_RULE, code_listed("dossier")),
     Surface("api kpis", lambda c, r, b: c.get(f"/api/v1/kpis?unit={r['unit'].code}", **b), KPI_RULE, ok),
     Surface("kpi dashboard", lambda c, r, b: c.get(f"/giam-sat/chi-so/?unit={r['unit'].code}"), KPI_RULE, ok),
+    Surface(
+        "staff payments page",
+        lambda c, r, b: c.get(f"/can-bo/thanh-toan/{r['dossier'].code}/"),
+        DOSSIER_RULE,
+        code_listed("dossier"),
+    ),
+    Surface(
+        "signed receipt pdf",
+        lambda c, r, b: _signing_on(c, r, f"/can-bo/ky-so/{r['dossier'].code}/giay-tiep-nhan.pdf"),
+        DOSSIER_RULE,
+        lambda resp, r: resp.status_code == 200 and b"".join(resp.streaming_content).startswith(b"%PDF-"),
+    ),
+    # The world's apologies are drafts and its dossiers are not done: reaching them is the 409 that
+    # says why there is no signed PDF yet; a dossier out of reach is a 404.
+    Surface(
+        "signed apology pdf",
+        lambda c, r, b: _signing_on(c, r, f"/can-bo/ky-so/xin-loi/{r['apology'].pk}.pdf"),
+        DOSSIER_RULE,
+        lambda resp, r: resp.status_code == 409 and "chưa được lãnh đạo ký duyệt" in resp.content.decode(),
+    ),
+    Surface(
+        "signed result pdf",
+        lambda c, r, b: _signing_on(c, r, f"/can-bo/ky-so/{r['dossier'].code}/ket-qua.pdf"),
+        DOSSIER_RULE,
+        lambda resp, r: resp.status_code == 409 and "chưa có kết quả điện tử" in resp.content.decode(),
+    ),
 )
+
+
+@functools.cache
+def _signing_dir() -> str:
+    import tempfile
+
+    return tempfile.mkdtemp(prefix="motcua-matrix-signing-")
+
+
+def _signing_on(client, row, url):
+    """GET `url` with signing on and a certificate of the test CA for the row's unit (edocs)."""
+    import os
+    from unittest import mock
+
+    from edocs.certificates import unit_certificate_register
+    from edocs.models import UnitCertificate
+    from edocs.tests.pki import PASSPHRASE, root_ca
+
+    env = {"PORTAL_SIGNING_PASSPHRASE": PASSPHRASE}
+    store = override_settings(PORTAL_SIGNING_ENABLED=True, PORTAL_SIGNING_DIR=_signing_dir())
+    with store, mock.patch.dict(os.environ, env):
+        if not UnitCertificate.objects.filter(unit=row["unit"]).exists():
+            pkcs12 = root_ca().pkcs12(row["unit"].name)
+            unit_certificate_register(unit=row["unit"], pkcs12=pkcs12, passphrase_env="PORTAL_SIGNING_PASSPHRASE")
+        return client.get(url)
 
 
 def _download(client, row):
@@ -382,6 +435,24 @@ def _kiosk_rate(c, r, b):
     return c.post(f"/kiosk/danh-gia/{r['done'].code}/", {"satisfied": "yes"})
 
 
+def _refund(c, r, b):
+    from payments.models import Payment
+
+    payment, _ = Payment.objects.get_or_create(
+        dossier=r["dossier"],
+        txn_ref=f"MATRIX{r['dossier'].pk}",
+        defaults={"provider": "vnpay", "amount": 50000, "status": "paid", "paid_at": timezone.now()},
+    )
+    body = {"txn_ref": payment.txn_ref, "reason": "Hồ sơ bị từ chối"}
+    return c.post(f"/can-bo/thanh-toan/{r['dossier'].code}/hoan-tien/", body)
+
+
+def _refund_requested(row) -> bool:
+    from payments.models import Payment
+
+    return Payment.objects.filter(dossier=row["dossier"], status="refund_requested").exists()
+
+
 def _api_petition_act(c, r, b):
     body = {"action": "answer", "text": "Đã xem xét và trả lời."}
     return c.post(f"/api/v1/petitions/{r['petition'].code}/actions", body, content_type="application/json", **b)
@@ -428,6 +499,7 @@ WRITES = (
     Write("api apology", _api_apology, SIGN_RULE, lambda r: Apology.objects.filter(dossier=r["dossier"]).count() == 2),
     Write("api attachment", _api_attach, ACT_RULE, lambda r: r["dossier"].attachments.count() == 2),
     Write("kiosk rating", _kiosk_rate, KIOSK_RULE, lambda r: Rating.objects.filter(dossier=r["done"]).exists()),
+    Write("refund request", _refund, REFUND_RULE, _refund_requested),
     Write(
         "api petition action",
         _api_petition_act,

@@ -173,7 +173,13 @@ def apology(request, pk: int):
 
 
 def _render_apology(request, item: Apology, *, error=None, status=200):
-    context = {"a": item, "d": item.dossier, "can_sign": apology_can_sign(request.user, item), "error": error}
+    context = {
+        "a": item,
+        "d": item.dossier,
+        "can_sign": apology_can_sign(request.user, item),
+        "error": error,
+        "signing": settings.PORTAL_SIGNING_ENABLED,  # the signed PDF (edocs) is offered
+    }
     return render(request, "supervision/apology.html", context, status=status)
 
 

@@ -8,6 +8,7 @@ import secrets
 from datetime import timedelta
 from urllib.parse import urlencode
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import get_user_model
 from django.contrib.auth.decorators import login_required
@@ -60,6 +61,10 @@ EVENT_LABELS = {
     "flag_overdue_3x": _("Cảnh báo quá hạn trên 3 lần thời hạn"),
     "flag_step_overdue": _("Cảnh báo trễ hạn bước xử lý"),
     "calendar_recompute": _("Tính lại thời hạn theo lịch làm việc"),
+    "document_sign": _("Ký số văn bản điện tử"),
+    "payment_paid": _("Thanh toán phí, lệ phí trực tuyến"),
+    "payment_refund_request": _("Yêu cầu hoàn tiền phí, lệ phí"),
+    "payment_refunded": _("Đã hoàn tiền phí, lệ phí"),
     **{action: rule.label for action, rule in workflow.RULES.items()},
 }
 # Print forms offered on the dossier page: (URL name, label, shown when the dossier has…).
@@ -69,6 +74,11 @@ PRINT_FORMS = (
     ("staff:print-refusal", _("In phiếu từ chối (Mẫu 03)"), "refuse"),
     ("staff:print-stop", _("In thông báo dừng xử lý (Mẫu 05)"), "stop"),
     ("staff:print-control", _("In phiếu kiểm soát (Mẫu 06)"), "steps"),
+)
+# Signed PDFs (the edocs app, wired at the top), offered while signing is on (PORTAL_SIGNING_ENABLED).
+SIGNED_FORMS = (
+    ("edocs:receipt", _("Tải giấy tiếp nhận có chữ ký số (PDF)"), "received"),
+    ("edocs:result", _("Tải kết quả điện tử có chữ ký số (PDF)"), "result"),
 )
 
 
@@ -263,7 +273,11 @@ def print_links(d: Dossier) -> list[tuple[str, str]]:
         present.add("received")
     if d.steps.all():
         present.add("steps")
-    links = [(optional_url(name, code=d.code), label) for name, label, when in PRINT_FORMS if when in present]
+    results = [a for a in d.attachments.all() if a.kind == Attachment.Kind.RESULT]
+    if results and d.status in (Status.DONE, Status.RETURNED):
+        present.add("result")
+    forms = PRINT_FORMS + (SIGNED_FORMS if settings.PORTAL_SIGNING_ENABLED else ())
+    links = [(optional_url(name, code=d.code), label) for name, label, when in forms if when in present]
     return [(url, label) for url, label in links if url]
 
 
@@ -342,6 +356,9 @@ def render_dossier(request, d: Dossier, *, status=200, error=None, failed=None, 
         "attach_form": attach_form or AttachmentForm(),
         "assignment": assignment_panel(request.user, d),
         "error": error,
+        "signing": settings.PORTAL_SIGNING_ENABLED,
+        # The dossier's online payments (the payments app, wired at the top), while a gateway is set.
+        "payments_url": optional_url("payments:staff", code=d.code) if settings.PORTAL_VNPAY_TMN_CODE else None,
     }
     return render(request, "staff/dossier.html", context, status=status)
 
