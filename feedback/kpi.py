@@ -7,8 +7,9 @@
   its end, and those answered by (or, open, still within) their deadline — the 15 working
   days from the latest transfer or information supplied, the clock waiting while the citizen
   holds the petition. Rejected petitions (not within the unit's competence) are not counted.
-- `petitions_answered`, `petitions_satisfied` (§5.3): petitions answered in the period, and
-  those answered on time that the petitioner did not rate "not satisfied".
+- `petitions_satisfied` (§5.3): of `petitions`, those neither handled late (answered after, or
+  open past, their deadline) nor rated "not satisfied" by the petitioner — QĐ 766: (PAKN − those
+  rated not satisfied or handled late) ÷ PAKN. `petitions_answered`: answered in the period.
 
 The petitions are judged from their history (`PetitionEvent`), so a past period is judged at
 its end, with the unit that held each petition then.
@@ -135,8 +136,10 @@ def _judge(petition: Petition, state: PetitionAt, until: datetime) -> dict:
         satisfied = on_time and petition.citizen_satisfied is not False
         return {"petitions": 1, "petitions_on_time": int(on_time), "petitions_answered": 1,
                 "petitions_satisfied": int(satisfied)}  # fmt: skip
-    # Open at the end: on time while within the deadline, or held by the citizen (the clock waits).
-    return {"petitions": 1, "petitions_on_time": int(state.with_citizen or until <= state.answer_by)}
+    # Open at the end: on time while within the deadline, or held by the citizen (the clock waits);
+    # §5.3 counts it satisfied unless late (nobody can have rated an answer not given yet).
+    on_time = int(state.with_citizen or until <= state.answer_by)
+    return {"petitions": 1, "petitions_on_time": on_time, "petitions_satisfied": on_time}
 
 
 def _petition_key(petition: Petition, state: PetitionAt, group_by: str):

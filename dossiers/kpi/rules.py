@@ -56,7 +56,7 @@ class Figures:
     petitions: int = 0  # petitions handled in the period or open at its end (766 §5.2)
     petitions_on_time: int = 0
     petitions_answered: int = 0  # answered in the period (766 §5.3)
-    petitions_satisfied: int = 0  # …on time and not rated "not satisfied" by the petitioner
+    petitions_satisfied: int = 0  # …neither handled late nor rated "not satisfied" (766 §5.3)
     paid_online: int | None = None  # no online payment data is recorded yet
 
     def __add__(self, other: "Figures") -> "Figures":
@@ -146,8 +146,9 @@ def petition_on_time_rate(f: Figures) -> float | None:
 
 
 def petition_satisfaction_rate(f: Figures) -> float | None:
-    """766 §5.3: answered petitions neither answered late nor rated "not satisfied"."""
-    return percent(f.petitions_satisfied, f.petitions_answered)
+    """766 §5.3: (petitions − those rated "not satisfied" or handled late) ÷ petitions, over the
+    petitions within the unit's competence judged in the period (§5.2's)."""
+    return percent(f.petitions_satisfied, f.petitions)
 
 
 def digitisation_rate(f: Figures) -> float | None:
@@ -245,7 +246,7 @@ INDICATORS = (
       _("Phản ánh, kiến nghị đã và đang xử lý trong hạn 15 ngày làm việc trên tổng phản ánh thuộc thẩm quyền."),
       6, 100, lambda f, c: petition_on_time_rate(f)),
     I("5.3", 5, _("Tỷ lệ hài lòng trong xử lý phản ánh, kiến nghị"),
-      _("Phản ánh đã trả lời, trừ phản ánh trả lời quá hạn hoặc người gửi đánh giá không hài lòng."),
+      _("Phản ánh thuộc thẩm quyền, trừ phản ánh xử lý quá hạn hoặc người gửi đánh giá không hài lòng với trả lời."),
       6, 100, lambda f, c: petition_satisfaction_rate(f)),
     I("5.4", 5, _("Tỷ lệ hài lòng trong tiếp nhận, giải quyết hồ sơ"),
       _("Hồ sơ trừ hồ sơ trễ hạn, bị đánh giá không hài lòng hoặc bị phản ánh, trên tổng hồ sơ; đủ điểm từ 90 %."),

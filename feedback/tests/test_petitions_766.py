@@ -106,29 +106,30 @@ def test_does_count_petitions_on_time_and_satisfied_when_may_is_judged_at_its_en
         got = petition_figures(unit_ids=None, start=date(2026, 5, 1), until=local(2026, 6, 1, 0, 0), group_by="unit")
         summary = kpis.kpi_summary(unit_ids=[world["agency"].pk], start=date(2026, 5, 1), end=date(2026, 5, 31))
     # Agency: a (on time, unhappy), b (late), c (on time, happy), d (with the citizen), e (open, late).
+    # §5.3 = (5 − a unhappy − b and e late) ÷ 5: c and d are satisfied.
     assert got[world["agency"].pk] == {
-        "petitions": 5, "petitions_on_time": 3, "petitions_answered": 3, "petitions_satisfied": 1
+        "petitions": 5, "petitions_on_time": 3, "petitions_answered": 3, "petitions_satisfied": 2
     }  # fmt: skip
     # g: transferred on 28/04, due Thu 21/05 10:00, still open at the end of May: late, at its new unit.
     assert got[world["other_agency"].pk] == {
         "petitions": 1, "petitions_on_time": 0, "petitions_answered": 0, "petitions_satisfied": 0
     }  # fmt: skip
-    assert (summary["petition_on_time_rate"], summary["petition_satisfaction_rate"]) == (60.0, 33.33)
-    assert summary["scores"][5]["parts"]["5.2"] == 60.0 and summary["scores"][5]["parts"]["5.3"] == 33.33
+    assert (summary["petition_on_time_rate"], summary["petition_satisfaction_rate"]) == (60.0, 40.0)
+    assert summary["scores"][5]["parts"]["5.2"] == 60.0 and summary["scores"][5]["parts"]["5.3"] == 40.0
 
 
 def test_does_judge_april_at_its_end_when_the_petitions_were_answered_in_may(world, may_petitions):
     got = petition_figures(unit_ids=None, start=date(2026, 4, 1), until=local(2026, 5, 1, 0, 0), group_by="unit")
     assert got[world["agency"].pk] == {
-        "petitions": 5, "petitions_on_time": 5, "petitions_answered": 0, "petitions_satisfied": 0
+        "petitions": 5, "petitions_on_time": 5, "petitions_answered": 0, "petitions_satisfied": 5
     }  # fmt: skip
     f = rules.Figures(**got[world["agency"].pk])
-    assert (rules.petition_on_time_rate(f), rules.petition_satisfaction_rate(f)) == (100.0, None)
+    assert (rules.petition_on_time_rate(f), rules.petition_satisfaction_rate(f)) == (100.0, 100.0)
     scoped = petition_figures(
         unit_ids=[world["other_agency"].pk], start=date(2026, 4, 1), until=local(2026, 5, 1, 0, 0), group_by="unit"
     )
     assert scoped == {world["other_agency"].pk: {"petitions": 1, "petitions_on_time": 1, "petitions_answered": 0,
-                                                 "petitions_satisfied": 0}}  # fmt: skip
+                                                 "petitions_satisfied": 1}}  # fmt: skip
 
 
 # -- the petitioner's opinion of the answer ----------------------------------------------------

@@ -76,7 +76,7 @@ def test_does_link_the_dossier_when_the_lookup_page_sends_its_key_to_the_petitio
     link = reverse("feedback:petition-new") + f"?dossier={dossier.code}&amp;key={dossier.lookup_key}"
     assert link in result.content.decode()
     form = client.get(link.replace("&amp;", "&"))
-    assert form["Referrer-Policy"] == "no-referrer" and f'value="{dossier.lookup_key}"' in form.content.decode()
+    assert form["Referrer-Policy"] == "same-origin" and f'value="{dossier.lookup_key}"' in form.content.decode()
     sent = client.post(
         reverse("feedback:petition-new"), PETITION | {"dossier_code": dossier.code, "dossier_key": dossier.lookup_key}
     )

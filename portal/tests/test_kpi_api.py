@@ -82,7 +82,9 @@ def test_cannot_read_kpis_when_parameters_are_bad(client, boss, params, field, m
     assert response.json()["fields"][field] == str(message)
 
 
-DASHBOARD_QUERIES = 18  # session and user, calendar, roll-ups, snapshot, feedback, labels, tables, the menu's roles
+# Session and user, the access grant (roles and units; the menu reads it too), calendar, roll-ups,
+# snapshot, feedback, labels, tables.
+DASHBOARD_QUERIES = 17
 
 
 def test_does_serve_the_dashboard_in_a_fixed_number_of_queries(client, history, boss, django_assert_num_queries):

@@ -54,7 +54,8 @@ def test_does_give_full_dossier_satisfaction_marks_from_ninety_percent():
 
 
 def test_does_score_group_5_from_petitions_and_dossiers_when_all_have_data():
-    f = F(finished=10, early=9, late=1, petitions=4, petitions_on_time=3, petitions_answered=2, petitions_satisfied=1)
+    # Of 4 petitions: 1 handled late, 1 answered on time but rated "not satisfied", 2 neither.
+    f = F(finished=10, early=9, late=1, petitions=4, petitions_on_time=3, petitions_answered=2, petitions_satisfied=2)
     group = rules.group_scores(f, procedures_online=None)[5]
     assert group["parts"] == {"5.2": 75.0, "5.3": 50.0, "5.4": 90.0}
     assert group["score"] == 13.5  # 6 × 75 % + 6 × 50 % + 6 (full from 90 %)
