@@ -1,6 +1,7 @@
 from .apology import Apology
 from .catalogue import Field, Procedure, RequiredDocument, RoutingStep, TimeUnit
 from .dossier import (
+    CHANNEL_CODES,
     OPEN,
     TERMINAL,
     Attachment,
@@ -13,6 +14,7 @@ from .dossier import (
     DossierStep,
     IdempotencyRecord,
     OutboxMessage,
+    ReturnMethod,
     Status,
     Timeliness,
     WatchLevel,
@@ -24,7 +26,9 @@ from .workdays import CalendarChange, CalendarDay, CalendarVersion
 __all__ = [
     "Apology",
     "WatchLevel",
+    "CHANNEL_CODES",
     "OPEN",
+    "ReturnMethod",
     "TERMINAL",
     "Attachment",
     "Channel",

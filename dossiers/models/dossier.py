@@ -31,6 +31,18 @@ class Channel(models.TextChoices):
     POSTAL = "postal", _("Bưu chính công ích")
 
 
+# The National Public Service Portal's channel codes (KenhThucHien): 1 counter, 2 online, 3 postal.
+CHANNEL_CODES = {Channel.COUNTER: 1, Channel.ONLINE: 2, Channel.POSTAL: 3}
+
+
+class ReturnMethod(models.TextChoices):
+    """How the result was handed over (Mẫu 01, item 6: at the counter, by post, online)."""
+
+    COUNTER = "counter", _("Tại Bộ phận Một cửa")
+    POSTAL = "postal", _("Qua dịch vụ bưu chính công ích")
+    ONLINE = "online", _("Trực tuyến (kết quả điện tử)")
+
+
 class Timeliness(models.TextChoices):
     EARLY = "early", _("Trước hạn")
     ON_TIME = "on_time", _("Đúng hạn")
@@ -202,6 +214,14 @@ class Dossier(models.Model):
         related_name="late_dossiers",
     )
     result_approved = models.BooleanField(_("kết quả chấp thuận"), null=True, blank=True)
+    # The hand-over of the result (return_result): how, to whom (the applicant or a proxy, with ID), and the
+    # postal tracking number or the electronic result's link.
+    return_method = models.CharField(_("hình thức trả kết quả"), max_length=8, choices=ReturnMethod.choices, blank=True)
+    return_recipient_name = models.CharField(_("người nhận kết quả"), max_length=200, blank=True)
+    return_recipient_id_number = models.CharField(_("số giấy tờ tùy thân người nhận"), max_length=20, blank=True)
+    return_by_proxy = models.BooleanField(_("nhận thay (ủy quyền)"), default=False)
+    return_tracking_number = models.CharField(_("số hiệu bưu gửi"), max_length=64, blank=True)
+    return_result_url = models.URLField(_("đường dẫn kết quả điện tử"), max_length=500, blank=True)
     note = models.CharField(_("ghi chú"), max_length=500, blank=True)
     version = models.PositiveIntegerField(default=1)
     created_at = models.DateTimeField(auto_now_add=True)
@@ -270,6 +290,17 @@ class Dossier(models.Model):
     @property
     def status_label(self) -> str:
         return Status(self.status).label
+
+    @property
+    def channel_code(self) -> int:
+        """KenhThucHien of the National Public Service Portal."""
+        return CHANNEL_CODES[self.channel]
+
+    @property
+    def supplements_make_late(self) -> bool:
+        """Decision 766 counts a dossier with more than one supplement request as late, whatever
+        its legal timeliness (the KPI's full classification lives in dossiers.kpi)."""
+        return self.supplement_count > 1
 
     def public_url(self) -> str:
         """The citizen's lookup link, printed on the receipt and in its QR code."""

@@ -15,6 +15,7 @@ from ..models import Dossier
 FORMS = {
     "receipt": printing.receipt_context,
     "supplement": printing.supplement_context,
+    "completion": printing.completion_context,
     "refusal": printing.refusal_context,
     "stop": printing.stop_context,
     "control": printing.control_context,
