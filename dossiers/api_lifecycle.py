@@ -45,6 +45,7 @@ def created_out(d: Dossier) -> dict:
         "received_at": d.received_at,
         "due_at": d.due_at,
         "lookup_key": d.lookup_key,
+        "channel_code": d.channel_code,
     }
 
 
@@ -61,6 +62,15 @@ def _receiving_unit(found: list[Unit]) -> Unit:
     if len(found) != 1:
         raise errors.InvalidInput(UNIT_REQUIRED, fields={"receiving_unit_code": UNIT_REQUIRED})
     return found[0]
+
+
+def _competent_unit(code: str | None) -> Unit | None:
+    if not code:
+        return None
+    unit = Unit.objects.filter(code=code).first()
+    if unit is None:
+        raise errors.InvalidInput(errors.UNKNOWN_UNIT, fields={"competent_unit_code": errors.UNKNOWN_UNIT})
+    return unit
 
 
 def _documents(procedure: Procedure, items) -> list[HandedDocument] | None:
@@ -100,6 +110,7 @@ def receive(request: HttpRequest, payload: DossierIn, idempotency_key: str | Non
             fee=payload.fee,
             fee_exempt_reason=payload.fee_exempt_reason,
             result_delivery=payload.result_delivery,
+            competent_unit=_competent_unit(payload.competent_unit_code),
         )
         return 201, to_json_data(DossierCreatedOut(**created_out(dossier)).dict())
 
@@ -171,6 +182,7 @@ def _list_row(d: Dossier, now) -> dict:
         "due_at": d.due_at,
         "is_overdue": d.is_overdue(now),
         "version": d.version,
+        "channel_code": d.channel_code,
     }
 
 
@@ -204,6 +216,7 @@ def act(request: HttpRequest, code: str, payload: ActionIn):
         version=payload.version,
         approved=payload.approved,
         documents=payload.documents,
+        handover=payload.handover.dict() if payload.handover else None,
     )
     return dossier_out(dossier, request.auth)
 

@@ -8,7 +8,8 @@ loads calendars). Rules, from shared/docs/domain.md:
   day is 8 working hours and half-days work (ours, as provincial systems do).
 - The clock starts at the next working minute after receipt.
 - A deadline whose last working hour ends at closing time is due at closing time.
-- Same-day procedures use a 15:00 cut-off (ours, configurable).
+- Same-day procedures use a 15:00 cut-off: received at or before it, due the same day;
+  after it, the next working day (15:00 itself is today's; the time is configurable).
 - Calendar days and months count from the day after receipt and roll forward to a
   working day, due at closing time (Civil Code 2015 art. 147–148).
 - Pauses (waiting for the citizen) stop the clock; time already used still counts.
@@ -229,26 +230,42 @@ def compute_due(
 
 
 def _due_same_day(cal: WorkCalendar, start: datetime, pauses: list[Pause]) -> datetime | None:
-    if pauses and pauses[-1].end is None:
-        return None
-    begin = pauses[-1].end if pauses else start
+    due = _same_day_due(cal, start)
+    for pause in pauses:  # sorted by start
+        if pause.start >= due:
+            break  # begun after the appointment: it moves nothing
+        if pause.end is None:
+            return None
+        due = _same_day_due(cal, pause.end)  # the day starts again when the citizen is done
+    return due
+
+
+def _same_day_due(cal: WorkCalendar, begin: datetime) -> datetime:
     local = _local(begin)
     index = cal.working_day_index(local.date())
-    if cal.working_day_at(index) == local.date() and local.time() >= cal.cutoff:
-        index += 1  # handed in after the cut-off: next working day
+    if cal.working_day_at(index) == local.date() and local.time() > cal.cutoff:
+        index += 1  # handed in after the cut-off (15:00 itself is still today's): next working day
     return datetime.combine(cal.working_day_at(index), cal.closing(), LOCAL_TZ)
 
 
 def _due_calendar(cal, start, amount, time_unit, pauses) -> datetime | None:
     if Decimal(str(amount)) != int(Decimal(str(amount))):
         raise CalendarError("calendar days and months are whole numbers")
-    if any(p.end is None for p in pauses):
-        return None
     first = cal.instant(cal.position(start) + 1).date()  # the day the clock starts
     last = add_months(first, int(amount)) if time_unit == MONTHS else first + timedelta(days=int(amount))
-    paused = sum((p.end.astimezone(LOCAL_TZ).date() - p.start.astimezone(LOCAL_TZ).date()).days for p in pauses)
-    last += timedelta(days=paused)
-    return datetime.combine(cal.next_working_day(last), cal.closing(), LOCAL_TZ)
+    due = _closing_on_or_after(cal, last)
+    for pause in pauses:  # sorted by start
+        if pause.start >= due:
+            break  # begun after the appointment: it moves nothing (the period was already over)
+        if pause.end is None:
+            return None
+        last += timedelta(days=(_local(pause.end).date() - _local(pause.start).date()).days)
+        due = _closing_on_or_after(cal, last)
+    return due
+
+
+def _closing_on_or_after(cal: WorkCalendar, day: date) -> datetime:
+    return datetime.combine(cal.next_working_day(day), cal.closing(), LOCAL_TZ)
 
 
 def add_months(d: date, months: int) -> date:
@@ -289,7 +306,7 @@ def explain_due(
     if clock_start != _local(start):
         lines.append(_("Tiếp nhận ngoài giờ làm việc: thời hạn tính từ %(at)s.") % {"at": format_local(clock_start)})
     lines.append(_describe_amount(amount, time_unit, same_day, cal))
-    if same_day and _local(start).time() >= cal.cutoff and cal.is_working_day(_local(start).date()):
+    if same_day and _local(start).time() > cal.cutoff and cal.is_working_day(_local(start).date()):
         lines.append(
             _("Nhận sau %(cutoff)s: trả kết quả vào ngày làm việc tiếp theo.")
             % {"cutoff": cal.cutoff.strftime("%H:%M")}
@@ -327,7 +344,7 @@ def _describe_amount(amount, time_unit, same_day, cal) -> str:
     from django.utils.translation import gettext as _
 
     if same_day:
-        return _("Thủ tục trả kết quả trong ngày (tiếp nhận trước %(cutoff)s).") % {
+        return _("Thủ tục trả kết quả trong ngày (tiếp nhận đến %(cutoff)s).") % {
             "cutoff": cal.cutoff.strftime("%H:%M")
         }
     value = f"{Decimal(str(amount)).normalize():f}"

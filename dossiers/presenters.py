@@ -9,10 +9,16 @@ from .people import person_name
 
 
 def actions_for(user, dossier: Dossier) -> list[str]:
-    """The actions this user may take on the dossier now."""
+    """The actions this user may take on the dossier now (`complete` only at the procedure's
+    last processing step, by that step's role: services.routing.completion_step_problem)."""
+    from .services.routing import completion_step_problem
+
     if not dossier.is_open and dossier.status != Status.DONE:
         return []
-    return [rule.action for rule in workflow.allowed_actions(dossier.status) if may_take(user, rule, dossier)]
+    actions = [rule.action for rule in workflow.allowed_actions(dossier.status) if may_take(user, rule, dossier)]
+    if "complete" in actions and completion_step_problem(dossier, user) is not None:
+        actions.remove("complete")
+    return actions
 
 
 def dossier_detail(d: Dossier, user) -> dict:
@@ -28,6 +34,7 @@ def dossier_detail(d: Dossier, user) -> dict:
         "received_at": d.received_at,
         "due_at": d.due_at,
         "lookup_key": d.lookup_key,
+        "channel_code": d.channel_code,
         "procedure_code": d.procedure.national_code,
         "procedure_name": d.procedure.name,
         "channel": d.channel,
@@ -53,12 +60,27 @@ def dossier_detail(d: Dossier, user) -> dict:
         "supplement_count": d.supplement_count,
         "fee": d.fee,
         "fee_exempt_reason": d.fee_exempt_reason,
+        "supplements_make_late": d.supplements_make_late,
+        "handover": handover_of(d),
         "version": d.version,
         "assignee": d.assignee.get_username() if d.assignee else None,
         "allowed_actions": actions_for(user, d),
         "steps": [_step(s) for s in d.steps.all()],
         "events": [_event(e) for e in d.events.all()],
         "apologies": apologies_of(d),
+    }
+
+
+def handover_of(d: Dossier) -> dict | None:
+    if not d.return_method:
+        return None
+    return {
+        "method": d.return_method,
+        "by_proxy": d.return_by_proxy,
+        "recipient_name": d.return_recipient_name,
+        "recipient_id_number": d.return_recipient_id_number,
+        "tracking_number": d.return_tracking_number,
+        "result_url": d.return_result_url,
     }
 
 
@@ -105,4 +127,5 @@ def apology_out(a) -> dict:
         "issued_at": a.issued_at,
         "issued_after_due": a.issued_after_due,
         "status": a.status,
+        "review_comment": a.review_comment,
     }

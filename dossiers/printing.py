@@ -246,7 +246,15 @@ def receipt_context(dossier: Dossier) -> dict:
 
 def supplement_context(dossier: Dossier) -> dict:
     """Mẫu 02 during processing: what to add or fix, and why."""
-    event = last_event(dossier, "request_supplement")
+    return _requested_context(dossier, last_event(dossier, "request_supplement"))
+
+
+def completion_context(dossier: Dossier) -> dict:
+    """Mẫu 02 to an online applicant before reception: what to complete; the submission waits for it."""
+    return _requested_context(dossier, last_event(dossier, "request_completion"))
+
+
+def _requested_context(dossier: Dossier, event: DossierEvent) -> dict:
     listed = event.data.get("documents") or []
     rows = [_listed_document(item) for item in listed] or [document_row(event.reason)]
     unit = event.unit or dossier.current_unit

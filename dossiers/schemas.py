@@ -73,6 +73,8 @@ class HandedDocumentIn(Schema):
 class DossierIn(Schema):
     procedure_code: str = Field(..., max_length=32)
     receiving_unit_code: str | None = Field(None, max_length=32)
+    # A commune-level procedure filed elsewhere: the commune competent for the applicant's address.
+    competent_unit_code: str | None = Field(None, max_length=32)
     channel: Literal["counter", "online", "postal"] = "counter"
     applicant: ApplicantIn
     received_at: datetime | None = None
@@ -94,6 +96,7 @@ class DossierCreatedOut(Schema):
     received_at: datetime | None
     due_at: datetime | None
     lookup_key: str
+    channel_code: int  # KenhThucHien: 1 counter, 2 online, 3 postal
 
 
 class StepOut(Schema):
@@ -130,6 +133,7 @@ class ApologyOut(Schema):
     issued_at: datetime | None
     issued_after_due: bool
     status: str
+    review_comment: str = ""
 
 
 class ApologyIn(Schema):
@@ -151,6 +155,22 @@ class DossierListOut(Schema):
     due_at: datetime | None
     is_overdue: bool
     version: int
+    channel_code: int
+
+
+class HandoverIn(Schema):
+    """How the result was handed over (return_result); nothing given: at the counter, to the applicant."""
+
+    method: Literal["counter", "postal", "online"] = "counter"
+    by_proxy: bool = False
+    recipient_name: str = Field("", max_length=200)
+    recipient_id_number: str = Field("", max_length=20)
+    tracking_number: str = Field("", max_length=64)
+    result_url: str = Field("", max_length=500)
+
+
+class HandoverOut(HandoverIn):
+    method: str
 
 
 class DossierOut(DossierCreatedOut):
@@ -172,6 +192,8 @@ class DossierOut(DossierCreatedOut):
     supplement_count: int
     fee: Decimal
     fee_exempt_reason: str
+    supplements_make_late: bool  # Decision 766: more than one supplement request counts as late
+    handover: HandoverOut | None
     version: int
     assignee: str | None = None
     allowed_actions: list[str]
@@ -196,6 +218,7 @@ class ActionIn(Schema):
     version: int | None = None
     approved: bool = True
     documents: list[str] = Field(default_factory=list, max_length=50)
+    handover: HandoverIn | None = None
 
 
 class PageOut(Schema):

@@ -9,5 +9,6 @@ urlpatterns = [
     path("ho-so/<str:code>/xin-loi/", apology.apology_new, name="apology-new"),
     path("xin-loi/", apology.apologies, name="apologies"),
     path("xin-loi/<int:pk>/", apology.apology, name="apology"),
+    path("xin-loi/<int:pk>/sua/", apology.apology_change, name="apology-edit"),
     path("in/xin-loi/<int:pk>/", apology.print_apology, name="print-apology"),
 ]

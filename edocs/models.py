@@ -39,7 +39,9 @@ class UnitCertificate(models.Model):
     valid_to = models.DateTimeField(_("hiệu lực đến"))
     is_active = models.BooleanField(_("đang dùng"), default=True)
     created_at = models.DateTimeField(_("đăng ký lúc"), default=timezone.now)
-    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("người tạo"), null=True, blank=True, on_delete=models.PROTECT
+    )
 
     objects = UnitCertificateQuerySet.as_manager()
 

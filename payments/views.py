@@ -2,6 +2,7 @@
 e-receipt, and the staff page of a dossier's payments (the access rule) with the refund action."""
 
 import logging
+from urllib.parse import urlsplit
 
 from django.conf import settings
 from django.contrib import messages
@@ -74,6 +75,15 @@ def _behind_key(request, code: str, key: str):
     return dossier, None
 
 
+def _gateway_allowed(response):
+    """The pay button's form ends in a redirect to the gateway: the page's Content-Security-Policy
+    lets forms go there (form-action covers redirects), and nowhere else but the site."""
+    parts = urlsplit(settings.PORTAL_VNPAY_URL)
+    if parts.scheme and parts.netloc:
+        response._csp_update = {"form-action": f"{parts.scheme}://{parts.netloc}"}
+    return response
+
+
 @csrf_exempt  # no session or cookie here: the lookup key in the form is the credential
 @require_http_methods(["GET", "POST"])
 def pay(request, code: str):
@@ -85,7 +95,7 @@ def pay(request, code: str):
     reason = payable_reason(dossier)
     context = {"d": dossier, "amount": money_text(fee_due(dossier)), "reason": reason}
     if request.method == "GET" or reason:
-        return _public(request, "payments/pay.html", context, status=409 if reason else 200)
+        return _gateway_allowed(_public(request, "payments/pay.html", context, status=409 if reason else 200))
     try:
         payment = payment_start(dossier_id=dossier.pk, client_ip=client_ip(request))
     except DomainError as exc:

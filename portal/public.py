@@ -60,6 +60,7 @@ DONE_WORDS = {
 PUBLIC_EVENTS = {
     "submit": (gettext_lazy("Nộp hồ sơ trực tuyến"), False, None),
     "receive": (gettext_lazy("Hồ sơ được tiếp nhận"), False, "due_at"),
+    "request_completion": (gettext_lazy("Cần bạn bổ sung, hoàn thiện hồ sơ trước khi tiếp nhận"), True, None),
     "refuse": (gettext_lazy("Hồ sơ không được tiếp nhận"), True, None),
     "transfer": (gettext_lazy("Chuyển đến cơ quan giải quyết"), False, None),
     "request_supplement": (gettext_lazy("Cần bạn bổ sung giấy tờ"), True, None),
@@ -211,7 +212,8 @@ def _timeline_item(event) -> dict | None:
         return None
     title, shows_reason, due_key = rule
     due = parse_datetime(event.data.get(due_key) or "") if due_key else None
-    documents = (event.data.get("documents") or []) if event.action == "request_supplement" else []
+    listing = event.action in ("request_supplement", "request_completion")
+    documents = (event.data.get("documents") or []) if listing else []
     return {
         "at": event.effective_at,
         "action": event.action,
@@ -223,14 +225,23 @@ def _timeline_item(event) -> dict | None:
     }
 
 
+# What the citizen is asked to do in each waiting status (status 1: an online submission to complete).
+WAITING = {
+    Status.SUPPLEMENT: "request_supplement",
+    Status.PAYMENT: "request_payment",
+    Status.SUBMITTED: "request_completion",
+}
+
+
 def _waiting_for(dossier: Dossier, timeline: list[dict]) -> dict | None:
     """What the citizen must do now: the last request, while the dossier waits for it."""
-    if dossier.status not in (Status.SUPPLEMENT, Status.PAYMENT):
+    action = WAITING.get(dossier.status)
+    if action is None:
         return None
-    action = "request_supplement" if dossier.status == Status.SUPPLEMENT else "request_payment"
     last = next((item for item in reversed(timeline) if item["action"] == action), None)
     if last is None:
-        return {"action": action, "reason": "", "documents": []}
+        # A submission nobody asked to complete waits for the counter, not for the citizen.
+        return None if dossier.status == Status.SUBMITTED else {"action": action, "reason": "", "documents": []}
     return {"action": action, "reason": last["reason"], "documents": last["documents"]}
 
 

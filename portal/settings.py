@@ -246,7 +246,10 @@ PORTAL_LOOKUP_CODE_RATE = os.environ.get("PORTAL_LOOKUP_CODE_RATE", "10/m")
 PORTAL_TRUSTED_PROXIES = env_list("PORTAL_TRUSTED_PROXIES")
 # A notification's send task runs this long after the commit that kicked it, so one task carries a burst.
 PORTAL_OUTBOX_BATCH_SECONDS = float(os.environ.get("PORTAL_OUTBOX_BATCH_SECONDS", "1"))
-PORTAL_MAX_EXTENSIONS = int(os.environ.get("PORTAL_MAX_EXTENSIONS", "2"))
+# New appointments (Mẫu 04) a dossier may get: once by default (Decree 107/2021 amending Decree 61/2018 art. 19).
+PORTAL_MAX_EXTENSIONS = int(os.environ.get("PORTAL_MAX_EXTENSIONS", "1"))
+# The role of the head who signs an apology for the unit at fault.
+PORTAL_APOLOGY_SIGNER_ROLE = os.environ.get("PORTAL_APOLOGY_SIGNER_ROLE", "unit_leader")
 # An apology's new appointment: at most this many working days after the current one (form and API).
 PORTAL_MAX_EXTENSION_DAYS = int(os.environ.get("PORTAL_MAX_EXTENSION_DAYS", "60"))
 # The first day dossiers may be received on (back-dated receipts), for units without Unit.go_live.

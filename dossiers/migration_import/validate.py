@@ -18,7 +18,7 @@ from django.utils.translation import gettext_lazy as _
 
 from ..calendar import DEFAULT_PERIODS, FIRST_YEAR, LAST_YEAR, LOCAL_TZ, CalendarError, compute_due
 from ..errors import InvalidInput
-from ..models import OPEN, TERMINAL, CalendarDay, Channel, Dossier, Procedure, Status, Timeliness, Unit
+from ..models import CHANNEL_CODES, OPEN, TERMINAL, CalendarDay, Channel, Dossier, Procedure, Status, Timeliness, Unit
 from ..services.applicants import applicant_clean
 from ..services.clock_sync import timeliness_of
 from ..services.codes import lookup_key_new
@@ -64,7 +64,7 @@ AFTER_TERMINAL = _("Sự kiện sau khi hồ sơ đã kết thúc (trạng thái
 FROM_MISMATCH = _("Trạng thái trước %(v)s khác trạng thái sau sự kiện ở dòng %(line)s (%(last)s).")
 STATUS_MISMATCH = _("Trạng thái %(v)s khác trạng thái sau sự kiện cuối (dòng %(line)s của tệp sự kiện: %(last)s).")
 
-CHANNELS = {"1": Channel.COUNTER, "2": Channel.ONLINE, "3": Channel.POSTAL}
+CHANNELS = {str(code): channel for channel, code in CHANNEL_CODES.items()}  # KenhThucHien 1/2/3
 CHANNELS |= {c.value: c.value for c in Channel} | {str(c.label).lower(): c.value for c in Channel}
 TIMELINESS = {t.value: t.value for t in Timeliness} | {str(t.label).lower(): t.value for t in Timeliness}
 APPLICANT_COLUMNS = {f"applicant.{part}": f"applicant_{part}" for part in ("name", "id_number", "phone", "email")}

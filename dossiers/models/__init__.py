@@ -1,6 +1,7 @@
 from .apology import Apology
 from .catalogue import Field, Procedure, RequiredDocument, RoutingStep, TimeUnit
 from .dossier import (
+    CHANNEL_CODES,
     OPEN,
     TERMINAL,
     Attachment,
@@ -15,6 +16,7 @@ from .dossier import (
     IdType,
     OutboxMessage,
     ResultDelivery,
+    ReturnMethod,
     Status,
     Timeliness,
     WatchLevel,
@@ -26,7 +28,9 @@ from .workdays import CalendarChange, CalendarDay, CalendarVersion
 __all__ = [
     "Apology",
     "WatchLevel",
+    "CHANNEL_CODES",
     "OPEN",
+    "ReturnMethod",
     "TERMINAL",
     "Attachment",
     "Channel",

@@ -18,6 +18,10 @@ class ApologyQuerySet(models.QuerySet):
     def waiting_for_signature(self):
         return self.filter(status=Apology.Status.DRAFT)
 
+    def being_drafted(self):
+        """Drafts not yet signed: waiting for the leader, or returned to be reworked."""
+        return self.filter(status__in=(Apology.Status.DRAFT, Apology.Status.RETURNED))
+
 
 class Apology(models.Model):
     """Văn bản xin lỗi và hẹn lại ngày trả kết quả (Mẫu 04, Decree 118/2025).
@@ -28,6 +32,7 @@ class Apology(models.Model):
 
     class Status(models.TextChoices):
         DRAFT = "draft", _("Chờ lãnh đạo ký")
+        RETURNED = "returned", _("Lãnh đạo trả lại để sửa")
         SIGNED = "signed", _("Đã ký, đã gửi")
         CANCELLED = "cancelled", _("Đã hủy")
 
@@ -53,6 +58,7 @@ class Apology(models.Model):
     )
     issued_at = models.DateTimeField(_("phát hành lúc"), null=True, blank=True)
     issued_after_due = models.BooleanField(_("phát hành sau ngày hẹn"), default=False)
+    review_comment = models.TextField(_("ý kiến của lãnh đạo"), blank=True)
 
     objects = ApologyQuerySet.as_manager()
 

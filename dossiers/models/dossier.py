@@ -58,6 +58,18 @@ class ResultDelivery(models.TextChoices):
     ONLINE = "online", _("Trực tuyến")
 
 
+# The National Public Service Portal's channel codes (KenhThucHien): 1 counter, 2 online, 3 postal.
+CHANNEL_CODES = {Channel.COUNTER: 1, Channel.ONLINE: 2, Channel.POSTAL: 3}
+
+
+class ReturnMethod(models.TextChoices):
+    """How the result was handed over (Mẫu 01, item 6: at the counter, by post, online)."""
+
+    COUNTER = "counter", _("Tại Bộ phận Một cửa")
+    POSTAL = "postal", _("Qua dịch vụ bưu chính công ích")
+    ONLINE = "online", _("Trực tuyến (kết quả điện tử)")
+
+
 class Timeliness(models.TextChoices):
     EARLY = "early", _("Trước hạn")
     ON_TIME = "on_time", _("Đúng hạn")
@@ -276,10 +288,18 @@ class Dossier(models.Model):
         related_name="late_dossiers",
     )
     result_approved = models.BooleanField(_("kết quả chấp thuận"), null=True, blank=True)
+    # The hand-over of the result (return_result): how, to whom (the applicant or a proxy, with ID), and the
+    # postal tracking number or the electronic result's link.
+    return_method = models.CharField(_("hình thức trả kết quả"), max_length=8, choices=ReturnMethod.choices, blank=True)
+    return_recipient_name = models.CharField(_("người nhận kết quả"), max_length=200, blank=True)
+    return_recipient_id_number = models.CharField(_("số giấy tờ tùy thân người nhận"), max_length=20, blank=True)
+    return_by_proxy = models.BooleanField(_("nhận thay (ủy quyền)"), default=False)
+    return_tracking_number = models.CharField(_("số hiệu bưu gửi"), max_length=64, blank=True)
+    return_result_url = models.URLField(_("đường dẫn kết quả điện tử"), max_length=500, blank=True)
     note = models.CharField(_("ghi chú"), max_length=500, blank=True)
-    version = models.PositiveIntegerField(default=1)
-    created_at = models.DateTimeField(auto_now_add=True)
-    updated_at = models.DateTimeField(auto_now=True)
+    version = models.PositiveIntegerField(_("phiên bản"), default=1)
+    created_at = models.DateTimeField(_("tạo lúc"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("cập nhật lúc"), auto_now=True)
 
     objects = DossierQuerySet.as_manager()
 
@@ -350,6 +370,17 @@ class Dossier(models.Model):
     def applicant_id_label(self) -> str:
         """What the applicant's number is called on forms: "Số định danh cá nhân", "Số hộ chiếu"…"""
         return ID_NUMBER_LABELS.get(self.applicant_id_type, ID_NUMBER_LABELS[IdType.OTHER])
+
+    @property
+    def channel_code(self) -> int:
+        """KenhThucHien of the National Public Service Portal."""
+        return CHANNEL_CODES[self.channel]
+
+    @property
+    def supplements_make_late(self) -> bool:
+        """Decision 766 counts a dossier with more than one supplement request as late, whatever
+        its legal timeliness (the KPI's full classification lives in dossiers.kpi)."""
+        return self.supplement_count > 1
 
     def public_url(self) -> str:
         """The citizen's lookup link, printed on the receipt and in its QR code."""
@@ -478,19 +509,19 @@ class EventQuerySet(models.QuerySet):
 class DossierEvent(models.Model):
     """The append-only audit trail: who did what, when, and why."""
 
-    dossier = models.ForeignKey(Dossier, on_delete=models.PROTECT, related_name="events")
+    dossier = models.ForeignKey(Dossier, verbose_name=_("hồ sơ"), on_delete=models.PROTECT, related_name="events")
     action = models.CharField(_("thao tác"), max_length=32)
-    from_status = models.PositiveSmallIntegerField(null=True, blank=True, choices=Status.choices)
-    to_status = models.PositiveSmallIntegerField(null=True, blank=True, choices=Status.choices)
+    from_status = models.PositiveSmallIntegerField(_("từ trạng thái"), null=True, blank=True, choices=Status.choices)
+    to_status = models.PositiveSmallIntegerField(_("sang trạng thái"), null=True, blank=True, choices=Status.choices)
     actor = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, verbose_name=_("người thực hiện")
     )
-    unit = models.ForeignKey("dossiers.Unit", null=True, blank=True, on_delete=models.PROTECT)
+    unit = models.ForeignKey("dossiers.Unit", verbose_name=_("đơn vị"), null=True, blank=True, on_delete=models.PROTECT)
     effective_at = models.DateTimeField(_("thời điểm"))
     recorded_at = models.DateTimeField(_("ghi nhận lúc"), default=timezone.now)
     reason = models.TextField(_("lý do"), blank=True)
-    data = models.JSONField(default=dict, blank=True)
-    is_public = models.BooleanField(default=True)
+    data = models.JSONField(_("chi tiết"), default=dict, blank=True)
+    is_public = models.BooleanField(_("công khai"), default=True)
 
     objects = EventQuerySet.as_manager()
 

@@ -193,7 +193,7 @@ class ApiToken(models.Model):
     created_at = models.DateTimeField(_("tạo lúc"), auto_now_add=True)
     expires_at = models.DateTimeField(_("hết hạn lúc"), null=True, blank=True)
     revoked_at = models.DateTimeField(_("thu hồi lúc"), null=True, blank=True)
-    password_stamp = models.CharField(max_length=64, default="", editable=False)
+    password_stamp = models.CharField(_("dấu mật khẩu"), max_length=64, default="", editable=False)
 
     objects = ApiTokenQuerySet.as_manager()
 

@@ -1,9 +1,13 @@
-"""Apologies and new appointments (Mẫu 04; Decree 118/2025).
+"""Apologies and new appointments (Mẫu 04; Decree 61/2018 art. 19 as amended by Decree 107/2021,
+kept by Decree 118/2025).
 
-The unit at fault drafts it before (or, late, after) the appointment passes; its
-leader signs; the citizen is told by their channel through the outbox; the new
-appointment enters the clock ledger as an extension. `due_at_original` stays, so
-KPIs still measure lateness against the first appointment.
+The unit at fault — the one whose routing step overran its budget (services.fault) — drafts
+it before (or, late, after) the appointment passes; its head signs (the role in
+`PORTAL_APOLOGY_SIGNER_ROLE`), or returns the draft with a comment, or edits it; the citizen
+is told by their channel through the outbox; the new appointment enters the clock ledger as
+an extension. A dossier gets `PORTAL_MAX_EXTENSIONS` new appointments (1 by default: the
+appointment is given again once). `due_at_original` stays, so KPIs still measure lateness
+against the first appointment, and every Mẫu 04 names it.
 """
 
 from datetime import timedelta
@@ -17,11 +21,12 @@ from django.utils.translation import gettext_lazy as _
 from ..access import grant_of
 from ..calendar import LOCAL_TZ, CalendarError
 from ..errors import Conflict, Forbidden, InvalidInput, NotFound
-from ..models import OPEN, Apology, ClockEntry, Dossier
+from ..models import OPEN, Apology, ClockEntry, Dossier, Unit
 from ..roles import COUNTER_CLERK, SPECIALIST, UNIT_LEADER
 from ..workdays import calendar_for
 from .clock_sync import dossier_clock_sync
 from .events import clock_record, event_record
+from .fault import unit_at_fault
 from .notify import outbox_enqueue
 from .timing import LAST_INSTANT, instant_checked
 
@@ -32,9 +37,11 @@ NEW_DUE_REQUIRED = _("Nhập ngày hẹn mới hoặc số ngày làm việc gia
 NEW_DUE_NOT_LATER = _("Ngày hẹn mới phải sau ngày hẹn hiện tại và sau thời điểm hiện tại.")
 NEW_DUE_TOO_LATE = _("Ngày hẹn mới không được quá %(days)s ngày làm việc sau ngày hẹn hiện tại (muộn nhất %(latest)s).")
 REASON_REQUIRED = _("Nhập lý do chậm trễ.")
-NOT_AT_FAULT = _("Chỉ cán bộ của đơn vị đang giữ hồ sơ được soạn văn bản xin lỗi.")
+NOT_AT_FAULT = _("Chỉ cán bộ của đơn vị làm trễ hạn (có bước xử lý quá thời gian) được soạn văn bản xin lỗi.")
 LEADER_ONLY = _("Chỉ lãnh đạo đơn vị xin lỗi được ký văn bản.")
 NOT_DRAFT = _("Văn bản này đã được ký hoặc đã hủy.")
+NOT_EDITABLE = _("Chỉ sửa được văn bản chưa ký, bởi đơn vị xin lỗi.")
+COMMENT_REQUIRED = _("Nhập ý kiến để người soạn sửa lại văn bản.")
 
 
 def _lock_dossier(dossier_id: int) -> Dossier:
@@ -52,14 +59,33 @@ def _member(user, unit_id: int, roles: set[str]) -> bool:
     return grant_of(user).acts_in(unit_id, roles)
 
 
+DRAFTERS = {COUNTER_CLERK, SPECIALIST, UNIT_LEADER}
+
+
+def signer_roles() -> set[str]:
+    """The role of the head who signs Mẫu 04 for the unit at fault (configurable)."""
+    return {settings.PORTAL_APOLOGY_SIGNER_ROLE}
+
+
+def apology_unit(dossier: Dossier, *, at=None) -> Unit:
+    """The unit that apologises: the one whose step overran its budget (services.fault)."""
+    return unit_at_fault(dossier, at=at or timezone.now())
+
+
 def apology_can_draft(user, dossier: Dossier) -> bool:
-    """Staff of the unit holding the dossier (the unit at fault) may draft."""
-    return _member(user, dossier.current_unit_id, {COUNTER_CLERK, SPECIALIST, UNIT_LEADER})
+    """Staff of the unit at fault may draft."""
+    return _member(user, apology_unit(dossier).pk, DRAFTERS)
 
 
 def apology_can_sign(user, apology: Apology) -> bool:
-    """Only a leader of the apologising unit signs, and only a draft."""
-    return apology.status == Apology.Status.DRAFT and _member(user, apology.unit_id, {UNIT_LEADER})
+    """Only the head of the apologising unit signs (or returns), and only a draft."""
+    return apology.status == Apology.Status.DRAFT and _member(user, apology.unit_id, signer_roles())
+
+
+def apology_can_edit(user, apology: Apology) -> bool:
+    """A draft not yet signed (or one returned) is edited by its unit's staff or head."""
+    editable = apology.status in (Apology.Status.DRAFT, Apology.Status.RETURNED)
+    return editable and _member(user, apology.unit_id, DRAFTERS | signer_roles())
 
 
 def new_due_for(dossier: Dossier, extension_days: Decimal):
@@ -122,7 +148,7 @@ def apology_draft(
     now = timezone.now()
     apology = Apology.objects.create(
         dossier=dossier,
-        unit=dossier.current_unit,
+        unit=apology_unit(dossier, at=now),
         reason=reason,
         original_due_at=dossier.due_at,
         extension_days=extension_days,
@@ -142,13 +168,62 @@ def apology_draft(
     return apology
 
 
-@transaction.atomic
-def apology_sign(*, apology_id: int, actor) -> Apology:
-    """The leader signs: the apology is issued, sent, and the appointment moves."""
+def _lock_apology(apology_id: int) -> tuple[Apology, Dossier]:
     apology = Apology.objects.select_for_update().filter(pk=apology_id).first()
     if apology is None:
         raise NotFound(_("Không tìm thấy văn bản xin lỗi."))
-    dossier = _lock_dossier(apology.dossier_id)
+    return apology, _lock_dossier(apology.dossier_id)
+
+
+@transaction.atomic
+def apology_return(*, apology_id: int, actor, comment: str) -> Apology:
+    """The head sends a draft back to its unit with a comment; nothing is issued."""
+    apology, dossier = _lock_apology(apology_id)
+    if apology.status != Apology.Status.DRAFT:
+        raise Conflict(NOT_DRAFT)
+    if not apology_can_sign(actor, apology):
+        raise Forbidden(LEADER_ONLY)
+    comment = (comment or "").strip()[:2000]
+    if not comment:
+        raise InvalidInput(COMMENT_REQUIRED, fields={"comment": COMMENT_REQUIRED})
+    apology.status, apology.review_comment = Apology.Status.RETURNED, comment
+    apology.save(update_fields=["status", "review_comment"])
+    _apology_event(dossier, "apology_return", actor, reason=comment, apology=apology)
+    return apology
+
+
+@transaction.atomic
+def apology_edit(
+    *, apology_id: int, actor, reason: str, extension_days: Decimal | None = None, new_due_at=None
+) -> Apology:
+    """Rework a draft (the head's own edit, or the unit's after a return): it waits for signature again."""
+    apology, dossier = _lock_apology(apology_id)
+    if not apology_can_edit(actor, apology):
+        raise Forbidden(NOT_EDITABLE)
+    if new_due_at is None and extension_days is None:
+        raise InvalidInput(NEW_DUE_REQUIRED, fields={"new_due_at": NEW_DUE_REQUIRED})
+    reason = (reason or "").strip()
+    _check_draft(dossier, reason=reason)
+    new_due_at = new_due_checked(dossier, new_due_at or _extended(dossier, extension_days))
+    before = {"reason": apology.reason, "new_due_at": apology.new_due_at.isoformat()}
+    apology.reason, apology.extension_days, apology.new_due_at = reason, extension_days, new_due_at
+    apology.original_due_at, apology.status = dossier.due_at, Apology.Status.DRAFT
+    apology.save(update_fields=["reason", "extension_days", "new_due_at", "original_due_at", "status"])
+    _apology_event(dossier, "apology_edit", actor, reason=reason, apology=apology, before=before)
+    return apology
+
+
+def _apology_event(dossier: Dossier, action: str, actor, *, reason: str, apology: Apology, **data) -> None:
+    data = {"apology": apology.pk, "new_due_at": apology.new_due_at.isoformat(), **data}
+    event_record(
+        dossier=dossier, action=action, actor=actor, at=timezone.now(), reason=reason, data=data, is_public=False
+    )
+
+
+@transaction.atomic
+def apology_sign(*, apology_id: int, actor) -> Apology:
+    """The head signs: the apology is issued, sent, and the appointment moves."""
+    apology, dossier = _lock_apology(apology_id)
     if apology.status != Apology.Status.DRAFT:
         raise Conflict(NOT_DRAFT)
     if not apology_can_sign(actor, apology):

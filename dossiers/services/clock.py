@@ -72,14 +72,21 @@ def due_by_law(state: ClockState, cal: WorkCalendar) -> datetime | None:
 
 
 def due_now(state: ClockState, cal: WorkCalendar) -> datetime | None:
-    """The current appointment: the extension if any, shifted by pauses begun after it."""
+    """The current appointment: the extension if any, shifted by the pauses begun after it
+    was given and before it passed (a pause begun after the appointment moves nothing)."""
     if state.extended_to is None:
         return due_by_law(state, cal)
-    if state.paused_at is not None:
-        return None
-    later = [p for p in state.pauses if p.start >= state.extended_at]
-    waited = sum(working_seconds_between(cal, p.start, p.end) for p in later)
-    return cal.instant(cal.position(state.extended_to) + waited) if waited else state.extended_to
+    due = state.extended_to
+    for pause in state.pauses:
+        if pause.start < state.extended_at:
+            continue
+        if pause.start >= due:
+            break
+        if pause.end is None:
+            return None
+        waited = working_seconds_between(cal, pause.start, pause.end)
+        due = cal.instant(cal.position(due) + waited) if waited > 0 else due
+    return due
 
 
 def waiting_seconds(state: ClockState, cal: WorkCalendar, *, until: datetime) -> int:

@@ -8,6 +8,7 @@ centres), a demo officer without a password is added. Dossiers carry DEMO_NOTE, 
 the seed again tops up to `count` and never duplicates. Same `seed`, same day: same dossiers.
 """
 
+import hashlib
 import random
 import unicodedata
 from dataclasses import dataclass, field
@@ -20,15 +21,16 @@ from django.utils import timezone
 
 from ..calendar import compute_due
 from ..demo import catalogue, units
-from ..models import Channel, Dossier, OutboxMessage, Procedure, Status, TimeUnit, Unit, UnitMembership
+from ..models import Attachment, Channel, Dossier, OutboxMessage, Procedure, Status, TimeUnit, Unit, UnitMembership
 from ..roles import COUNTER_CLERK, SPECIALIST, UNIT_LEADER, roles_sync
 from ..workdays import calendar_for
 from .applicants import Applicant, applicant_clean
 from .demo import DEMO_PROVINCE
+from .events import event_record
 from .hooks import dossier_changes_unheard
 from .intake import dossier_receive
 from .notify import outbox_hold
-from .routing import dossier_transition
+from .routing import dossier_transition, result_attached
 
 DEMO_NOTE = "Hồ sơ mẫu (dữ liệu trình diễn)"
 HOUR, DAY = 3600, 8 * 3600  # working seconds
@@ -202,6 +204,10 @@ REASONS = {
         "Bổ sung giấy tờ chứng minh nơi cư trú.",
     ),
     "withdraw": ("Công dân có đơn xin rút hồ sơ.", "Người nộp đề nghị rút hồ sơ để hoàn thiện lại."),
+    "complete_refused": (
+        "Thửa đất không đủ điều kiện theo quy hoạch sử dụng đất được duyệt.",
+        "Người yêu cầu không thuộc đối tượng được giải quyết theo quy định.",
+    ),
     "stop": (
         "Quá thời hạn bổ sung nhưng công dân không bổ sung hồ sơ (Mẫu 05).",
         "Công dân không thực hiện nghĩa vụ tài chính trong thời hạn.",
@@ -252,6 +258,7 @@ class World:
     limit: int
     officers: dict = field(default_factory=dict)
     officers_created: int = 0
+    result_file: str = ""  # one stored demo PDF that every demo electronic result points to
 
 
 def demo_dossiers_seed(*, count: int, seed: int = 2026) -> dict[str, int]:
@@ -447,6 +454,8 @@ def _move(action: str, who: str, rng: random.Random) -> Move:
     if action == "refuse":
         return Move(action, who, secs=rng.randint(10 * 60, 2 * HOUR), reason=reason)
     approved = action != "complete" or rng.random() < 0.95
+    if not approved:  # a refusal after the receipt is a reasoned result
+        reason = rng.choice(REASONS["complete_refused"])
     return Move(action, who, frac=-rng.uniform(0.5, 2), reason=reason, approved=approved)
 
 
@@ -507,20 +516,47 @@ def _create(plan: Plan, world: World) -> Dossier:
     budget = _budget(plan.procedure, cal, start)
     start = _start(plan, world, budget)
     positions = _fit(_positions(plan.moves, start, budget), start, world.limit)
+    due = start + _budget(plan.procedure, cal, start)  # the appointment from where the dossier does start
+    positions = _supplement_in_time(plan.moves, positions, start, due - 60)
     first = cal.instant(start)
     online = plan.channel == Channel.ONLINE
     received_at = first - timedelta(seconds=plan.online_lead) if online else first
-    dossier = _receive(plan, world, at=received_at, submit_only=online)
+    # Refusal (Mẫu 03) comes before a receipt: a refused dossier is never received, whatever its channel.
+    dossier = _receive(plan, world, at=received_at, submit_only=online or plan.status == Status.REFUSED)
     for move, pos in zip(plan.moves, positions, strict=True):
+        actor, at = _actor(move, dossier, world), cal.instant(pos)
+        if move.action == "complete" and not result_attached(dossier):
+            _attach_result(dossier, actor, at, world)
         dossier = dossier_transition(
-            dossier_id=dossier.pk,
-            action=move.action,
-            actor=_actor(move, dossier, world),
-            reason=move.reason,
-            at=cal.instant(pos),
-            approved=move.approved,
+            dossier_id=dossier.pk, action=move.action, actor=actor, reason=move.reason, at=at, approved=move.approved
         )
     return dossier
+
+
+DEMO_PDF = b"%PDF-1.4\n% Ket qua giai quyet mau (du lieu trinh dien)\n%%EOF\n"
+
+
+def _attach_result(dossier: Dossier, actor, at, world: World) -> None:
+    """The electronic result the procedure issues, uploaded when it was signed (back-dated, as the
+    actions are; `attachment_add` would date it now, before the result it belongs to)."""
+    from django.core.files.base import ContentFile
+    from django.core.files.storage import default_storage
+
+    if not world.result_file:
+        world.result_file = default_storage.save("demo/ket-qua-mau.pdf", ContentFile(DEMO_PDF))
+    Attachment.objects.create(
+        dossier=dossier,
+        kind=Attachment.Kind.RESULT,
+        file=world.result_file,
+        original_name="ket-qua.pdf",
+        content_type="application/pdf",
+        size=len(DEMO_PDF),
+        sha256=hashlib.sha256(DEMO_PDF).hexdigest(),
+        uploaded_by=actor,
+        uploaded_at=at,
+    )
+    data = {"kind": Attachment.Kind.RESULT, "name": "ket-qua.pdf", "size": len(DEMO_PDF)}
+    event_record(dossier=dossier, action="attach", actor=actor, at=at, data=data, is_public=False)
 
 
 def _receive(plan: Plan, world: World, *, at, submit_only: bool) -> Dossier:
@@ -562,6 +598,17 @@ def _positions(moves: list[Move], start: int, budget: int) -> list[int]:
         pos += max(60, int(move.frac * budget) + move.secs)
         positions.append(pos)
     return positions
+
+
+def _supplement_in_time(moves: list[Move], positions: list[int], start: int, deadline: int) -> list[int]:
+    """A supplement is asked for within the processing time (services.routing): when a late plan puts
+    the request past `deadline`, the moves up to it are squeezed before it and the rest keep their gaps."""
+    asked = next((i for i, m in enumerate(moves) if m.action == "request_supplement"), None)
+    if asked is None or positions[asked] <= deadline:
+        return positions
+    early = _fit(positions[: asked + 1], start, deadline)
+    moved = positions[asked] - early[-1]
+    return early + [p - moved for p in positions[asked + 1 :]]
 
 
 def _span(plan: Plan, budget: int) -> int:

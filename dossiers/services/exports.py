@@ -39,6 +39,7 @@ SUPERVISION_COLUMNS = (
     _("Số ngày làm việc quá hạn"),
     _("Xin lỗi, hẹn lại"),
     _("Mức cảnh báo"),
+    _("Mã kênh (KenhThucHien)"),
 )
 
 
@@ -63,6 +64,7 @@ def supervision_row(d) -> list:
         d.days_overdue,
         str(d.apology_label),
         str(d.watch.label),
+        d.channel_code,  # the national portal's code: 1 counter, 2 online, 3 postal
     ]
 
 

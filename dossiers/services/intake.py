@@ -42,6 +42,14 @@ NOT_CLERK = _("Chỉ cán bộ một cửa của đơn vị tiếp nhận đư�
 PROCEDURE_INACTIVE = _("Thủ tục này không còn áp dụng.")
 BAD_SET_COUNT = _("Số bộ hồ sơ từ 1 đến 20.")
 BAD_DELIVERY = _("Nhận kết quả tại Bộ phận Một cửa, qua bưu chính công ích hoặc trực tuyến.")
+COMPETENT_NOT_COMMUNE = _("Cơ quan có thẩm quyền giải quyết phải là một đơn vị cấp xã đang hoạt động.")
+COMPETENT_ONLY_COMMUNE = _(
+    "Chỉ chọn cơ quan có thẩm quyền cho thủ tục cấp xã; thủ tục này do cơ quan chủ trì giải quyết."
+)
+COMPETENT_REQUIRED = _(
+    "Thủ tục cấp xã nộp tại nơi không phải UBND xã có thẩm quyền: chọn xã, phường có thẩm quyền theo địa chỉ "
+    "của người nộp."
+)
 
 
 @dataclass(frozen=True)
@@ -56,6 +64,28 @@ def missing_documents(procedure: Procedure, handed: list[HandedDocument]) -> lis
     """Mandatory documents of the procedure not in what was handed in."""
     given = {d.required_document_id for d in handed if d.required_document_id}
     return [d for d in procedure.documents.all() if d.is_mandatory and d.pk not in given]
+
+
+def competent_authority(*, procedure: Procedure, receiving_unit: Unit, competent_unit: Unit | None) -> Unit:
+    """Who decides the dossier, and so whose calendar, KPIs and apologies it is (its lead unit).
+
+    Decree 118/2025 lets a citizen file anywhere in the province: a commune-level procedure
+    handed in at the provincial centre or at another commune goes to the commune competent for
+    the applicant's address, chosen at intake. Without a choice, a commune decides its own."""
+    if competent_unit is not None:
+        if procedure.level != Procedure.Level.COMMUNE:
+            raise _competent_error(COMPETENT_ONLY_COMMUNE)
+        if competent_unit.level != Unit.Level.COMMUNE or not competent_unit.is_active:
+            raise _competent_error(COMPETENT_NOT_COMMUNE)
+        return competent_unit
+    decided_here = procedure.lead_agency is not None or receiving_unit.level == Unit.Level.COMMUNE
+    if procedure.level == Procedure.Level.COMMUNE and not decided_here:
+        raise _competent_error(COMPETENT_REQUIRED)
+    return procedure.lead_agency or receiving_unit
+
+
+def _competent_error(message) -> InvalidInput:
+    return InvalidInput(message, fields={"competent_unit_code": message})
 
 
 def _check_reception(*, procedure: Procedure, unit: Unit, actor, set_count: int, result_delivery: str) -> None:
@@ -129,6 +159,7 @@ def dossier_receive(
     fee=None,
     fee_exempt_reason: str = "",
     result_delivery: str | None = None,
+    competent_unit: Unit | None = None,
 ) -> Dossier:
     """Receive a complete dossier (status 2, clock started) — or, with `submit_only`,
     register an online submission (status 1) that a clerk will accept or refuse.
@@ -140,12 +171,14 @@ def dossier_receive(
     `versions_read` when the caller fetched the procedure (read here otherwise). `fee`: what
     the dossier owes, the procedure's fee unless exempted or reduced (`services.fees`).
     `result_delivery`: how the citizen chose to receive the result; by default the way the
-    dossier came in (a counter dossier at the counter, a postal one by post…).
+    dossier came in (a counter dossier at the counter, a postal one by post…). `competent_unit`:
+    the commune that decides a commune-level procedure filed elsewhere (`competent_authority`).
     """
     result_delivery = result_delivery or channel
     _check_reception(
         procedure=procedure, unit=receiving_unit, actor=actor, set_count=set_count, result_delivery=result_delivery
     )
+    lead = competent_authority(procedure=procedure, receiving_unit=receiving_unit, competent_unit=competent_unit)
     fee, fee_exempt_reason = dossier_fee(procedure=procedure, amount=fee, exempt_reason=fee_exempt_reason)
     if documents is None:
         documents = [HandedDocument(d.name, d.copy_kind, d.count, d.pk) for d in procedure.documents.all()]
@@ -160,7 +193,7 @@ def dossier_receive(
         lookup_key=lookup_key_new(),
         procedure=procedure,
         receiving_unit=receiving_unit,
-        lead_unit=procedure.lead_agency or receiving_unit,
+        lead_unit=lead,
         current_unit=receiving_unit,
         channel=channel,
         status=Status.SUBMITTED,

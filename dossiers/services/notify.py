@@ -36,6 +36,7 @@ KINDS = {
     "result_ready": "notify/result_ready.txt",
     "apology": "notify/apology.txt",
     "refused": "notify/refused.txt",
+    "completion": "notify/completion.txt",
 }
 
 

@@ -7,12 +7,16 @@ from django.utils.translation import gettext_lazy as _
 
 from .. import workflow
 from ..access import may_take
-from ..calendar import WORKING_HOURS, compute_due
-from ..errors import Forbidden, InvalidInput, InvalidTransition, NotFound, StaleVersion
-from ..models import ClockEntry, Dossier, DossierStep, RoutingStep, Status, Unit
+from ..calendar import WORKING_HOURS, compute_due, format_local
+from ..errors import DomainError, Forbidden, InvalidInput, InvalidTransition, NotFound, StaleVersion
+from ..models import Attachment, ClockEntry, Dossier, DossierStep, Procedure, RoutingStep, Status, Timeliness, Unit
+from ..roles import user_roles
 from ..workdays import calendar_for
-from .clock_sync import dossier_clock_sync, dossier_timeliness, timeliness_of
+from .clock import due_by_law
+from .clock_sync import dossier_clock_state, dossier_clock_sync, dossier_timeliness, timeliness_of
 from .events import clock_record, event_record
+from .fault import lateness_attribution
+from .handover import Handover, handover_clean
 from .hooks import dossier_changed
 from .notify import outbox_enqueue
 from .timing import effective_time
@@ -24,6 +28,23 @@ STALE = _("Hồ sơ đã được người khác cập nhật; hãy tải lại 
 NO_NEXT_STEP = _(
     "Không còn bước xử lý tiếp theo: khi có kết quả, chọn “Có kết quả giải quyết” để chuyển trả; "
     "hoặc chọn đơn vị nhận để chuyển liên thông."
+)
+SUPPLEMENT_AFTER_DUE = _(
+    "Chỉ được yêu cầu bổ sung trong thời hạn giải quyết; thời hạn đã hết lúc %(due)s. "
+    "Hãy giải quyết hồ sơ, hoặc xin lỗi và hẹn lại (Mẫu 04)."
+)
+SECOND_SUPPLEMENT = _(
+    "Hồ sơ đã được yêu cầu bổ sung %(n)s lần: theo Quyết định 766/QĐ-TTg, yêu cầu bổ sung lần nữa "
+    "làm hồ sơ bị tính là trễ hạn."
+)
+NOT_THE_LAST_STEP = _(
+    "Chưa thể có kết quả: hồ sơ còn bước “%(step)s” (%(role)s) theo quy trình của thủ tục; "
+    "hãy chuyển hồ sơ đến bước đó."
+)
+NOT_THE_STEPS_ROLE = _("Bước “%(step)s” do %(role)s thực hiện: bạn không thể phê duyệt kết quả ở bước này.")
+REFUSAL_NEEDS_REASON = _("Kết quả từ chối giải quyết phải nêu rõ lý do.")
+RESULT_MISSING = _(
+    "Thủ tục có kết quả điện tử: hãy đính kèm tệp kết quả (loại “Kết quả điện tử”) trước khi hoàn thành."
 )
 ADHOC_HOURS = Decimal(8)
 
@@ -191,7 +212,18 @@ def _on_complete(d, actor, at, p):
 
 def _on_return(d, actor, at, p):
     d.returned_at = at
+    handover: Handover = p["handover"]
+    d.return_method, d.return_by_proxy = handover.method, handover.by_proxy
+    d.return_recipient_name, d.return_recipient_id_number = handover.recipient_name, handover.recipient_id_number
+    d.return_tracking_number, d.return_result_url = handover.tracking_number, handover.result_url
     _close_steps(d, actor, at, p.get("reason", ""))
+
+
+def _on_completion_request(d, actor, at, p):
+    """Mẫu 02 to an online applicant: the submission stays open (status 1, no clock) until completed."""
+    ref = str(d.events.filter(action="request_completion").count() + 1)
+    context = {"reason": p["reason"], "documents": p["documents"]}
+    outbox_enqueue(dossier=d, kind="completion", ref=ref, context=context)
 
 
 def _on_close(d, actor, at, p):
@@ -203,6 +235,7 @@ def _on_close(d, actor, at, p):
 
 
 EFFECTS = {
+    "request_completion": _on_completion_request,
     "refuse": _on_close,
     "transfer": _on_transfer,
     "request_supplement": _on_pause,
@@ -248,18 +281,55 @@ def dossier_transition(
     version: int | None = None,
     approved: bool = True,
     documents: list[str] | None = None,
+    handover: dict | Handover | None = None,
 ) -> Dossier:
     """Take `action` on a dossier: the one write path for every status change.
 
-    `documents` lists what the citizen must add (request_supplement, printed on Mẫu 02).
+    `documents` lists what the citizen must add (request_supplement, request_completion: printed
+    on Mẫu 02); `approved=False` makes `complete` a reasoned refusal; `handover` says how the
+    result was returned (return_result, see services.handover).
 
     The row is locked for the transaction, so of two officers acting at once exactly
     one wins and the other gets a 409; `version` detects a change since the caller read it.
     """
+    rule = _rule_of(action)
+    dossier = _lock(dossier_id, version)
+    at, params = _checked(
+        dossier, rule, actor, reason=reason, at=at, to_unit=to_unit, approved=approved, documents=documents
+    )
+    params["handover"] = handover_clean(dossier=dossier, raw=handover) if action == "return_result" else None
+    if action == "accept":
+        from .intake import dossier_start
+
+        dossier_start(dossier=dossier, actor=actor, at=at)
+        return _bump(dossier)
+    return _apply(dossier, rule, actor=actor, at=at, params=params)
+
+
+def dossier_transition_check(
+    *, dossier_id: int, action: str, actor, reason: str = "", approved: bool = True, handover=None
+) -> None:
+    """The checks `dossier_transition` makes, without locking or writing anything: a staff page
+    asks for confirmation only of an action that would go through (it is checked again then)."""
+    rule = _rule_of(action)
+    dossier = Dossier.objects.select_related("procedure", "lead_unit").filter(pk=dossier_id).first()
+    if dossier is None:
+        raise NotFound(_("Không tìm thấy hồ sơ."))
+    _checked(dossier, rule, actor, reason=reason, at=None, to_unit=None, approved=approved, documents=None)
+    if action == "return_result":
+        handover_clean(dossier=dossier, raw=handover)
+
+
+def _rule_of(action: str) -> workflow.Rule:
     rule = workflow.RULES.get(action)
     if rule is None:
         raise InvalidInput(UNKNOWN_ACTION, fields={"action": UNKNOWN_ACTION})
-    dossier = _lock(dossier_id, version)
+    return rule
+
+
+def _checked(dossier: Dossier, rule: workflow.Rule, actor, *, reason, at, **given) -> tuple:
+    """The rule's checks in order (status, actor, reason, time, the action's own); the effective
+    time and the action's parameters."""
     if dossier.status not in rule.sources:
         raise InvalidTransition(NOT_ALLOWED_NOW, fields={"action": NOT_ALLOWED_NOW})
     _authorise(actor, dossier, rule)
@@ -268,19 +338,72 @@ def dossier_transition(
         raise InvalidInput(REASON_REQUIRED, fields={"reason": REASON_REQUIRED})
     last = dossier.events.order_by("-effective_at").values_list("effective_at", flat=True).first()
     at = effective_time(requested=at, not_before=last)
-    if action == "accept":
-        from .intake import dossier_start
-
-        dossier_start(dossier=dossier, actor=actor, at=at)
-        return _bump(dossier)
     params = {
-        "action": action,
+        "action": rule.action,
         "reason": reason,
-        "to_unit": to_unit,
-        "approved": approved,
-        "documents": [d.strip()[:500] for d in documents or () if d.strip()][:50],
+        "to_unit": given["to_unit"],
+        "approved": given["approved"],
+        "documents": [d.strip()[:500] for d in given["documents"] or () if d.strip()][:50],
     }
-    return _apply(dossier, rule, actor=actor, at=at, params=params)
+    ACTION_CHECKS.get(rule.action, _no_check)(dossier, actor, at, params)
+    return at, params
+
+
+# What each action requires besides its status, role and unit. Signature: (dossier, actor, at, params).
+def _no_check(dossier, actor, at, params) -> None:
+    return None
+
+
+def _check_supplement(dossier, actor, at, params) -> None:
+    """A supplement request only within the processing time (Decree 61/2018 art. 19 as amended by
+    Decree 107/2021): past it, asking the citizen would only pause a clock that has already run out."""
+    legal = due_by_law(dossier_clock_state(dossier), calendar_for(dossier.lead_unit))
+    if legal is not None and at > legal:
+        message = SUPPLEMENT_AFTER_DUE % {"due": format_local(legal)}
+        raise InvalidTransition(message, fields={"action": message}, code="supplement_after_due")
+
+
+def _check_complete(dossier, actor, at, params) -> None:
+    """The result follows the procedure's routing: only at its last processing step (the leader's
+    approval and signature where the template has one), by that step's role; a refusal gives its
+    reasons; where the procedure issues an electronic result, that file is attached."""
+    problem = completion_step_problem(dossier, actor)
+    if problem is not None:
+        raise problem
+    if not params["approved"] and not params["reason"]:
+        raise InvalidInput(REFUSAL_NEEDS_REASON, fields={"reason": REFUSAL_NEEDS_REASON})
+    if not result_attached(dossier):
+        raise InvalidInput(RESULT_MISSING, fields={"attachments": RESULT_MISSING}, code="result_missing")
+
+
+ACTION_CHECKS = {"request_supplement": _check_supplement, "complete": _check_complete}
+
+
+def completion_step_problem(dossier: Dossier, actor) -> DomainError | None:
+    """Why `actor` may not complete the dossier at its current step, or None."""
+    step = current_step(dossier)
+    if step is None:  # no routing (an imported dossier): nothing to follow
+        return None
+    ahead = _next_template_step(dossier, step.position)
+    if ahead is not None:
+        message = NOT_THE_LAST_STEP % {"step": ahead.name, "role": RoutingStep.Role(ahead.role).label}
+        return InvalidTransition(message, fields={"action": message}, code="not_the_last_step")
+    allowed = workflow.STEP_ROLES.get(step.role, {step.role})
+    if actor.is_superuser or user_roles(actor) & allowed:
+        return None
+    message = NOT_THE_STEPS_ROLE % {"step": step.name, "role": RoutingStep.Role(step.role).label}
+    return Forbidden(message, fields={"action": message})
+
+
+def _next_template_step(dossier: Dossier, after: int) -> DossierStep | None:
+    upcoming = dossier.steps.filter(started_at=None, position__gt=after).order_by("position").first()
+    return None if upcoming is None or upcoming == _return_step(dossier) else upcoming
+
+
+def result_attached(dossier: Dossier) -> bool:
+    if dossier.procedure.result_type == Procedure.ResultType.PAPER:
+        return True
+    return dossier.attachments.filter(kind=Attachment.Kind.RESULT).exists()
 
 
 def _apply(dossier, rule, *, actor, at, params: dict) -> Dossier:
@@ -293,6 +416,8 @@ def _apply(dossier, rule, *, actor, at, params: dict) -> Dossier:
     state = dossier_clock_sync(dossier=dossier, at=at)
     if rule.action in CLOCK_STOPPING and from_status != Status.SUBMITTED:
         dossier.timeliness = dossier_timeliness(dossier=dossier, state=state, finished_at=at)
+        if dossier.timeliness == Timeliness.LATE:
+            _attribute_lateness(dossier, state, at)
     event = event_record(
         dossier=dossier,
         action=rule.action,
@@ -307,12 +432,23 @@ def _apply(dossier, rule, *, actor, at, params: dict) -> Dossier:
     return _bump(dossier)
 
 
+def _attribute_lateness(dossier: Dossier, state, at) -> None:
+    """Finished late: the unit whose step overran its budget answers for it (services.fault)."""
+    due = due_by_law(state, calendar_for(dossier.lead_unit))
+    dossier.late_unit, dossier.late_assignee = lateness_attribution(dossier, at=at, due=due)
+
+
 def _event_data(dossier: Dossier, params: dict) -> dict:
     data = {"unit": dossier.current_unit.code}
-    if params["action"] == "complete":
+    action = params["action"]
+    if action == "complete":
         data["approved"] = params["approved"]
-    if params["action"] == "request_supplement" and params["documents"]:
+    if action in ("request_supplement", "request_completion") and params["documents"]:
         data["documents"] = params["documents"]
+    if action == "request_supplement" and dossier.supplements_make_late:
+        data["late_766"] = True  # Decision 766: more than one supplement request counts as late
+    if action == "return_result":
+        data["handover"] = params["handover"].as_data()
     if dossier.due_at:
         data["due_at"] = dossier.due_at.isoformat()
     return data
@@ -320,5 +456,5 @@ def _event_data(dossier: Dossier, params: dict) -> dict:
 
 def _bump(dossier: Dossier) -> Dossier:
     dossier.version += 1
-    dossier.save(update_fields=["version", "timeliness", "updated_at"])
+    dossier.save(update_fields=["version", "timeliness", "late_unit", "late_assignee", "updated_at"])
     return dossier

@@ -5,11 +5,13 @@ whose threshold has passed and that are not yet flagged at that level (a partial
 index per level holds exactly those: dossier_watch<level>_idx), so a run after an outage catches everything up, a run
 with nothing new reads next to nothing, and running twice changes nothing more.
 Each flag is an event on the dossier's timeline, dated when the threshold passed,
-and lateness is attributed to the unit and officer holding the dossier at its due time.
+and lateness is attributed to the unit and officer of the first routing step that overran its
+budget (services.fault), else to those holding the dossier at its due time.
 """
 
 from django.db import connection, transaction
-from django.db.models import OuterRef, Subquery
+from django.db.models import Case, F, IntegerField, OuterRef, Q, Subquery, Value, When
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from ..models import OPEN, Dossier, DossierEvent, DossierStep, WatchLevel
@@ -43,8 +45,13 @@ def _flag_level(level: int, at) -> int:
     return _flag_level_orm(level, at)
 
 
-_HOLDER = """(SELECT s.{col} FROM dossiers_dossierstep s WHERE s.dossier_id = d.id AND s.started_at <= d.due_at
-               ORDER BY s.started_at DESC, s.position DESC LIMIT 1)"""
+# The step at fault (services.fault): the first that overran its budget by the run's moment, else the
+# one holding the dossier at its due time.
+_OVERRAN = "COALESCE(s.due_at < COALESCE(s.finished_at, %(at)s), false)"
+_AT_FAULT = f"""(SELECT s.{{col}} FROM dossiers_dossierstep s
+               WHERE s.dossier_id = d.id AND s.started_at IS NOT NULL AND ({_OVERRAN} OR s.started_at <= d.due_at)
+               ORDER BY {_OVERRAN} DESC, CASE WHEN {_OVERRAN} THEN s.position END,
+                        s.started_at DESC, s.position DESC LIMIT 1)"""
 
 
 def _flag_level_sql(level: int, at) -> int:
@@ -52,8 +59,8 @@ def _flag_level_sql(level: int, at) -> int:
     attribution = ""
     if level == WatchLevel.OVERDUE:
         attribution = (
-            f", late_unit_id = COALESCE({_HOLDER.format(col='unit_id')}, d.current_unit_id)"
-            f", late_assignee_id = {_HOLDER.format(col='receiver_id')}"
+            f", late_unit_id = COALESCE({_AT_FAULT.format(col='unit_id')}, d.current_unit_id)"
+            f", late_assignee_id = {_AT_FAULT.format(col='receiver_id')}"
         )
     # Due soon from its threshold on; overdue strictly after the appointment (as Dossier.objects.overdue()).
     passed = "<=" if level == WatchLevel.DUE_SOON else "<"
@@ -80,9 +87,18 @@ def _flag_level_sql(level: int, at) -> int:
         return cursor.rowcount
 
 
-def _holder(column: str):
-    steps = DossierStep.objects.filter(dossier=OuterRef("pk"), started_at__lte=OuterRef("due_at"))
-    return Subquery(steps.order_by("-started_at", "-position").values(column)[:1])
+def _at_fault(column: str, at):
+    """_AT_FAULT through the ORM."""
+    overran = Q(due_at__lt=Coalesce(F("finished_at"), Value(at)))
+    steps = DossierStep.objects.filter(dossier=OuterRef("pk"), started_at__isnull=False).filter(
+        overran | Q(started_at__lte=OuterRef("due_at"))
+    )
+    steps = steps.annotate(
+        overran=Case(When(overran, then=Value(1)), default=Value(0), output_field=IntegerField()),
+        overran_position=Case(When(overran, then=F("position")), default=Value(None), output_field=IntegerField()),
+    )
+    ordered = steps.order_by("-overran", F("overran_position").asc(nulls_last=True), "-started_at", "-position")
+    return Subquery(ordered.values(column)[:1])
 
 
 def _flag_level_orm(level: int, at) -> int:
@@ -95,7 +111,8 @@ def _flag_level_orm(level: int, at) -> int:
     rows = list(due.select_for_update().values("id", "status", "current_unit_id", column))
     changes = {"watch_level": level}
     if level == WatchLevel.OVERDUE:
-        changes |= {"late_unit_id": _holder("unit_id"), "late_assignee_id": _holder("receiver_id")}
+        unit = Coalesce(_at_fault("unit_id", at), F("current_unit_id"))
+        changes |= {"late_unit_id": unit, "late_assignee_id": _at_fault("receiver_id", at)}
     Dossier.objects.filter(pk__in=[r["id"] for r in rows]).update(**changes)
     DossierEvent.objects.bulk_create(
         DossierEvent(

@@ -411,12 +411,12 @@ def test_does_show_a_dossier_only_where_the_access_rule_allows(matrix, db, clien
 
 
 def _api_act(c, r, b):
-    body = {"action": "request_supplement", "reason": "Thiếu tờ khai"}
+    body = {"action": "request_payment", "reason": "Lệ phí"}
     return c.post(f"/api/v1/dossiers/{r['dossier'].code}/actions", body, content_type="application/json", **b)
 
 
 def _page_act(c, r, b):
-    data = {"action": "request_supplement", "reason": "Thiếu tờ khai"}
+    data = {"action": "request_payment", "reason": "Lệ phí", "confirmed": "on"}
     return c.post(f"/can-bo/ho-so/{r['dossier'].code}/xu-ly/", data)
 
 
@@ -494,8 +494,8 @@ class Write:
 WRITES = (
     Write("api claim", _api_claim, ACT_RULE, lambda r: _assignee(r["dossier"]) is not None),
     Write("staff claim", _page_claim, ACT_RULE, lambda r: _assignee(r["dossier"]) is not None),
-    Write("api action", _api_act, ACT_RULE, lambda r: _status(r["dossier"]) == Status.SUPPLEMENT),
-    Write("staff action", _page_act, ACT_RULE, lambda r: _status(r["dossier"]) == Status.SUPPLEMENT),
+    Write("api action", _api_act, ACT_RULE, lambda r: _status(r["dossier"]) == Status.PAYMENT),
+    Write("staff action", _page_act, ACT_RULE, lambda r: _status(r["dossier"]) == Status.PAYMENT),
     Write("api apology", _api_apology, SIGN_RULE, lambda r: Apology.objects.filter(dossier=r["dossier"]).count() == 2),
     Write("api attachment", _api_attach, ACT_RULE, lambda r: r["dossier"].attachments.count() == 2),
     Write("kiosk rating", _kiosk_rate, KIOSK_RULE, lambda r: Rating.objects.filter(dossier=r["done"]).exists()),

@@ -63,7 +63,7 @@ def test_does_read_a_naive_start_as_local_time_when_it_has_no_offset(client):
 
 
 def test_does_apply_the_cutoff_when_same_day_is_requested(client):
-    response = get_due(client, start="2026-03-13T15:00:00+07:00", amount="0", time_unit="working_days", same_day="true")
+    response = get_due(client, start="2026-03-13T15:01:00+07:00", amount="0", time_unit="working_days", same_day="true")
     body = response.json()
     assert body["due_at"] == "2026-03-16T17:30:00+07:00"
     assert "Nhận sau 15:00: trả kết quả vào ngày làm việc tiếp theo." in body["explanation"]

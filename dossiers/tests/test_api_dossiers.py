@@ -206,7 +206,7 @@ def test_cannot_act_and_changes_nothing_when_the_input_is_bad(api, receive):
     events = DossierEvent.objects.count()
     for payload in (
         {"action": "fly"},
-        {"action": "refuse", "reason": ""},
+        {"action": "withdraw", "reason": ""},
         {"action": "transfer", "at": "2099-01-01T00:00:00+07:00"},
         {"action": "transfer", "to_unit_code": "NOPE"},
     ):

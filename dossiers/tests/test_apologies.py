@@ -60,6 +60,7 @@ def test_does_still_count_late_when_finished_after_the_original_appointment(worl
             dossier_id=at_agency.pk, actor=world["leader"], reason="Chờ phối hợp", new_due_at=local(2026, 3, 27, 17, 30)
         )
     with time_machine.travel(local(2026, 3, 25, 9, 0), tick=False):
+        dossier_transition(dossier_id=at_agency.pk, action="transfer", actor=world["specialist"])
         dossier = dossier_transition(dossier_id=at_agency.pk, action="complete", actor=world["leader"])
     assert dossier.timeliness == "late" and not dossier.is_overdue(local(2026, 3, 25, 9, 0))
 
@@ -108,6 +109,7 @@ def test_does_issue_through_the_api(client, world, at_agency):
 
 @time_machine.travel(local(2026, 3, 20, 9, 0), tick=False)
 def test_cannot_apologise_through_the_api_for_a_closed_dossier(client, world, at_agency):
+    dossier_transition(dossier_id=at_agency.pk, action="transfer", actor=world["specialist"])
     dossier_transition(dossier_id=at_agency.pk, action="complete", actor=world["leader"])
     response = client.post(
         f"/api/v1/dossiers/{at_agency.code}/apologies",

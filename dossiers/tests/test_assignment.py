@@ -63,7 +63,8 @@ def test_cannot_assign_to_someone_outside_the_unit_holding_it(world, at_agency):
 
 
 def test_cannot_assign_a_finished_dossier(world, at_agency):
-    dossier_transition(dossier_id=at_agency.pk, action="complete", actor=world["specialist"])
+    dossier_transition(dossier_id=at_agency.pk, action="transfer", actor=world["specialist"])  # to "Ký duyệt"
+    dossier_transition(dossier_id=at_agency.pk, action="complete", actor=world["leader"])
     with pytest.raises(InvalidTransition):
         dossier_assign(dossier_id=at_agency.pk, actor=world["leader"], assignee=world["specialist"])
 

@@ -93,7 +93,7 @@ def test_cannot_attach_a_result_when_the_dossier_is_only_received(world, receive
 
 def test_does_attach_a_result_when_the_dossier_is_done(world, receive):
     dossier = act(receive(), "transfer", world["clerk"])
-    dossier = act(dossier, "complete", world["specialist"])
+    dossier = act(act(dossier, "transfer", world["specialist"]), "complete", world["leader"])
     assert dossier.status == Status.DONE
     attachment = attachment_add(dossier=dossier, kind="result", uploaded_file=upload(PDF), actor=world["clerk"])
     assert attachment.kind == Attachment.Kind.RESULT

@@ -34,7 +34,8 @@ def take_action(page, label: str, status: str) -> None:
 
     page.get_by_role("button", name=label, exact=True).click()
     expect(page.locator("#status")).to_have_text(status)
-    expect(page.get_by_role("status")).to_contain_text(f"Đã thực hiện: {label}.")
+    done = label.removeprefix("Xác nhận: ")  # the second step of a confirmed action
+    expect(page.get_by_role("status")).to_contain_text(f"Đã thực hiện: {done}.")
 
 
 def receive_at_the_counter(page, base: str) -> str:
@@ -79,7 +80,14 @@ def test_does_take_a_dossier_from_intake_to_the_returned_result_when_staff_use_t
     page.get_by_role("button", name="Đăng xuất").click()
     log_in(page, base, "spec")
     page.goto(dossier_url)
-    take_action(page, "Có kết quả giải quyết", "Đã xử lý xong")
+    expect(page.get_by_role("button", name="Có kết quả giải quyết", exact=True)).to_have_count(0)
+    take_action(page, "Chuyển xử lý", "Đang xử lý")  # to the leader's step (Ký duyệt)
+
+    page.get_by_role("button", name="Đăng xuất").click()
+    log_in(page, base, "leader")
+    page.goto(dossier_url)
+    page.get_by_role("button", name="Có kết quả giải quyết", exact=True).click()
+    take_action(page, "Xác nhận: Có kết quả giải quyết", "Đã xử lý xong")
 
     page.get_by_role("button", name="Đăng xuất").click()
     log_in(page, base, "clerk")

@@ -131,7 +131,8 @@ def test_does_count_the_swapped_saturday_when_it_is_a_working_day():
     [
         (at(2026, 3, 9, 14, 59), at(2026, 3, 9, 17, 30)),
         (at(2026, 3, 9, 7, 0), at(2026, 3, 9, 17, 30)),
-        (at(2026, 3, 9, 15, 0), at(2026, 3, 10, 17, 30)),
+        (at(2026, 3, 9, 15, 0), at(2026, 3, 9, 17, 30)),  # 15:00 itself is still today's
+        (at(2026, 3, 9, 15, 0) + timedelta(seconds=1), at(2026, 3, 10, 17, 30)),
         (at(2026, 3, 9, 16, 45), at(2026, 3, 10, 17, 30)),
         (at(2026, 3, 13, 15, 30), at(2026, 3, 16, 17, 30)),  # Friday after the cut-off
         (at(2026, 3, 7, 9, 0), at(2026, 3, 9, 17, 30)),  # Saturday
@@ -180,7 +181,7 @@ def test_does_return_none_when_a_pause_is_open():
     open_pause = Pause(at(2026, 3, 10, 9))
     assert due(at(2026, 3, 9, 10), 5, pauses=[open_pause]) is None
     assert due(at(2026, 3, 9, 10), 5, CALENDAR_DAYS, pauses=[open_pause]) is None
-    assert due(at(2026, 3, 9, 10), 1, same_day=True, pauses=[open_pause]) is None
+    assert due(at(2026, 3, 9, 10), 1, same_day=True, pauses=[Pause(at(2026, 3, 9, 11))]) is None
 
 
 def test_does_keep_the_due_time_when_the_pause_ends_before_start():
@@ -314,9 +315,10 @@ def test_does_not_mention_outside_hours_when_received_during_office_hours():
     assert "ngoài giờ" not in explain(at(2026, 3, 9, 10), 1)
 
 
-def test_does_mention_the_cutoff_when_a_same_day_dossier_arrives_at_1500():
-    assert "Nhận sau 15:00: trả kết quả vào ngày làm việc tiếp theo." in explain(at(2026, 3, 9, 15), 0, same_day=True)
-    assert "Nhận sau 15:00" not in explain(at(2026, 3, 9, 14, 59), 0, same_day=True)
+def test_does_mention_the_cutoff_when_a_same_day_dossier_arrives_after_1500():
+    after = explain(at(2026, 3, 9, 15, 1), 0, same_day=True)
+    assert "Nhận sau 15:00: trả kết quả vào ngày làm việc tiếp theo." in after
+    assert "Nhận sau 15:00" not in explain(at(2026, 3, 9, 15, 0), 0, same_day=True)
 
 
 def test_does_list_pauses_when_explaining_a_paused_dossier():

@@ -11,6 +11,7 @@ from dossiers.errors import Conflict
 from dossiers.models import Dossier, DossierEvent, IdempotencyRecord
 from dossiers.services.routing import dossier_transition
 from dossiers.services.tokens import api_token_create
+from dossiers.tests.factories import UserFactory
 
 pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
 WORKERS = 8
@@ -53,8 +54,9 @@ def test_does_give_the_number_back_when_a_receipt_rolls_back(world, receive):
 @pytest.mark.parametrize("with_version", [False, True])
 def test_does_let_exactly_one_officer_win_when_two_act_at_once(world, receive, with_version):
     dossier = dossier_transition(dossier_id=receive().pk, action="transfer", actor=world["clerk"])
+    dossier = dossier_transition(dossier_id=dossier.pk, action="transfer", actor=world["specialist"])
     version = dossier.version if with_version else None
-    actors = [world["specialist"], world["leader"]]
+    actors = [world["leader"], UserFactory(username="leader2", roles=["unit_leader"], units=[world["agency"]])]
     results = run_together(
         2, lambda i: dossier_transition(dossier_id=dossier.pk, action="complete", actor=actors[i], version=version)
     )

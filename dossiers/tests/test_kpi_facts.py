@@ -48,6 +48,12 @@ def act(world, dossier, action, who, at):
         return dossier_transition(dossier_id=dossier.pk, action=action, actor=world[who], reason="Lý do")
 
 
+def finish(world, dossier, at):
+    """The result at the procedure's last step: the leader's approval (Ký duyệt)."""
+    act(world, dossier, "transfer", "specialist", at)
+    return act(world, dossier, "complete", "leader", at)
+
+
 @pytest.fixture
 def received(world, receive):
     """Received Mon 09/03/2026 10:00 (10 working days: due 23/03 10:00), then at the agency."""
@@ -57,7 +63,7 @@ def received(world, receive):
 
 
 def test_does_count_early_finish_with_its_working_time_when_finished_before_the_appointment(world, received):
-    act(world, received, "complete", "specialist", local(2026, 3, 13, 10, 0))
+    finish(world, received, local(2026, 3, 13, 10, 0))
     kpi_facts_rebuild()
     assert fact(world, local(2026, 3, 9).date()).received_counter == 1
     done = fact(world, local(2026, 3, 13).date())
@@ -70,7 +76,7 @@ def test_does_count_late_when_supplement_was_requested_twice(world, received):
     for day in (10, 11):
         act(world, received, "request_supplement", "specialist", local(2026, 3, day, 9, 0))
         act(world, received, "supplement_received", "specialist", local(2026, 3, day, 10, 0))
-    act(world, received, "complete", "specialist", local(2026, 3, 13, 10, 0))
+    finish(world, received, local(2026, 3, 13, 10, 0))
     assert Dossier.objects.get(pk=received.pk).timeliness == "early"
     kpi_facts_rebuild()
     done = fact(world, local(2026, 3, 13).date())
@@ -80,13 +86,13 @@ def test_does_count_late_when_supplement_was_requested_twice(world, received):
 def test_does_subtract_waiting_time_when_the_citizen_was_asked_for_a_supplement(world, received):
     act(world, received, "request_supplement", "specialist", local(2026, 3, 10, 10, 0))
     act(world, received, "supplement_received", "specialist", local(2026, 3, 12, 10, 0))
-    act(world, received, "complete", "specialist", local(2026, 3, 16, 10, 0))
+    finish(world, received, local(2026, 3, 16, 10, 0))
     kpi_facts_rebuild()
     assert fact(world, local(2026, 3, 16).date()).processing_seconds == 3 * DAY  # 5 days run, 2 waited
 
 
 def test_does_not_change_anything_when_run_twice(world, received):
-    act(world, received, "complete", "specialist", local(2026, 3, 13, 10, 0))
+    finish(world, received, local(2026, 3, 13, 10, 0))
     kpi_facts_rebuild()
     before = facts()
     assert kpi_facts_refresh(overlap=timedelta(days=3650))["pairs"] == 1

@@ -132,7 +132,7 @@ def test_cannot_act_when_the_officer_is_of_another_unit_or_role(world, receive):
 
 
 def test_cannot_refuse_when_no_reason_is_given(world, receive):
-    dossier = receive()
+    dossier = receive(channel="online", submit_only=True)
     with pytest.raises(InvalidInput) as exc:
         act(dossier, "refuse", world["clerk"], reason="  ")
     assert exc.value.message == routing.REASON_REQUIRED
@@ -171,7 +171,7 @@ def test_does_mark_late_when_the_result_comes_after_the_appointment(world, recei
     with time_machine.travel(local(2026, 3, 9, 10, 0), tick=False):
         dossier = act(receive(), "transfer", world["clerk"])
     with time_machine.travel(local(2026, 3, 24, 8, 0), tick=False):
-        dossier = act(dossier, "complete", world["specialist"])
+        dossier = act(act(dossier, "transfer", world["specialist"]), "complete", world["leader"])
     assert dossier.timeliness == "late"
 
 

@@ -169,7 +169,9 @@ def test_does_list_each_document_to_add_when_the_request_names_them(clerk_client
     assert "Lý do: Bổ sung giấy tờ" in text
 
 
-def test_does_print_the_refusal_reason_when_the_dossier_was_refused(clerk_client, named, received):
+def test_does_print_the_refusal_reason_when_the_dossier_was_refused(clerk_client, named, receive):
+    with time_machine.travel(local(2026, 3, 9, 10, 0), tick=False):
+        received = receive(channel="online", submit_only=True)  # Mẫu 03 comes before a receipt
     with time_machine.travel(local(2026, 3, 9, 11, 0), tick=False):
         act(received, "refuse", named["clerk"], reason="Không thuộc thẩm quyền giải quyết của tỉnh")
     text = text_of(clerk_client.get(url("print-refusal", received)))

@@ -62,8 +62,10 @@ def queues(world, receive):
     soon = receive(procedure=quick)
     mine = receive()
     Dossier.objects.filter(pk=mine.pk).update(assignee=world["clerk"])
-    done = act(act(receive(), "transfer", world["clerk"]), "complete", world["specialist"])
     signing = act(act(receive(), "transfer", world["clerk"]), "transfer", world["specialist"])
+    done = act(
+        act(act(receive(), "transfer", world["clerk"]), "transfer", world["specialist"]), "complete", world["leader"]
+    )
     return {
         "late": late,
         "at_agency": at_agency,
@@ -226,7 +228,7 @@ def test_does_show_only_the_allowed_actions_when_the_dossier_page_is_opened(clie
     client.force_login(world["clerk"])
     response = client.get(reverse("staff:dossier", args=[dossier.code]))
     html = response.content.decode()
-    assert {a["rule"].action for a in response.context["actions"]} == {"transfer", "refuse", "withdraw"}
+    assert {a["rule"].action for a in response.context["actions"]} == {"transfer", "withdraw"}  # refuse: before receipt
     assert 'id="action-transfer"' in html and 'id="action-complete"' not in html
     assert f'name="version" value="{dossier.version}"' in html
     client.force_login(world["specialist"])
@@ -264,11 +266,11 @@ def test_cannot_act_and_does_show_the_409_message_when_the_version_is_stale(clie
 
 
 def test_cannot_refuse_when_the_reason_is_empty(client, world, receive):
-    dossier = receive()
+    dossier = receive(channel="online", submit_only=True)
     client.force_login(world["clerk"])
     response = client.post(reverse("staff:act", args=[dossier.code]), {"action": "refuse", "reason": " "})
     assert response.status_code == 422 and str(REASON_REQUIRED) in response.content.decode()
-    assert Dossier.objects.get(pk=dossier.pk).status == Status.RECEIVED
+    assert Dossier.objects.get(pk=dossier.pk).status == Status.SUBMITTED
 
 
 def test_cannot_see_or_act_on_the_dossier_when_the_user_is_an_outsider(client, world, receive):

@@ -53,6 +53,7 @@ def late_world(world, receive):
         "g": received_at(world, receive, local(2026, 3, 9, 9, 0)),
     }
     with time_machine.travel(local(2026, 3, 18, 9, 0), tick=False):
+        dossier_transition(dossier_id=d["e"].pk, action="transfer", actor=world["specialist"])
         dossier_transition(dossier_id=d["e"].pk, action="complete", actor=world["leader"])
     with time_machine.travel(local(2026, 3, 17, 9, 0), tick=False):
         apology_issue(
@@ -192,6 +193,7 @@ def test_does_stream_a_csv_with_bom_and_one_row_per_dossier_when_asked(as_superv
     b = next(r for r in rows if r[0] == late_world["b"].code)
     assert b[2] == "Cấp Phiếu lý lịch tư pháp" and b[3] == "Trần Thị Bình" and b[6] == "Sở Tư pháp"
     assert b[8] == "16/03/2026 10:00" and b[10] == "5" and b[11] == "Chưa có" and b[12] == "Quá hạn"
+    assert b[-1] == "1"  # KenhThucHien: counter
 
 
 def test_does_export_the_same_rows_as_xlsx_when_asked(as_supervisor, late_world):
@@ -275,7 +277,10 @@ def test_does_sign_and_move_the_appointment_when_the_leader_signs(friday, world,
     url = reverse("staff:apology", args=[draft.pk])
     friday.force_login(world["leader"])
     assert "Ký và gửi" in friday.get(url).content.decode()
-    response = friday.post(url)
+    asked = friday.post(url, {"op": "sign"})  # signing asks for confirmation first (issue 16)
+    assert asked.status_code == 200 and 'id="confirm-sign-form"' in asked.content.decode()
+    assert Apology.objects.get(pk=draft.pk).status == Apology.Status.DRAFT
+    response = friday.post(url, {"op": "sign", "confirmed": "on"})
     assert response.status_code == 302
     dossier = Dossier.objects.get(pk=draft.dossier_id)
     assert dossier.due_at == local(2026, 3, 26, 10, 0) and dossier.due_at_original == local(2026, 3, 23, 10, 0)
@@ -302,7 +307,7 @@ def test_does_list_drafts_waiting_when_the_leader_opens_the_list(friday, world, 
 
 def test_does_print_every_field_of_form_04_when_signed(friday, world, draft):
     friday.force_login(world["leader"])
-    friday.post(reverse("staff:apology", args=[draft.pk]))
+    friday.post(reverse("staff:apology", args=[draft.pk]), {"op": "sign", "confirmed": "on"})
     apology = Apology.objects.get(pk=draft.pk)
     html = friday.get(reverse("staff:print-apology", args=[draft.pk])).content.decode()
     number, _, suffix = apology.number.partition("/")

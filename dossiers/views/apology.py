@@ -23,12 +23,17 @@ from ..calendar import LOCAL_TZ
 from ..errors import DomainError
 from ..models import OPEN, Apology, Dossier
 from ..services.apologies import (
+    LEADER_ONLY,
     NOT_AT_FAULT,
+    NOT_EDITABLE,
     NOT_OPEN,
     PAUSED,
     apology_can_draft,
+    apology_can_edit,
     apology_can_sign,
     apology_draft,
+    apology_edit,
+    apology_return,
     apology_sign,
     new_due_checked,
     new_due_for,
@@ -39,6 +44,8 @@ APOLOGY_SUFFIX = "VBXL"
 DRAFTED = _("Đã soạn văn bản xin lỗi; chờ lãnh đạo đơn vị ký.")
 EXTENSION_TOO_LONG = _("Gia hạn tối đa %(limit_value)s ngày làm việc.")
 SIGNED = _("Đã ký văn bản xin lỗi số %(number)s; ngày hẹn mới %(due)s đã được gửi cho công dân.")
+RETURNED = _("Đã trả lại văn bản xin lỗi để đơn vị sửa.")
+EDITED = _("Đã sửa văn bản xin lỗi; văn bản chờ lãnh đạo đơn vị ký.")
 
 
 class ApologyForm(forms.Form):
@@ -160,27 +167,67 @@ def _preview(dossier: Dossier, form: ApologyForm):
 @require_http_methods(["GET", "POST"])
 @login_required
 def apology(request, pk: int):
+    """The letter; its head signs it (after a confirmation step) or returns it with a comment."""
     item = _apology_or_404(request.user, pk)
-    if request.method == "POST":
-        try:
-            item = apology_sign(apology_id=item.pk, actor=request.user)
-        except DomainError as exc:
-            return _render_apology(request, item, error=exc.message, status=exc.status)
-        due = item.new_due_at.astimezone(LOCAL_TZ).strftime("%d/%m/%Y %H:%M")
-        messages.success(request, gt(SIGNED) % {"number": item.number, "due": due})
-        return redirect("staff:apology", pk=item.pk)
-    return _render_apology(request, item)
+    if request.method != "POST":
+        return _render_apology(request, item)
+    op = request.POST.get("op", "sign")
+    if op == "sign" and request.POST.get("confirmed") != "on":
+        if not apology_can_sign(request.user, item):
+            return _render_apology(request, item, error=gt(LEADER_ONLY), status=403)
+        return _render_apology(request, item, confirm_sign=True)
+    try:
+        if op == "return":
+            item = apology_return(apology_id=item.pk, actor=request.user, comment=request.POST.get("comment", ""))
+            messages.success(request, RETURNED)
+            return redirect("staff:apology", pk=item.pk)
+        item = apology_sign(apology_id=item.pk, actor=request.user)
+    except DomainError as exc:
+        return _render_apology(request, item, error=exc.message, status=exc.status)
+    due = item.new_due_at.astimezone(LOCAL_TZ).strftime("%d/%m/%Y %H:%M")
+    messages.success(request, gt(SIGNED) % {"number": item.number, "due": due})
+    return redirect("staff:apology", pk=item.pk)
 
 
-def _render_apology(request, item: Apology, *, error=None, status=200):
+def _render_apology(request, item: Apology, *, error=None, status=200, confirm_sign=False):
     context = {
         "a": item,
         "d": item.dossier,
         "can_sign": apology_can_sign(request.user, item),
+        "can_edit": apology_can_edit(request.user, item),
+        "confirm_sign": confirm_sign,
         "error": error,
         "signing": settings.PORTAL_SIGNING_ENABLED,  # the signed PDF (edocs) is offered
     }
     return render(request, "supervision/apology.html", context, status=status)
+
+
+@require_http_methods(["GET", "POST"])
+@login_required
+def apology_change(request, pk: int):
+    """Rework a draft: the head edits it, or its unit after the head returned it."""
+    item = _apology_or_404(request.user, pk)
+    if not apology_can_edit(request.user, item):
+        return _render_apology(request, item, error=gt(NOT_EDITABLE), status=403)
+    initial = {"reason": item.reason, "extension_days": item.extension_days}
+    if item.extension_days is None:
+        initial["new_due_at"] = item.new_due_at.astimezone(LOCAL_TZ).strftime("%d/%m/%Y %H:%M")
+    form = ApologyForm(request.POST or None, initial=initial)
+    context = {"d": item.dossier, "a": item, "form": form, "proposals": _proposals(item.dossier), "editing": True}
+    if not form.is_bound:
+        return render(request, "supervision/apology_new.html", context)
+    if not form.is_valid():
+        return render(request, "supervision/apology_new.html", context, status=422)
+    if "preview" in request.POST:
+        context["proposal"] = _preview(item.dossier, form)
+        return render(request, "supervision/apology_new.html", context)
+    try:
+        apology_edit(apology_id=item.pk, actor=request.user, **form.cleaned_data)
+    except DomainError as exc:
+        form.add_service_error(exc)
+        return render(request, "supervision/apology_new.html", context, status=exc.status)
+    messages.success(request, EDITED)
+    return redirect("staff:apology", pk=item.pk)
 
 
 @require_GET
@@ -218,6 +265,8 @@ def print_context(item: Apology) -> dict:
             "phone": dossier.applicant_phone,
         },
         "header": header,
+        # Every Mẫu 04 names the appointment of the receipt (Mẫu 01), not an earlier apology's new date.
+        "receipt_due_at": dossier.due_at_original or item.original_due_at,
         "signer": printing.person_name(item.signed_by),
         "is_draft": item.status != Apology.Status.SIGNED,
     }

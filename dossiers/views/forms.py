@@ -3,7 +3,7 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from ..models import Attachment, Channel, IdType, ResultDelivery, Unit
+from ..models import Attachment, Channel, IdType, ResultDelivery, ReturnMethod, Unit
 
 
 class GroupedUnits(forms.models.ModelChoiceIterator):
@@ -67,6 +67,7 @@ SERVICE_FIELDS = {
     "documents": "documents",
     "fee": "fee",
     "fee_exempt_reason": "fee_exempt_reason",
+    "competent_unit_code": "competent_unit",
 }
 
 
@@ -104,6 +105,14 @@ class IntakeForm(forms.Form):
         required=False,  # a form without it (opened before the field existed): the counter, as before
     )
     receiving_unit = forms.ModelChoiceField(label=_("Nơi tiếp nhận"), queryset=Unit.objects.none(), empty_label=None)
+    # Decree 118/2025: a commune-level procedure filed elsewhere goes to the commune of the applicant's address.
+    competent_unit = forms.ModelChoiceField(
+        label=_("Xã, phường có thẩm quyền giải quyết (theo địa chỉ người nộp)"),
+        queryset=Unit.objects.none(),
+        to_field_name="code",
+        required=False,
+        empty_label=_("Nơi tiếp nhận (nếu là UBND xã có thẩm quyền)"),
+    )
     documents = forms.MultipleChoiceField(
         label=_("Giấy tờ đã nhận"), required=False, widget=forms.CheckboxSelectMultiple
     )
@@ -115,6 +124,11 @@ class IntakeForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.procedure = procedure
         self.fields["receiving_unit"].queryset = units
+        if procedure.level == procedure.Level.COMMUNE:
+            communes = Unit.objects.filter(level=Unit.Level.COMMUNE, is_active=True).order_by("name")
+            self.fields["competent_unit"].queryset = communes
+        else:
+            del self.fields["competent_unit"]
         self.fields["documents"].choices = [(str(d.pk), d.name) for d in procedure.documents.all()]
         # Only the mandatory ones start ticked: an optional document is ticked when handed in.
         self.fields["documents"].initial = [str(d.pk) for d in procedure.documents.all() if d.is_mandatory]
@@ -177,10 +191,34 @@ class ActionForm(forms.Form):
     to_unit = forms.CharField(required=False, max_length=32)
     version = forms.IntegerField(required=False, min_value=1)
     documents = forms.CharField(required=False, max_length=5000, widget=forms.Textarea(attrs={"rows": 3}))
+    # complete: the result approves the request or refuses it with reasons
+    outcome = forms.ChoiceField(choices=(("approved", ""), ("refused", "")), required=False)
+    # return_result: the hand-over (services.handover checks it)
+    return_method = forms.ChoiceField(choices=ReturnMethod.choices, required=False)
+    by_proxy = forms.BooleanField(required=False)
+    recipient_name = forms.CharField(required=False, max_length=200)
+    recipient_id_number = forms.CharField(required=False, max_length=20)
+    tracking_number = forms.CharField(required=False, max_length=64)
+    result_url = forms.CharField(required=False, max_length=500)
+    # the second step of an action the page asks to confirm
+    confirmed = forms.BooleanField(required=False)
 
     def clean_documents(self) -> list[str]:
         """One missing document per line (printed on the Mẫu 02 request)."""
         return [line.strip() for line in self.cleaned_data["documents"].splitlines() if line.strip()]
+
+    def approved(self) -> bool:
+        return self.cleaned_data.get("outcome") != "refused"
+
+    def handover(self) -> dict | None:
+        if self.cleaned_data["action"] != "return_result":
+            return None
+        return {
+            "method": self.cleaned_data["return_method"] or ReturnMethod.COUNTER,
+            "by_proxy": self.cleaned_data["by_proxy"],
+            **{k: self.cleaned_data[k] for k in ("recipient_name", "recipient_id_number")},
+            **{k: self.cleaned_data[k] for k in ("tracking_number", "result_url")},
+        }
 
 
 class AttachmentForm(forms.Form):

@@ -16,6 +16,7 @@ from .staff import GUIDANCE_SESSION_KEY
 FORMS = {
     "receipt": printing.receipt_context,
     "supplement": printing.supplement_context,
+    "completion": printing.completion_context,
     "refusal": printing.refusal_context,
     "stop": printing.stop_context,
     "control": printing.control_context,

@@ -26,15 +26,17 @@ from .. import queues, workflow
 from ..access import OFFICERS, grant_of
 from ..errors import DomainError, InvalidInput
 from ..kpi.timeliness import judge
-from ..models import Apology, Attachment, Dossier, Procedure, RequiredDocument, Status, Unit
+from ..models import Apology, Attachment, Dossier, Procedure, RequiredDocument, ReturnMethod, Status, Unit
 from ..people import person_name
 from ..presenters import actions_for
+from ..printing import money_text
 from ..roles import COUNTER_CLERK, UNIT_LEADER, user_roles
+from ..services.apologies import apology_can_draft
 from ..services.applicants import applicant_clean
 from ..services.assignment import NOT_AN_OFFICER, assignable_officers, dossier_assign
 from ..services.attachments import attachment_add
 from ..services.intake import HandedDocument, dossier_receive
-from ..services.routing import UNKNOWN_ACTION, dossier_transition
+from ..services.routing import SECOND_SUPPLEMENT, UNKNOWN_ACTION, dossier_transition, dossier_transition_check
 from ..workdays import due_soon_bound
 from .forms import ActionForm, AssignForm, AttachmentForm, IntakeForm
 
@@ -54,6 +56,8 @@ EVENT_LABELS = {
     "claim": _("Nhận xử lý hồ sơ"),
     "assign": _("Phân công xử lý"),
     "apology_draft": _("Soạn văn bản xin lỗi (Mẫu 04)"),
+    "apology_return": _("Lãnh đạo trả lại văn bản xin lỗi để sửa"),
+    "apology_edit": _("Sửa văn bản xin lỗi"),
     "apology": _("Xin lỗi và hẹn lại ngày trả"),
     "flag_due_soon": _("Cảnh báo sắp đến hạn"),
     "flag_overdue": _("Cảnh báo quá hạn"),
@@ -71,6 +75,7 @@ EVENT_LABELS = {
 PRINT_FORMS = (
     ("staff:print-receipt", _("In giấy tiếp nhận (Mẫu 01)"), "received"),
     ("staff:print-supplement", _("In phiếu yêu cầu bổ sung (Mẫu 02)"), "request_supplement"),
+    ("staff:print-completion", _("In phiếu hướng dẫn bổ sung, hoàn thiện (Mẫu 02)"), "request_completion"),
     ("staff:print-refusal", _("In phiếu từ chối (Mẫu 03)"), "refuse"),
     ("staff:print-stop", _("In thông báo dừng xử lý (Mẫu 05)"), "stop"),
     ("staff:print-control", _("In phiếu kiểm soát (Mẫu 06)"), "steps"),
@@ -247,6 +252,7 @@ def receive_from_form(user, form: IntakeForm, procedure, documents) -> Dossier |
             set_count=form.cleaned_data["set_count"],
             **form.fee_data(),
             result_delivery=form.cleaned_data["result_delivery"],
+            competent_unit=form.cleaned_data.get("competent_unit"),
         )
     except InvalidInput as exc:
         form.add_service_errors(exc.fields or {None: exc.message})
@@ -345,6 +351,9 @@ def render_dossier(request, d: Dossier, *, status=200, error=None, failed=None, 
     now = timezone.now()
     context = {
         "d": d,
+        "can_apologise": d.is_open and d.due_at is not None and apology_can_draft(request.user, d),
+        "supplement_warning": SECOND_SUPPLEMENT % {"n": d.supplement_count} if d.supplement_count else "",
+        "return_methods": ReturnMethod.choices,
         "documents": handed_documents(d),
         "badge": due_badge(d, now, due_soon_bound(now)),
         "judged_766": judge(d, at=now),  # next to the legal timeliness (docs/rules-766.md)
@@ -376,16 +385,18 @@ def act(request, code: str):
     if not form.is_valid():
         return render_dossier(request, d, status=422, error=UNKNOWN_ACTION)
     data = form.cleaned_data
+    kwargs = {"action": data["action"], "actor": request.user, "reason": data["reason"], "approved": form.approved()}
     try:
-        to_unit = to_unit_of(data["to_unit"])
+        if needs_confirmation(d, data["action"]) and not data["confirmed"]:
+            dossier_transition_check(dossier_id=d.pk, handover=form.handover(), **kwargs)
+            return render_confirmation(request, d, form)
         dossier_transition(
             dossier_id=d.pk,
-            action=data["action"],
-            actor=request.user,
-            reason=data["reason"],
-            to_unit=to_unit,
+            to_unit=to_unit_of(data["to_unit"]),
             version=data["version"],
             documents=data["documents"],
+            handover=form.handover(),
+            **kwargs,
         )
     except DomainError as exc:
         return render_dossier(
@@ -393,6 +404,30 @@ def act(request, code: str):
         )
     messages.success(request, gt("Đã thực hiện: %(label)s.") % {"label": workflow.RULES[data["action"]].label})
     return redirect("staff:dossier", code=code)
+
+
+def needs_confirmation(d: Dossier, action: str) -> bool:
+    """Issue 16: the result and a payment demand are confirmed; so is a second supplement request,
+    which makes the dossier late under Decision 766."""
+    return action in workflow.CONFIRMED or (action == "request_supplement" and d.supplement_count >= 1)
+
+
+def render_confirmation(request, d: Dossier, form: ActionForm):
+    """The second step: what the action will do, and the same request again with `confirmed`."""
+    action = form.cleaned_data["action"]
+    skipped = ("csrfmiddlewaretoken", "confirmed")
+    posted = [(k, v) for k, values in request.POST.lists() if k not in skipped for v in values]
+    context = {
+        "d": d,
+        "rule": workflow.RULES[action],
+        "posted": posted,
+        "refused": not form.approved(),
+        "reason": form.cleaned_data["reason"],
+        "warning": SECOND_SUPPLEMENT % {"n": d.supplement_count} if action == "request_supplement" else "",
+        "fee": money_text(d.procedure.fee) if d.procedure.fee else "",
+        "results": [a for a in d.attachments.all() if a.kind == Attachment.Kind.RESULT],
+    }
+    return render(request, "staff/confirm.html", context)
 
 
 def to_unit_of(code: str) -> Unit | None:

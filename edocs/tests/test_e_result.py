@@ -43,8 +43,8 @@ def attach_result(dossier, user, content: bytes, name="ket-qua.pdf", content_typ
 @pytest.fixture
 def done(world, receive):
     """Received, sent to the agency, decided: a dossier with its result ready (9)."""
-    dossier = act(receive(), "transfer", world["clerk"])
-    return act(dossier, "complete", world["specialist"])
+    dossier = act(act(receive(), "transfer", world["clerk"]), "transfer", world["specialist"])  # to "Ký duyệt"
+    return act(dossier, "complete", world["leader"])
 
 
 def lookup_page(client, dossier, key=None):

@@ -31,6 +31,13 @@ def received(world, receive):
         return receive()
 
 
+def to_agency_in_time(received, world):
+    """The counter hands the dossier on within its 2 hours: the agency is the unit at fault
+    (services.fault) when an apology comes later."""
+    with time_machine.travel(local(2026, 3, 9, 11, 0), tick=False):
+        dossier_transition(dossier_id=received.pk, action="transfer", actor=world["clerk"])
+
+
 def fonts_of(reader: PdfReader) -> dict[str, bool]:
     """{font name: its file is embedded} of every font the pages use."""
     fonts = {}
@@ -93,27 +100,31 @@ def test_does_sign_a_receipt_once_when_it_is_asked_for_again(client, world, rece
     assert SignedDocument.objects.filter(dossier=received).count() == 1
 
 
-def test_does_sign_the_receipt_anew_and_keep_the_first_when_its_appointment_changed(client, world, received, signing):
-    signing(world["centre"])
-    client.force_login(world["clerk"])
-    first = pdf_of(client.get(receipt_url(received)))
-    with time_machine.travel(local(2026, 3, 10, 9, 0), tick=False):
+def test_does_sign_the_receipt_anew_and_keep_the_first_when_its_appointment_changed(client, world, receive, signing):
+    # Days ahead of today, in order: the test CA's certificates are valid from today on.
+    with time_machine.travel(local(2026, 12, 7, 10, 0), tick=False):
+        received = receive()
+        signing(world["centre"])
+        client.force_login(world["clerk"])
+        first = pdf_of(client.get(receipt_url(received)))
+    with time_machine.travel(local(2026, 12, 7, 11, 0), tick=False):  # handed on within the counter's 2 hours
         dossier_transition(dossier_id=received.pk, action="transfer", actor=world["clerk"])
+    with time_machine.travel(local(2026, 12, 8, 9, 0), tick=False):
         apology_issue(
-            dossier_id=received.pk, actor=world["leader"], reason="Chờ xác minh", new_due_at=local(2026, 3, 30, 10, 0)
+            dossier_id=received.pk, actor=world["leader"], reason="Chờ xác minh", new_due_at=local(2026, 12, 28, 10, 0)
         )
-
-    second = pdf_of(client.get(receipt_url(received)))
+        client.force_login(world["clerk"])
+        second = pdf_of(client.get(receipt_url(received)))
 
     assert first != second
     assert SignedDocument.objects.filter(dossier=received, kind="receipt").count() == 2
-    assert "30/03/2026" in PdfReader(io.BytesIO(second)).pages[0].extract_text()
+    assert "28/12/2026" in PdfReader(io.BytesIO(second)).pages[0].extract_text()
 
 
 def test_does_sign_the_apology_with_the_unit_at_fault_when_its_leader_signed_it(client, world, received, signing):
     agency_certificate = signing(world["agency"])
+    to_agency_in_time(received, world)
     with time_machine.travel(local(2026, 3, 10, 9, 0), tick=False):
-        dossier_transition(dossier_id=received.pk, action="transfer", actor=world["clerk"])
         apology = apology_issue(
             dossier_id=received.pk, actor=world["leader"], reason="Chờ xác minh", new_due_at=local(2026, 3, 30, 10, 0)
         )
@@ -132,8 +143,8 @@ def test_does_sign_the_apology_with_the_unit_at_fault_when_its_leader_signed_it(
 
 def test_cannot_sign_an_apology_when_it_is_still_a_draft(client, world, received, signing):
     signing(world["agency"])
+    to_agency_in_time(received, world)
     with time_machine.travel(local(2026, 3, 10, 9, 0), tick=False):
-        dossier_transition(dossier_id=received.pk, action="transfer", actor=world["clerk"])
         apology = apology_draft(
             dossier_id=received.pk, actor=world["specialist"], reason="Chờ xác minh", new_due_at=local(2026, 3, 30, 10)
         )

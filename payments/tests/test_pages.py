@@ -51,7 +51,7 @@ def test_does_not_show_fees_when_the_procedure_is_free(client, world, receive, v
 
 
 def test_cannot_pay_when_the_dossier_was_refused(client, world, receive, vnpay):
-    dossier = receive()
+    dossier = receive(submit_only=True)  # refused before a receipt is issued (Mẫu 03)
     dossier_transition(dossier_id=dossier.pk, action="refuse", actor=world["clerk"], reason="Không thuộc thẩm quyền")
 
     page = lookup(client, dossier)

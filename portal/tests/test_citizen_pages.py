@@ -76,7 +76,8 @@ def test_cannot_download_a_blank_form_when_the_document_has_none_or_the_procedur
 def test_does_fill_in_the_dossier_code_when_a_petition_is_started_from_the_lookup(client, decided):
     html = lookup(client, decided)
     url = re.search(r'<a href="([^"]+)">Gửi phản ánh, kiến nghị</a>', html)[1].replace("&amp;", "&")
-    assert url == f"/phan-anh/gui/?dossier={decided.code}"
+    # With the key: the petition then reaches the agency holding the dossier (docs/security.md).
+    assert url == f"/phan-anh/gui/?dossier={decided.code}&key={decided.lookup_key}"
     form = client.get(url).content.decode()
     assert f'name="dossier_code" value="{decided.code}"' in form
     assert re.search(r'<option value="dossier" selected>', form)

@@ -173,7 +173,7 @@ def test_cannot_sign_a_draft_dated_beyond_the_limits_and_nothing_moves(client, w
         drafted_at=NOW,
     )
     client.force_login(world["leader"])
-    response = client.post(reverse("staff:apology", args=[draft.pk]))
+    response = client.post(reverse("staff:apology", args=[draft.pk]), {"confirmed": "on"})
     assert response.status_code == 422 and str(OUT_OF_RANGE) in response.content.decode()
     draft.refresh_from_db()
     assert draft.status == Apology.Status.DRAFT and Dossier.objects.get(pk=at_agency.pk).due_at == at_agency.due_at

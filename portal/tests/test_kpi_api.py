@@ -24,7 +24,8 @@ def history(world, receive):
         done, _open = receive(), receive(channel="online")
         dossier_transition(dossier_id=done.pk, action="transfer", actor=world["clerk"])
     with time_machine.travel(local(2026, 3, 13, 10, 0), tick=False):
-        dossier_transition(dossier_id=done.pk, action="complete", actor=world["specialist"])
+        dossier_transition(dossier_id=done.pk, action="transfer", actor=world["specialist"])
+        dossier_transition(dossier_id=done.pk, action="complete", actor=world["leader"])
     kpi_facts_rebuild()
     return world
 

@@ -33,6 +33,7 @@ def labels(links) -> list[str]:
                 "Giám sát hồ sơ",
                 "Văn bản xin lỗi chờ ký",
                 "Chỉ số 766",
+                "Đồng bộ Cổng DVCQG",
                 "Phản ánh, kiến nghị",
             ],
         ),
@@ -50,7 +51,7 @@ def test_does_show_the_admin_site_when_the_user_may_use_it():
 
 def test_does_show_every_item_when_the_user_is_a_superuser():
     user = get_user_model().objects.create_superuser("root", "root@example.vn", "x")
-    assert len(staff_menu(user, "/can-bo/")) == 9
+    assert len(staff_menu(user, "/can-bo/")) == 10
 
 
 def test_does_mark_the_current_page_when_its_address_is_under_an_item():

@@ -60,7 +60,8 @@ def test_does_answer_the_same_when_asked_by_service_request_id(client, at_agency
 
 def test_does_close_the_request_when_the_result_is_ready(client, world, at_agency):
     with time_machine.travel(local(2026, 3, 12, 9, 0), tick=False):
-        dossier_transition(dossier_id=at_agency.pk, action="complete", actor=world["specialist"])
+        dossier_transition(dossier_id=at_agency.pk, action="transfer", actor=world["specialist"])
+        dossier_transition(dossier_id=at_agency.pk, action="complete", actor=world["leader"])
     [request] = client.get(f"/api/v1/open311/requests/{at_agency.code}.json", {"key": at_agency.lookup_key}).json()
     assert request["status"] == "closed" and request["updated_datetime"] == "2026-03-12T09:00:00+07:00"
 
