@@ -42,6 +42,7 @@ INSTALLED_APPS = [
     "dossiers",
     "feedback",
     "integrations",
+    "citizens",
 ]
 
 MIDDLEWARE = [
@@ -203,6 +204,20 @@ PORTAL_NATIONAL_SYNC_BACKOFF_SECONDS = int(os.environ.get("PORTAL_NATIONAL_SYNC_
 PORTAL_NATIONAL_SYNC_BACKOFF_MAX_SECONDS = int(os.environ.get("PORTAL_NATIONAL_SYNC_BACKOFF_MAX_SECONDS", "21600"))
 # The token the portal presents when it pushes online dossiers to us; none is accepted while unset.
 PORTAL_NATIONAL_INBOUND_TOKEN = os.environ.get("PORTAL_NATIONAL_INBOUND_TOKEN", "")
+
+# Citizen login with the electronic identity (VNeID through the national login), OpenID Connect:
+# off while the issuer or the client id is unset (README, "Citizen login").
+PORTAL_OIDC_ISSUER = os.environ.get("PORTAL_OIDC_ISSUER", "").rstrip("/")
+PORTAL_OIDC_CLIENT_ID = os.environ.get("PORTAL_OIDC_CLIENT_ID", "")
+PORTAL_OIDC_CLIENT_SECRET = os.environ.get("PORTAL_OIDC_CLIENT_SECRET", "")
+PORTAL_OIDC_SCOPES = os.environ.get("PORTAL_OIDC_SCOPES", "openid profile email phone")
+# The claim carrying the personal identification number (số định danh cá nhân), and the claim and
+# values by which the provider says it verified that number; an unverified number is never used.
+PORTAL_OIDC_ID_NUMBER_CLAIM = os.environ.get("PORTAL_OIDC_ID_NUMBER_CLAIM", "so_dinh_danh")
+PORTAL_OIDC_ID_VERIFIED_CLAIM = os.environ.get("PORTAL_OIDC_ID_VERIFIED_CLAIM", "so_dinh_danh_verified")
+PORTAL_OIDC_ID_VERIFIED_VALUES = env_list("PORTAL_OIDC_ID_VERIFIED_VALUES", "true")
+PORTAL_OIDC_TIMEOUT_SECONDS = float(os.environ.get("PORTAL_OIDC_TIMEOUT_SECONDS", "5"))
+PORTAL_OIDC_SESSION_SECONDS = int(os.environ.get("PORTAL_OIDC_SESSION_SECONDS", "1800"))
 
 # Behind HTTPS (production): one switch turns on every transport-security setting.
 HTTPS = env_bool("DJANGO_HTTPS", False)

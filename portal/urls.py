@@ -9,6 +9,7 @@ from .api import api
 urlpatterns = [
     path("", include("portal.urls_public")),
     path("", include("feedback.urls")),
+    path("", include("citizens.urls")),
     path("", include("portal.urls_dashboard")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("healthz", health.healthz, name="healthz"),
