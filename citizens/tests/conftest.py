@@ -39,3 +39,9 @@ def citizen_dossiers(world, receive):
         newer = receive(applicant=an)
         theirs = receive(applicant=dung)
     return {"older": older, "newer": newer, "theirs": theirs}
+
+
+@pytest.fixture
+def oidc_configured(settings):
+    """Citizen login configured, for pages that never talk to the provider (sessions.citizen_logged_in)."""
+    settings.PORTAL_OIDC_ISSUER, settings.PORTAL_OIDC_CLIENT_ID = "http://127.0.0.1:9/o", "mot-cua"
