@@ -23,7 +23,7 @@ PROVIDER_DOWN = _(
     "Hệ thống định danh điện tử đang không phản hồi. Vui lòng thử lại sau ít phút; trong lúc chờ, bạn vẫn "
     "tra cứu được hồ sơ bằng mã hồ sơ và mã tra cứu."
 )
-NO_STORE = {"Cache-Control": "no-store", "Referrer-Policy": "no-referrer"}
+NO_STORE = {"Cache-Control": "no-store"}
 
 
 def _enabled_or_404() -> None:

@@ -39,8 +39,10 @@ from .throttle import petition_rate, rating_rate, throttle
 PUBLIC_PAGE_SIZE = 20
 STAFF_PAGE_SIZE = 50
 KIOSK_RETURN_SECONDS = 8
-# Pages whose address carries a key: not cached, not sent on as a referrer, not indexed.
-KEY_PAGE_HEADERS = {"Cache-Control": "no-store", "Referrer-Policy": "no-referrer", "X-Robots-Tag": "noindex"}
+# Pages whose address carries a key: not cached, not sent on as a referrer (only the origin), not indexed.
+# Not "no-referrer": under it Chromium posts the page's forms with `Origin: null`, which Django's CSRF
+# check refuses (the rating form answered 403 in a real browser).
+KEY_PAGE_HEADERS = {"Cache-Control": "no-store", "Referrer-Policy": "strict-origin", "X-Robots-Tag": "noindex"}
 EVENT_LABELS = {
     "submit": _("Gửi phản ánh"),
     "flag_overdue": _("Cảnh báo quá hạn"),

@@ -22,7 +22,10 @@ from .public import public_status
 from .views import _before_apology_text, _links, _text, optional_url
 
 PAGE_SIZE = 20
-PRIVATE_HEADERS = {"Cache-Control": "no-store", "Referrer-Policy": "no-referrer", "X-Robots-Tag": "noindex"}
+# Personal pages: never cached nor indexed. Their addresses hold no secret, so the site's referrer
+# policy (same-origin) stays: under "no-referrer" Chromium posts forms with `Origin: null`, which
+# Django's CSRF check refuses (the logout button).
+PRIVATE_HEADERS = {"Cache-Control": "no-store", "X-Robots-Tag": "noindex"}
 NOT_YOURS = _("Không tìm thấy hồ sơ này trong các hồ sơ mang số định danh cá nhân của bạn.")
 
 

@@ -53,7 +53,7 @@ def test_does_show_a_dossier_without_its_key_when_it_is_the_citizens_own(client,
     assert AN not in body and "0912345678" not in body and older.lookup_key not in body
     assert f'href="{reverse("feedback:rate", args=[older.code])}"' in body  # rating without a key
     assert f'href="{reverse("feedback:petition-new")}?dossier={older.code}"' in body
-    assert page["Cache-Control"] == "no-store" and page["Referrer-Policy"] == "no-referrer"
+    assert page["Cache-Control"] == "no-store" and page["X-Robots-Tag"] == "noindex"
     listed = client.get(reverse("citizen-dossiers")).content.decode()
     assert f'href="{reverse("citizen-dossier", args=[older.code])}"' in listed and "?key=" not in listed
 
