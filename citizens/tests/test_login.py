@@ -186,3 +186,21 @@ def test_cannot_log_in_when_the_discovery_document_names_another_issuer(client, 
     settings.PORTAL_OIDC_ISSUER = oidc.issuer.replace("127.0.0.1", "localhost")
     response = client.get(reverse("citizens:login"))
     assert response.status_code == 503 and SESSION_KEY not in client.session
+
+
+@pytest.mark.parametrize(
+    "params",
+    [
+        "",
+        "?code=",
+        "?state=",
+        "?code=abc&state=" + "s" * 5000,
+        "?code[]=1&state[]=2",
+        "?error=x&error_description=%3Cb%3E",
+    ],
+)
+def test_cannot_log_in_with_a_400_not_a_500_when_the_callback_is_hostile(client, oidc, params):
+    start(client)  # a real login pending in the session
+    response = client.get(reverse("citizens:callback") + params)
+    assert response.status_code == 400 and SESSION_KEY not in client.session
+    assert "<b>" not in response.content.decode()

@@ -140,3 +140,12 @@ def test_does_forget_the_citizen_when_the_session_is_older_than_the_setting(
         page = client.get(reverse("citizen-dossiers")).content.decode()
     assert citizen_dossiers["older"].code not in page and "Đăng nhập bằng định danh điện tử" in page
     assert SESSION_KEY not in client.session
+
+
+def test_does_treat_a_damaged_session_as_logged_out_when_its_identity_is_incomplete(client, oidc_configured, db):
+    session = client.session
+    session[SESSION_KEY] = {"name": "Phạm Văn An", "id_number": AN, "since": 9e18}
+    session.save()
+    page = client.get(reverse("citizen-dossiers"))
+    assert page.status_code == 200 and "Đăng nhập bằng định danh điện tử" in page.content.decode()
+    assert SESSION_KEY not in client.session
