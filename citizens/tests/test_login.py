@@ -204,3 +204,10 @@ def test_cannot_log_in_with_a_400_not_a_500_when_the_callback_is_hostile(client,
     response = client.get(reverse("citizens:callback") + params)
     assert response.status_code == 400 and SESSION_KEY not in client.session
     assert "<b>" not in response.content.decode()
+
+
+def test_does_log_the_staff_user_out_when_a_citizen_logs_in_in_the_same_browser(client, oidc, world):
+    client.force_login(world["clerk"])
+    log_in(client)
+    assert "_auth_user_id" not in client.session and client.session[SESSION_KEY]["subject"] == "vneid-0001"
+    assert client.get("/can-bo/").status_code == 302  # the clerk's pages need a staff login again
