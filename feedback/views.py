@@ -39,10 +39,11 @@ from .throttle import petition_rate, rating_rate, throttle
 PUBLIC_PAGE_SIZE = 20
 STAFF_PAGE_SIZE = 50
 KIOSK_RETURN_SECONDS = 8
-# Pages whose address carries a key: not cached, not sent on as a referrer (only the origin), not indexed.
-# Not "no-referrer": under it Chromium posts the page's forms with `Origin: null`, which Django's CSRF
-# check refuses (the rating form answered 403 in a real browser).
-KEY_PAGE_HEADERS = {"Cache-Control": "no-store", "Referrer-Policy": "strict-origin", "X-Robots-Tag": "noindex"}
+# Pages whose address carries a key: not cached, not indexed, the key never sent to another site.
+# `same-origin`, not `no-referrer`: these pages post forms back here (the rating, the language
+# switch), and with `no-referrer` Chromium sends the POST with `Origin: null`, which Django's CSRF
+# check refuses (issue 16: a phone could not rate from the lookup page).
+KEY_PAGE_HEADERS = {"Cache-Control": "no-store", "Referrer-Policy": "same-origin", "X-Robots-Tag": "noindex"}
 EVENT_LABELS = {
     "submit": _("Gửi phản ánh"),
     "flag_overdue": _("Cảnh báo quá hạn"),

@@ -26,7 +26,7 @@ def test_does_record_a_rating_from_the_qr_link_when_the_form_is_posted(client, f
     dossier = finish()
     page = client.get(_rate_url(dossier, src="qr"))
     assert page.status_code == 200 and 'name="csrfmiddlewaretoken"' in page.content.decode()
-    assert page["Referrer-Policy"] == "strict-origin" and page["Cache-Control"] == "no-store"  # the key is in the URL
+    assert page["Referrer-Policy"] == "same-origin" and page["Cache-Control"] == "no-store"  # the key is in the URL
     post = {"key": dossier.lookup_key, "src": "qr", "satisfied": "no", "attitude": "2", "comment": "Chậm"}
     response = client.post(reverse("feedback:rate", args=[dossier.code]), post)
     assert response.status_code == 302 and response.url == reverse("feedback:rate-done")
