@@ -4,7 +4,9 @@
   received, leads, holds or handled a step of — nothing else, not the units below theirs.
 - Only the supervisor role sees a subtree: the same, for every unit at or below theirs.
 - A superuser sees everything. A member of a unit with no staff role sees nothing.
-- A citizen never comes through here: one dossier, by its code and lookup key (services.lookup).
+- A citizen is never a user here. Anonymous, they reach one dossier by its code and lookup key
+  (services.lookup); logged in with the electronic identity (citizens.identity), the dossiers whose
+  applicant ID number is the one the identity provider verified (`applicant_dossiers`).
 
 Acting needs a role in a unit: `Grant.acts_in(unit_id, roles)`. Every page, endpoint, export,
 print, file download, kiosk and admin changelist reads through `Dossier.objects.visible_to(user)`
@@ -104,6 +106,12 @@ def visible_dossiers(queryset, user):
     if not grant.sees:
         return queryset.none()
     return queryset.filter(dossier_filter(grant.sees))
+
+
+def applicant_dossiers(queryset, id_number: str):
+    """A citizen's own dossiers: the applicant's ID number equals the one their identity provider
+    verified (citizens.identity.Citizen.id_number); an empty number (not verified) matches nothing."""
+    return queryset.filter(applicant_id_number=id_number) if id_number else queryset.none()
 
 
 def visible_units(queryset, user):

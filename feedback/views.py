@@ -18,6 +18,7 @@ from django.utils.translation import gettext as gt
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
+from citizens.identity import citizen_dossier, citizen_initial
 from dossiers.errors import DomainError, RateLimited
 from dossiers.models import Dossier, Unit
 from dossiers.services.lookup import public_dossier
@@ -103,7 +104,8 @@ def rate(request, code: str):
         return rate_limited(request, exc)
     data = request.POST if request.method == "POST" else request.GET
     key, source = data.get("key", ""), "qr" if data.get("src") == "qr" else "lookup"
-    dossier = public_dossier(code=code, key=key)
+    # A citizen logged in with the electronic identity rates their own dossier without the key.
+    dossier = citizen_dossier(request, code=code) or public_dossier(code=code, key=key)
     if dossier is None:
         return not_found(request)
     form = RatingForm(request.POST or None)
@@ -176,6 +178,7 @@ def petition_new(request):
         "dossier_key": request.GET.get("key", "")[:32],
         "unit_code": request.GET.get("unit", "")[:32],
     }
+    initial.update(citizen_initial(request))  # name, phone, email of a citizen logged in with the e-identity
     if initial["dossier_code"]:
         initial["about"] = Petition.About.DOSSIER
     form = PetitionForm(request.POST or None, initial=initial)

@@ -6,6 +6,7 @@ A menu only shows a link its reader may open; the pages still check access thems
 from dataclasses import dataclass
 
 from django.urls import NoReverseMatch, reverse
+from django.utils.module_loading import import_string
 from django.utils.translation import gettext_lazy as _
 
 from dossiers.access import grant_of
@@ -20,12 +21,14 @@ class Item:
     label: str
     roles: frozenset | None = ANYONE  # roles that see it (superusers see everything)
     staff_flag: bool = False  # shown to users with the admin site (is_staff) instead
+    switch: str = ""  # a "module.function" that says whether the feature behind it is on
 
 
 PUBLIC_MENU = (
     Item("procedures", _("Thủ tục")),
     Item("centres", _("Nơi nộp hồ sơ")),
     Item("lookup", _("Tra cứu hồ sơ")),
+    Item("citizen-dossiers", _("Hồ sơ của tôi"), switch="citizens.identity.oidc_enabled"),
     Item("feedback:petitions", _("Phản ánh, kiến nghị")),
     Item("public-results", _("Kết quả giải quyết")),
 )
@@ -57,8 +60,12 @@ def _url(name: str) -> str | None:
         return None
 
 
+def _switched_on(item: Item) -> bool:
+    return not item.switch or import_string(item.switch)()
+
+
 def _links(items, path: str) -> list[dict]:
-    links = [{"url": url, "label": item.label} for item in items if (url := _url(item.url_name))]
+    links = [{"url": url, "label": item.label} for item in items if _switched_on(item) and (url := _url(item.url_name))]
     # The current page is the longest menu address its path starts with ("/" matches nothing).
     current = max((link["url"] for link in links if path.startswith(link["url"])), key=len, default=None)
     for link in links:

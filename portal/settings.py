@@ -49,6 +49,7 @@ INSTALLED_APPS = [
     "integrations",
     "edocs",
     "payments",
+    "citizens",
 ]
 
 MIDDLEWARE = [
@@ -283,6 +284,19 @@ PORTAL_VNPAY_API_URL = os.environ.get(
 )
 PORTAL_VNPAY_EXPIRE_MINUTES = int(os.environ.get("PORTAL_VNPAY_EXPIRE_MINUTES", "15"))
 PORTAL_VNPAY_TIMEOUT = float(os.environ.get("PORTAL_VNPAY_TIMEOUT", "10"))
+# Citizen login with the electronic identity (VNeID through the national login), OpenID Connect:
+# off while the issuer or the client id is unset (README, "Citizen login").
+PORTAL_OIDC_ISSUER = os.environ.get("PORTAL_OIDC_ISSUER", "").rstrip("/")
+PORTAL_OIDC_CLIENT_ID = os.environ.get("PORTAL_OIDC_CLIENT_ID", "")
+PORTAL_OIDC_CLIENT_SECRET = os.environ.get("PORTAL_OIDC_CLIENT_SECRET", "")
+PORTAL_OIDC_SCOPES = os.environ.get("PORTAL_OIDC_SCOPES", "openid profile email phone")
+# The claim carrying the personal identification number (số định danh cá nhân), and the claim and
+# values by which the provider says it verified that number; an unverified number is never used.
+PORTAL_OIDC_ID_NUMBER_CLAIM = os.environ.get("PORTAL_OIDC_ID_NUMBER_CLAIM", "so_dinh_danh")
+PORTAL_OIDC_ID_VERIFIED_CLAIM = os.environ.get("PORTAL_OIDC_ID_VERIFIED_CLAIM", "so_dinh_danh_verified")
+PORTAL_OIDC_ID_VERIFIED_VALUES = env_list("PORTAL_OIDC_ID_VERIFIED_VALUES", "true")
+PORTAL_OIDC_TIMEOUT_SECONDS = float(os.environ.get("PORTAL_OIDC_TIMEOUT_SECONDS", "5"))
+PORTAL_OIDC_SESSION_SECONDS = int(os.environ.get("PORTAL_OIDC_SESSION_SECONDS", "1800"))
 
 # Behind HTTPS (production): one switch turns on every transport-security setting.
 HTTPS = env_bool("DJANGO_HTTPS", False)

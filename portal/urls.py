@@ -12,6 +12,7 @@ urlpatterns = [
     path("", include("portal.urls_public")),
     path("", include("feedback.urls")),
     path("", include("payments.urls")),
+    path("", include("citizens.urls")),
     path("", include("portal.urls_dashboard")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("healthz", health.healthz, name="healthz"),

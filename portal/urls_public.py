@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from . import views
+from . import views, views_citizen
 
 urlpatterns = [
     path("", views.home, name="home"),
@@ -14,4 +14,7 @@ urlpatterns = [
     # Printed in the receipt's QR code by Dossier.public_url(): keep this path.
     path("tra-cuu/<str:code>/", views.lookup_result, name="lookup-result"),
     path("tra-cuu/<str:code>/ket-qua-dien-tu/", views.lookup_result_file, name="lookup-result-file"),
+    # A citizen logged in with the electronic identity (citizens): their own dossiers, without a key.
+    path("cong-dan/ho-so/", views_citizen.dossiers, name="citizen-dossiers"),
+    path("cong-dan/ho-so/<str:code>/", views_citizen.dossier, name="citizen-dossier"),
 ]

@@ -19,6 +19,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_safe
 
+from citizens.identity import citizen_of, oidc_enabled
 from dossiers.calendar import format_local
 from dossiers.models import Attachment, Dossier, Field, Procedure, RequiredDocument, Unit
 from dossiers.services.lookup import LOOKUP_LIMITED, LOOKUP_NOT_FOUND, dossier_lookup
@@ -58,6 +59,9 @@ def _links() -> dict:
     return {
         "petitions": optional_url("feedback:petitions"),
         "petition_new": optional_url("feedback:petition-new"),
+        # Citizen login with the electronic identity: only when it is configured (off by default).
+        "citizen_login": optional_url("citizens:login") if oidc_enabled() else None,
+        "citizen_dossiers": optional_url("citizen-dossiers") if oidc_enabled() else None,
     }
 
 
@@ -150,7 +154,8 @@ def lookup(request):
             )
             if not value
         }
-    return _page(request, "public/lookup.html", {"code": code, "errors": errors})
+    context = {"code": code, "errors": errors, "citizen": citizen_of(request)}
+    return _page(request, "public/lookup.html", context)
 
 
 def _refused(request, dossier, retry_after: int):

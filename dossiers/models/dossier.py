@@ -134,6 +134,12 @@ class DossierQuerySet(models.QuerySet):
 
         return visible_dossiers(self, user)
 
+    def of_applicant(self, id_number: str):
+        """A logged-in citizen's own dossiers, by their verified ID number (dossiers/access.py)."""
+        from ..access import applicant_dossiers
+
+        return applicant_dossiers(self, id_number)
+
     def at_counter_of(self, user):
         """Received at a counter where the user is a clerk (the rating kiosk)."""
         from ..access import at_counter_of

@@ -25,6 +25,7 @@ from django.db import transaction
 from django.test import override_settings
 from django.utils import timezone
 
+from citizens.tests.sessions import citizen_logged_in
 from dossiers.models import Apology, Attachment, Dossier, Status
 from dossiers.roles import roles_sync
 from dossiers.services.apologies import apology_draft
@@ -43,7 +44,9 @@ from integrations.models import InboundDossier, SyncMessage, SyncStatus
 RELATIONS = ("own", "child", "sibling", "parent")
 ALL = frozenset(RELATIONS)
 OFFICERS = ("counter_clerk", "specialist", "unit_leader")
-ROLES = (*OFFICERS, "supervisor", "admin", "no_role", "superuser", "anonymous")
+# "citizen": a session logged in with the electronic identity whose verified ID number is the
+# applicant's of the own unit's finished dossier (citizens/); never a user, so no staff surface.
+ROLES = (*OFFICERS, "supervisor", "admin", "no_role", "superuser", "anonymous", "citizen")
 PDF = b"%PDF-1.4\n1 0 obj\n<<>>\nendobj\ntrailer\n<<>>\n%%EOF\n"
 
 # Which relations each role reaches; a role not named reaches none.
@@ -58,6 +61,7 @@ PETITION_ACT_RULE = {"specialist": {"own"}, "unit_leader": {"own"}, "superuser":
 SUPERVISOR_RULE = {"supervisor": {"own", "child"}, "superuser": ALL}  # supervisor-only pages
 NOBODY_RULE: dict = {}  # partner endpoints: no user's session or token reaches them
 REFUND_RULE = {"unit_leader": {"own"}, "superuser": ALL}  # a leader of the unit that received the fee
+CITIZEN_RULE = {"citizen": {"own"}}  # the citizen's own dossier: by their verified ID number, nobody else
 
 
 # -- the world ---------------------------------------------------------------------------------
@@ -305,6 +309,16 @@ READS = (
     Surface("admin petitions", lambda c, r, b: c.get("/admin/feedback/petition/"), ADMIN_SITE_RULE, petition_marker),
     Surface("national sync page", lambda c, r, b: c.get("/can-bo/dong-bo/"), SUPERVISOR_RULE, code_listed("dossier")),
     Surface("api kpis", lambda c, r, b: c.get(f"/api/v1/kpis?unit={r['unit'].code}", **b), KPI_RULE, ok),
+    Surface("citizen dossiers", lambda c, r, b: c.get("/cong-dan/ho-so/"), CITIZEN_RULE, code_listed("done")),
+    Surface(
+        "citizen dossier page",
+        lambda c, r, b: c.get(f"/cong-dan/ho-so/{r['done'].code}/"),
+        CITIZEN_RULE,
+        code_listed("done"),
+    ),
+    Surface(
+        "citizen rating page", lambda c, r, b: c.get(f"/danh-gia/{r['done'].code}/"), CITIZEN_RULE, code_listed("done")
+    ),
     Surface("kpi dashboard", lambda c, r, b: c.get(f"/giam-sat/chi-so/?unit={r['unit'].code}"), KPI_RULE, ok),
     Surface(
         "staff payments page",
@@ -381,9 +395,17 @@ def _xlsx_text(response) -> str:
     return " ".join(str(cell) for sheet in book for row in sheet.iter_rows(values_only=True) for cell in row)
 
 
+@pytest.fixture(autouse=True)
+def _citizen_login_configured(settings):
+    settings.PORTAL_OIDC_ISSUER, settings.PORTAL_OIDC_CLIENT_ID = "http://127.0.0.1:9/o", "matrix"
+
+
 def _login(client, matrix, role: str) -> dict:
     """Log the role in (session for pages, bearer token for the API); anonymous: neither."""
     if role == "anonymous":
+        return {}
+    if role == "citizen":
+        citizen_logged_in(client, id_number=matrix["rows"]["own"]["done"].applicant_id_number)
         return {}
     client.force_login(matrix["users"][role])
     return {"HTTP_AUTHORIZATION": f"Bearer {matrix['tokens'][role]}"}
@@ -453,6 +475,10 @@ def _refund_requested(row) -> bool:
     return Payment.objects.filter(dossier=row["dossier"], status="refund_requested").exists()
 
 
+def _citizen_rate(c, r, b):
+    return c.post(f"/danh-gia/{r['done'].code}/", {"satisfied": "yes"})
+
+
 def _api_petition_act(c, r, b):
     body = {"action": "answer", "text": "Đã xem xét và trả lời."}
     return c.post(f"/api/v1/petitions/{r['petition'].code}/actions", body, content_type="application/json", **b)
@@ -500,6 +526,7 @@ WRITES = (
     Write("api attachment", _api_attach, ACT_RULE, lambda r: r["dossier"].attachments.count() == 2),
     Write("kiosk rating", _kiosk_rate, KIOSK_RULE, lambda r: Rating.objects.filter(dossier=r["done"]).exists()),
     Write("refund request", _refund, REFUND_RULE, _refund_requested),
+    Write("citizen rating", _citizen_rate, CITIZEN_RULE, lambda r: Rating.objects.filter(dossier=r["done"]).exists()),
     Write(
         "api petition action",
         _api_petition_act,

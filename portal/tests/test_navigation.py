@@ -87,3 +87,11 @@ def test_does_render_the_public_menu_when_a_citizen_opens_a_public_page(client, 
 def test_does_lead_back_to_the_queue_when_the_register_is_open(client, world):
     client.force_login(world["clerk"])
     assert '<a class="button secondary" href="/can-bo/">' in client.get("/can-bo/so-theo-doi/").content.decode()
+
+
+def test_does_offer_my_dossiers_only_when_the_citizen_login_is_configured(settings):
+    settings.PORTAL_OIDC_ISSUER, settings.PORTAL_OIDC_CLIENT_ID = "", ""
+    assert "Hồ sơ của tôi" not in labels(public_menu("/"))
+    settings.PORTAL_OIDC_ISSUER, settings.PORTAL_OIDC_CLIENT_ID = "https://id.example.gov.vn", "motcua"
+    assert labels(public_menu("/"))[3] == "Hồ sơ của tôi"
+    assert [x["url"] for x in public_menu("/")][3] == "/cong-dan/ho-so/"
