@@ -105,9 +105,9 @@ EXTRAS = [
     " FROM dossiers_dossier WHERE finished_at IS NOT NULL AND id %% 2 = 0",
     # A signed apology for one late dossier in three.
     "INSERT INTO dossiers_apology (dossier_id, unit_id, status, number, reason, original_due_at, new_due_at,"
-    " drafted_by_id, drafted_at, issued_at, issued_after_due)"
+    " drafted_by_id, drafted_at, issued_at, issued_after_due, review_comment)"
     " SELECT id, lead_unit_id, 'signed', '', 'Trễ', due_at_original, due_at_original + interval '2 days', %s,"
-    " due_at_original - interval '1 hour', due_at_original - interval '1 hour', false"
+    " due_at_original - interval '1 hour', due_at_original - interval '1 hour', false, ''"
     " FROM dossiers_dossier WHERE timeliness_766 = 'late' AND id %% 3 = 0 AND due_at_original IS NOT NULL",
 ]
 
