@@ -219,8 +219,11 @@ def test_does_take_the_same_time_when_the_code_is_unknown_or_the_key_wrong(clien
             start = time.perf_counter()
             assert api(client, code, WRONG_KEY).status_code == 404
             timings[name].append(time.perf_counter() - start)
-    difference_ms = abs(statistics.median(timings["unknown"]) - statistics.median(timings["wrong"])) * 1000
-    print(f"median unknown-code vs wrong-key difference: {difference_ms:.3f} ms")
+    # Noise from a loaded machine only ever adds time, so the low quintile of each side is the
+    # steady cost of its path; the median flipped this test at load 9 (6 ms apart, 25 ms a request).
+    low = {name: statistics.quantiles(values, n=5)[0] for name, values in timings.items()}
+    difference_ms = abs(low["unknown"] - low["wrong"]) * 1000
+    print(f"low quintile: unknown code {low['unknown'] * 1000:.2f} ms, wrong key {low['wrong'] * 1000:.2f} ms")
     assert difference_ms < 5
 
 
