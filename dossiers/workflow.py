@@ -257,7 +257,7 @@ _ROWS = (
 ACTIONS: dict[str, Action] = {a.name: a for a in _ROWS}
 # What may follow what: status → the statuses its actions reach.
 TRANSITIONS: dict[int, frozenset[int]] = {
-    status: frozenset(a.target for a in _ROWS if status in a.sources) for status in Status.values
+    status: frozenset(a.target for a in ACTIONS.values() if status in a.sources) for status in Status.values
 }
 
 
@@ -309,7 +309,7 @@ STEP_ROLES = {SPEC: {SPEC, LEAD}, LEAD: {LEAD}, CLERK: {CLERK}}
 
 
 def allowed_actions(status: int) -> list[Action]:
-    return [action for action in _ROWS if status in action.sources]
+    return [action for action in ACTIONS.values() if status in action.sources]
 
 
 def event_label(code: str) -> str:
@@ -326,4 +326,4 @@ def public_wording(code: str) -> Wording | None:
 
 def print_forms() -> list[tuple[PrintForm, str]]:
     """Every action's printed forms, with the action that makes each available."""
-    return [(form, action.name) for action in _ROWS for form in action.forms]
+    return [(form, action.name) for action in ACTIONS.values() for form in action.forms]
