@@ -140,17 +140,17 @@ def visible_petitions(queryset, user):
 # -- writes ----------------------------------------------------------------------------------
 
 
-def may_take(user, rule, dossier) -> bool:
-    """Whether the user may take a workflow rule on the dossier: one of the rule's roles in one
-    of the units its `where` names (workflow.Rule)."""
+def may_take(user, action, dossier) -> bool:
+    """Whether the user may take a workflow action on the dossier: one of the action's roles in
+    one of the units its `where` names (workflow.Action)."""
     grant = grant_of(user)
-    return any(grant.acts_in(unit_id, rule.roles) for unit_id in rule_units(rule, dossier))
+    return any(grant.acts_in(unit_id, action.roles) for unit_id in action_units(action, dossier))
 
 
-def rule_units(rule, dossier) -> set[int]:
-    if rule.where == "receiving":
+def action_units(action, dossier) -> set[int]:
+    if action.where == "receiving":
         return {dossier.receiving_unit_id}
-    if rule.where == "current":
+    if action.where == "current":
         return {dossier.current_unit_id}
     return {dossier.receiving_unit_id, dossier.current_unit_id}
 

@@ -15,7 +15,7 @@ def actions_for(user, dossier: Dossier) -> list[str]:
 
     if not dossier.is_open and dossier.status != Status.DONE:
         return []
-    actions = [rule.action for rule in workflow.allowed_actions(dossier.status) if may_take(user, rule, dossier)]
+    actions = [a.name for a in workflow.allowed_actions(dossier.status) if may_take(user, a, dossier)]
     if "complete" in actions and completion_step_problem(dossier, user) is not None:
         actions.remove("complete")
     return actions

@@ -26,13 +26,13 @@ from .schemas import (
 from .services.petition_opinion import petition_rate_answer
 from .services.petitions import (
     PETITION_NOT_FOUND,
-    allowed_actions,
     petition_act,
     petition_for_citizen,
     petition_submit,
 )
 from .services.ratings import rating_submit
 from .throttle import petition_follow_rate, petition_rate, throttle, throttle_dossier_key
+from .workflow import allowed_actions
 
 router = Router(tags=["feedback"])
 ERRORS = {401: ErrorOut, 403: ErrorOut, 404: ErrorOut, 409: ErrorOut, 422: ErrorOut, 429: ErrorOut}
@@ -178,5 +178,5 @@ def petition_out(p: Petition, now) -> dict:
         "dossier_code": p.dossier_ref,
         "status_label": str(p.get_status_display()),
         "is_overdue": p.is_overdue(now),
-        "actions": allowed_actions(p),
+        "actions": [a.name for a in allowed_actions(p)],
     }

@@ -6,6 +6,7 @@ from django.utils.translation import gettext_lazy as _
 from dossiers.models import Unit
 
 from .models import COMMENT_MAX, CONTENT_MAX, SCORES, SUBJECT_MAX, Petition
+from .workflow import PETITION_ACTIONS
 
 SATISFIED_CHOICES = [("yes", _("Hài lòng")), ("no", _("Không hài lòng"))]
 SCORE_CHOICES = [("", _("Không đánh giá")), *SCORES]
@@ -86,9 +87,7 @@ class PetitionForm(forms.Form):
 
 
 class PetitionActionForm(forms.Form):
-    action = forms.ChoiceField(
-        choices=[(a, a) for a in ("reject", "request_info", "supply_info", "transfer", "answer", "publish")]
-    )
+    action = forms.ChoiceField(choices=[(a, a) for a in PETITION_ACTIONS])
     text = forms.CharField(label=_("Nội dung"), required=False, max_length=5000, widget=forms.Textarea)
     publish = forms.BooleanField(label=_("Công khai câu trả lời trên cổng"), required=False)
     to_unit_code = forms.CharField(label=_("Chuyển đến đơn vị"), required=False, max_length=32)

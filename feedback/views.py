@@ -15,7 +15,6 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.http import urlencode
 from django.utils.translation import gettext as gt
-from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from citizens.identity import citizen_dossier, citizen_initial
@@ -26,16 +25,10 @@ from dossiers.services.lookup import public_dossier
 from .forms import KioskRatingForm, KioskStartForm, PetitionActionForm, PetitionForm, PetitionRatingForm, RatingForm
 from .models import Petition, Rating
 from .services.petition_opinion import petition_rate_answer
-from .services.petitions import (
-    TRANSITIONS,
-    allowed_actions,
-    may_handle,
-    petition_act,
-    petition_for_citizen,
-    petition_submit,
-)
+from .services.petitions import may_handle, petition_act, petition_for_citizen, petition_submit
 from .services.ratings import RATABLE, rating_submit
 from .throttle import petition_follow_rate, petition_rate, throttle, throttle_dossier_key
+from .workflow import TO_UNIT, allowed_actions, event_label
 
 PUBLIC_PAGE_SIZE = 20
 STAFF_PAGE_SIZE = 50
@@ -45,12 +38,6 @@ KIOSK_RETURN_SECONDS = 8
 # switch), and with `no-referrer` Chromium sends the POST with `Origin: null`, which Django's CSRF
 # check refuses (issue 16: a phone could not rate from the lookup page).
 KEY_PAGE_HEADERS = {"Cache-Control": "no-store", "Referrer-Policy": "same-origin", "X-Robots-Tag": "noindex"}
-EVENT_LABELS = {
-    "submit": _("Gửi phản ánh"),
-    "flag_overdue": _("Cảnh báo quá hạn"),
-    "rate_answer": _("Người gửi đánh giá trả lời"),
-    **{action: rule.label for action, rule in TRANSITIONS.items()},
-}
 
 
 def key_page(view):
@@ -294,14 +281,14 @@ def staff_petition(request, code: str):
     actions = allowed_actions(petition) if may_handle(request.user, petition) else []
     events = list(petition.events.select_related("actor"))
     for e in events:
-        e.label = EVENT_LABELS.get(e.action, e.action)
+        e.label = event_label(e.action)
     context = {
         "petition": petition,
         "events": events,
-        "actions": [(a, TRANSITIONS[a]) for a in actions],
+        "actions": actions,
         "form": PetitionActionForm(initial={"publish": True}),
         "overdue": petition.is_overdue(),
-        "units": transfer_units(petition) if "transfer" in actions else [],
+        "units": transfer_units(petition) if any(TO_UNIT in a.asks for a in actions) else [],
     }
     return render(request, "feedback/staff_petition.html", context)
 

@@ -34,6 +34,7 @@ from dossiers.services.lookup import (
 )
 from dossiers.wording import processing_time_text, shortened_legal_time_text
 from dossiers.workdays import calendar_for
+from dossiers.workflow import public_wording
 
 STATUS_WORDS = {
     Status.SUBMITTED: gettext_lazy("Hồ sơ đã được gửi trực tuyến, đang chờ cán bộ một cửa kiểm tra và tiếp nhận."),
@@ -54,27 +55,6 @@ STATUS_WORDS = {
 DONE_WORDS = {
     ResultDelivery.POSTAL: gettext_lazy("Đã có kết quả. Kết quả sẽ được gửi đến bạn qua dịch vụ bưu chính công ích."),
     ResultDelivery.ONLINE: gettext_lazy("Đã có kết quả. Kết quả điện tử được gửi cho bạn qua Cổng dịch vụ công."),
-}
-
-# action: (title, shows its reason, event.data key holding a new appointment)
-PUBLIC_EVENTS = {
-    "submit": (gettext_lazy("Nộp hồ sơ trực tuyến"), False, None),
-    "receive": (gettext_lazy("Hồ sơ được tiếp nhận"), False, "due_at"),
-    "request_completion": (gettext_lazy("Cần bạn bổ sung, hoàn thiện hồ sơ trước khi tiếp nhận"), True, None),
-    "refuse": (gettext_lazy("Hồ sơ không được tiếp nhận"), True, None),
-    "transfer": (gettext_lazy("Chuyển đến cơ quan giải quyết"), False, None),
-    "request_supplement": (gettext_lazy("Cần bạn bổ sung giấy tờ"), True, None),
-    "supplement_received": (gettext_lazy("Đã nhận giấy tờ bổ sung, tiếp tục giải quyết"), False, "due_at"),
-    "request_payment": (gettext_lazy("Cần bạn thực hiện nghĩa vụ tài chính"), True, None),
-    "payment_received": (gettext_lazy("Đã thực hiện nghĩa vụ tài chính, tiếp tục giải quyết"), False, "due_at"),
-    "complete": (gettext_lazy("Đã có kết quả giải quyết"), False, None),
-    "return_result": (gettext_lazy("Đã trả kết quả"), False, None),
-    "withdraw": (gettext_lazy("Rút hồ sơ theo yêu cầu"), True, None),
-    "stop": (gettext_lazy("Dừng xử lý hồ sơ"), True, None),
-    "apology": (gettext_lazy("Cơ quan giải quyết xin lỗi và hẹn lại ngày trả kết quả"), True, "new_due_at"),
-    "calendar_recompute": (gettext_lazy("Ngày hẹn thay đổi theo lịch làm việc"), True, "after"),
-    "payment_paid": (gettext_lazy("Đã nộp phí, lệ phí trực tuyến"), False, None),
-    "payment_refunded": (gettext_lazy("Đã hoàn trả phí, lệ phí"), False, None),
 }
 
 
@@ -207,7 +187,7 @@ def _public_status(dossier: Dossier) -> dict:
 
 
 def _timeline_item(event) -> dict | None:
-    rule = PUBLIC_EVENTS.get(event.action)
+    rule = public_wording(event.action)
     if rule is None or (event.action == "submit" and event.data.get("channel") == "counter"):
         return None
     title, shows_reason, due_key = rule

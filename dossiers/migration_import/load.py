@@ -28,7 +28,7 @@ from django.utils import timezone
 from ..kpi.backfill import timeliness_766_backfill
 from ..models import ClockEntry, DailySequence, Dossier, DossierEvent
 from ..models.dossier import FINISHED
-from ..workflow import PAUSING, RESUMING
+from ..workflow import ACTIONS, PAUSE, RESUME
 from .format import DOSSIER_COLUMNS, DOSSIERS, EVENT_COLUMNS, EVENTS, FormatError, read_table
 from .validate import MAX_ERRORS, HistoryValidator, References, RowError
 
@@ -124,8 +124,9 @@ def dossier_clock(d: dict) -> list[dict]:
 
 
 def event_clock(e: dict) -> list[dict]:
-    """Waiting for the citizen pauses the clock (workflow.PAUSING / RESUMING)."""
-    kind = "pause" if e["action"] in PAUSING else "resume" if e["action"] in RESUMING else None
+    """Waiting for the citizen pauses the clock (the action's clock in workflow.ACTIONS)."""
+    action = ACTIONS.get(e["action"])
+    kind = action.clock if action is not None and action.clock in (PAUSE, RESUME) else None
     if kind is None:
         return []
     return [{"code": e["code"], "kind": kind, "at": e["effective_at"], "data": IMPORTED, "seq": e["_line"]}]

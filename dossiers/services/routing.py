@@ -175,21 +175,22 @@ def _close_steps(dossier: Dossier, actor, at, note: str) -> None:
         step_finish(step=step, actor=actor, at=at, note=note)
 
 
-# What each action does besides changing the status. Signature: (dossier, actor, at, params).
-def _on_transfer(d, actor, at, p):
-    _route(d, actor, at, p.get("to_unit"), p.get("reason", ""))
+# What an action does besides changing the status, as its row in workflow.ACTIONS says:
+# the clock first, then the dossier's facts, the routing steps, the message to the citizen.
+def _clock_effect(d: Dossier, action: workflow.Action, at, p: dict) -> None:
+    if action.clock == workflow.PAUSE:
+        clock_record(dossier=d, kind=ClockEntry.Kind.PAUSE, at=at, data={"reason": p["reason"]})
+        if action.requests_supplement:
+            d.supplement_count += 1
+    elif action.clock == workflow.RESUME:
+        _resume(d, action, at)
+    elif action.clock == workflow.STOP:
+        d.finished_at = d.finished_at or at  # the ledger's STOP is recorded once the status is saved
 
 
-def _on_pause(d, actor, at, p):
-    clock_record(dossier=d, kind=ClockEntry.Kind.PAUSE, at=at, data={"reason": p.get("reason", "")})
-    if p["action"] == "request_supplement":
-        d.supplement_count += 1
-        outbox_enqueue(dossier=d, kind="supplement", ref=str(d.supplement_count), context={"reason": p["reason"]})
-
-
-def _on_resume(d, actor, at, p):
+def _resume(d: Dossier, action: workflow.Action, at) -> None:
     paused_from = d.paused_at
-    resets = p["action"] == "supplement_received" and d.procedure.supplement_resets_clock
+    resets = action.supplement and d.procedure.supplement_resets_clock
     kind = ClockEntry.Kind.RESET if resets else ClockEntry.Kind.RESUME
     data = {}
     if resets:
@@ -203,51 +204,35 @@ def _on_resume(d, actor, at, p):
         _shift_open_step(d, paused_from, at)
 
 
-def _on_complete(d, actor, at, p):
-    d.result_approved = p.get("approved", True)
-    d.finished_at = at
-    _finish_processing(d, actor, at, p.get("reason", ""))
-    outbox_enqueue(dossier=d, kind="result_ready", ref="1")
+def _record_answers(d: Dossier, action: workflow.Action, at, p: dict) -> None:
+    """What the action's form asked for, kept on the dossier."""
+    if workflow.OUTCOME in action.asks:
+        d.result_approved = p["approved"]
+    if workflow.HANDOVER in action.asks:
+        d.returned_at = at
+        handover: Handover = p["handover"]
+        d.return_method, d.return_by_proxy = handover.method, handover.by_proxy
+        d.return_recipient_name, d.return_recipient_id_number = handover.recipient_name, handover.recipient_id_number
+        d.return_tracking_number, d.return_result_url = handover.tracking_number, handover.result_url
 
 
-def _on_return(d, actor, at, p):
-    d.returned_at = at
-    handover: Handover = p["handover"]
-    d.return_method, d.return_by_proxy = handover.method, handover.by_proxy
-    d.return_recipient_name, d.return_recipient_id_number = handover.recipient_name, handover.recipient_id_number
-    d.return_tracking_number, d.return_result_url = handover.tracking_number, handover.result_url
-    _close_steps(d, actor, at, p.get("reason", ""))
+def _steps_effect(d: Dossier, action: workflow.Action, actor, at, p: dict) -> None:
+    if action.steps == workflow.ROUTE:
+        _route(d, actor, at, p["to_unit"], p["reason"])
+    elif action.steps == workflow.FINISH:
+        _finish_processing(d, actor, at, p["reason"])
+    elif action.steps == workflow.CLOSE:
+        _close_steps(d, actor, at, p["reason"])
 
 
-def _on_completion_request(d, actor, at, p):
-    """Mẫu 02 to an online applicant: the submission stays open (status 1, no clock) until completed."""
-    ref = str(d.events.filter(action="request_completion").count() + 1)
+def _notify(d: Dossier, action: workflow.Action, p: dict) -> None:
+    """The citizen's message; one the action may send again is numbered by the action's events
+    (Mẫu 02 to an online applicant: the submission stays open, status 1 and no clock, until completed)."""
+    if not action.notify:
+        return
+    ref = "1" if action.notify_once else str(d.events.filter(action=action.name).count() + 1)
     context = {"reason": p["reason"], "documents": p["documents"]}
-    outbox_enqueue(dossier=d, kind="completion", ref=ref, context=context)
-
-
-def _on_close(d, actor, at, p):
-    """Refused, withdrawn or stopped: the clock ends here."""
-    d.finished_at = d.finished_at or at
-    _close_steps(d, actor, at, p.get("reason", ""))
-    if p["action"] == "refuse":
-        outbox_enqueue(dossier=d, kind="refused", ref="1", context={"reason": p["reason"]})
-
-
-EFFECTS = {
-    "request_completion": _on_completion_request,
-    "refuse": _on_close,
-    "transfer": _on_transfer,
-    "request_supplement": _on_pause,
-    "supplement_received": _on_resume,
-    "request_payment": _on_pause,
-    "payment_received": _on_resume,
-    "complete": _on_complete,
-    "return_result": _on_return,
-    "withdraw": _on_close,
-    "stop": _on_close,
-}
-CLOCK_STOPPING = {"complete", "refuse", "withdraw", "stop"}
+    outbox_enqueue(dossier=d, kind=action.notify, ref=ref, context=context)
 
 
 def _lock(dossier_id: int, version: int | None) -> Dossier:
@@ -264,9 +249,10 @@ def _lock(dossier_id: int, version: int | None) -> Dossier:
     return dossier
 
 
-def _authorise(user, dossier: Dossier, rule: workflow.Rule) -> None:
-    if not may_take(user, rule, dossier):
-        raise Forbidden(_("Bạn không có quyền thực hiện thao tác “%(action)s” với hồ sơ này.") % {"action": rule.label})
+def _authorise(user, dossier: Dossier, action: workflow.Action) -> None:
+    if not may_take(user, action, dossier):
+        message = _("Bạn không có quyền thực hiện thao tác “%(action)s” với hồ sơ này.") % {"action": action.label}
+        raise Forbidden(message)
 
 
 @transaction.atomic
@@ -292,18 +278,19 @@ def dossier_transition(
     The row is locked for the transaction, so of two officers acting at once exactly
     one wins and the other gets a 409; `version` detects a change since the caller read it.
     """
-    rule = _rule_of(action)
+    row = _action_of(action)
     dossier = _lock(dossier_id, version)
     at, params = _checked(
-        dossier, rule, actor, reason=reason, at=at, to_unit=to_unit, approved=approved, documents=documents
+        dossier, row, actor, reason=reason, at=at, to_unit=to_unit, approved=approved, documents=documents
     )
-    params["handover"] = handover_clean(dossier=dossier, raw=handover) if action == "return_result" else None
-    if action == "accept":
+    asks_handover = workflow.HANDOVER in row.asks
+    params["handover"] = handover_clean(dossier=dossier, raw=handover) if asks_handover else None
+    if row.steps == workflow.BEGIN:
         from .intake import dossier_start
 
         dossier_start(dossier=dossier, actor=actor, at=at)
         return _bump(dossier)
-    return _apply(dossier, rule, actor=actor, at=at, params=params)
+    return _apply(dossier, row, actor=actor, at=at, params=params)
 
 
 def dossier_transition_check(
@@ -311,41 +298,41 @@ def dossier_transition_check(
 ) -> None:
     """The checks `dossier_transition` makes, without locking or writing anything: a staff page
     asks for confirmation only of an action that would go through (it is checked again then)."""
-    rule = _rule_of(action)
+    row = _action_of(action)
     dossier = Dossier.objects.select_related("procedure", "lead_unit").filter(pk=dossier_id).first()
     if dossier is None:
         raise NotFound(_("Không tìm thấy hồ sơ."))
-    _checked(dossier, rule, actor, reason=reason, at=None, to_unit=None, approved=approved, documents=None)
-    if action == "return_result":
+    _checked(dossier, row, actor, reason=reason, at=None, to_unit=None, approved=approved, documents=None)
+    if workflow.HANDOVER in row.asks:
         handover_clean(dossier=dossier, raw=handover)
 
 
-def _rule_of(action: str) -> workflow.Rule:
-    rule = workflow.RULES.get(action)
-    if rule is None:
+def _action_of(name: str) -> workflow.Action:
+    action = workflow.ACTIONS.get(name)
+    if action is None:
         raise InvalidInput(UNKNOWN_ACTION, fields={"action": UNKNOWN_ACTION})
-    return rule
+    return action
 
 
-def _checked(dossier: Dossier, rule: workflow.Rule, actor, *, reason, at, **given) -> tuple:
-    """The rule's checks in order (status, actor, reason, time, the action's own); the effective
+def _checked(dossier: Dossier, action: workflow.Action, actor, *, reason, at, **given) -> tuple:
+    """The action's checks in order (status, actor, reason, time, the action's own); the effective
     time and the action's parameters."""
-    if dossier.status not in rule.sources:
+    if dossier.status not in action.sources:
         raise InvalidTransition(NOT_ALLOWED_NOW, fields={"action": NOT_ALLOWED_NOW})
-    _authorise(actor, dossier, rule)
+    _authorise(actor, dossier, action)
     reason = (reason or "").strip()
-    if rule.needs_reason and not reason:
+    if action.reason and not reason:
         raise InvalidInput(REASON_REQUIRED, fields={"reason": REASON_REQUIRED})
     last = dossier.events.order_by("-effective_at").values_list("effective_at", flat=True).first()
     at = effective_time(requested=at, not_before=last)
     params = {
-        "action": rule.action,
+        "action": action.name,
         "reason": reason,
         "to_unit": given["to_unit"],
         "approved": given["approved"],
         "documents": [d.strip()[:500] for d in given["documents"] or () if d.strip()][:50],
     }
-    ACTION_CHECKS.get(rule.action, _no_check)(dossier, actor, at, params)
+    ACTION_CHECKS.get(action.name, _no_check)(dossier, actor, at, params)
     return at, params
 
 
@@ -406,27 +393,30 @@ def result_attached(dossier: Dossier) -> bool:
     return dossier.attachments.filter(kind=Attachment.Kind.RESULT).exists()
 
 
-def _apply(dossier, rule, *, actor, at, params: dict) -> Dossier:
+def _apply(dossier, action: workflow.Action, *, actor, at, params: dict) -> Dossier:
     from_status = dossier.status
-    EFFECTS[rule.action](dossier, actor, at, params)
-    dossier.status = rule.target
+    _clock_effect(dossier, action, at, params)
+    _record_answers(dossier, action, at, params)
+    _steps_effect(dossier, action, actor, at, params)
+    _notify(dossier, action, params)
+    dossier.status = action.target
     dossier.save()
-    if rule.action in CLOCK_STOPPING:
+    if action.clock == workflow.STOP:
         clock_record(dossier=dossier, kind=ClockEntry.Kind.STOP, at=at)
     state = dossier_clock_sync(dossier=dossier, at=at)
-    if rule.action in CLOCK_STOPPING and from_status != Status.SUBMITTED:
+    if action.clock == workflow.STOP and from_status != Status.SUBMITTED:
         dossier.timeliness = dossier_timeliness(dossier=dossier, state=state, finished_at=at)
         if dossier.timeliness == Timeliness.LATE:
             _attribute_lateness(dossier, state, at)
     event = event_record(
         dossier=dossier,
-        action=rule.action,
+        action=action.name,
         actor=actor,
         at=at,
         from_status=from_status,
-        to_status=rule.target,
+        to_status=action.target,
         reason=params["reason"],
-        data=_event_data(dossier, params),
+        data=_event_data(dossier, action, params),
     )
     dossier_changed(dossier=dossier, event=event)
     return _bump(dossier)
@@ -438,16 +428,15 @@ def _attribute_lateness(dossier: Dossier, state, at) -> None:
     dossier.late_unit, dossier.late_assignee = lateness_attribution(dossier, at=at, due=due)
 
 
-def _event_data(dossier: Dossier, params: dict) -> dict:
+def _event_data(dossier: Dossier, action: workflow.Action, params: dict) -> dict:
     data = {"unit": dossier.current_unit.code}
-    action = params["action"]
-    if action == "complete":
+    if workflow.OUTCOME in action.asks:
         data["approved"] = params["approved"]
-    if action in ("request_supplement", "request_completion") and params["documents"]:
+    if workflow.DOCUMENTS in action.asks and params["documents"]:
         data["documents"] = params["documents"]
-    if action == "request_supplement" and dossier.supplements_make_late:
+    if action.requests_supplement and dossier.supplements_make_late:
         data["late_766"] = True  # Decision 766: more than one supplement request counts as late
-    if action == "return_result":
+    if workflow.HANDOVER in action.asks:
         data["handover"] = params["handover"].as_data()
     if dossier.due_at:
         data["due_at"] = dossier.due_at.isoformat()

@@ -228,7 +228,7 @@ def test_does_show_only_the_allowed_actions_when_the_dossier_page_is_opened(clie
     client.force_login(world["clerk"])
     response = client.get(reverse("staff:dossier", args=[dossier.code]))
     html = response.content.decode()
-    assert {a["rule"].action for a in response.context["actions"]} == {"transfer", "withdraw"}  # refuse: before receipt
+    assert {a["action"].name for a in response.context["actions"]} == {"transfer", "withdraw"}  # refuse: before receipt
     assert 'id="action-transfer"' in html and 'id="action-complete"' not in html
     assert f'name="version" value="{dossier.version}"' in html
     client.force_login(world["specialist"])

@@ -55,14 +55,14 @@ class DossierMachine(RuleBasedStateMachine):
         self.clock.stop()
 
     @rule(
-        action=st.sampled_from(workflow.ACTIONS),
+        action=st.sampled_from(tuple(workflow.ACTIONS)),
         actor=st.sampled_from(ACTORS),
         minutes=st.integers(min_value=0, max_value=60 * 24 * 6),
     )
     def act(self, action, actor, minutes):
         self.traveller.shift(timedelta(minutes=minutes))
         before = Dossier.objects.get(pk=self.dossier.pk)
-        rule_ = workflow.RULES[action]
+        rule_ = workflow.ACTIONS[action]
         try:
             after = dossier_transition(
                 dossier_id=before.pk,
@@ -82,11 +82,11 @@ class DossierMachine(RuleBasedStateMachine):
         type(self).moves.add((before.status, action))
         self.events = after.events.count()
 
-    @rule(action=st.sampled_from(workflow.ACTIONS), minutes=st.integers(min_value=0, max_value=60 * 24 * 3))
+    @rule(action=st.sampled_from(tuple(workflow.ACTIONS)), minutes=st.integers(min_value=0, max_value=60 * 24 * 3))
     def act_as_permitted(self, action, minutes):
         """The same action taken by an officer the table lets act, to walk deep paths."""
         dossier = Dossier.objects.get(pk=self.dossier.pk)
-        rule_ = workflow.RULES[action]
+        rule_ = workflow.ACTIONS[action]
         permitted = [name for name in ("clerk", "specialist", "leader") if may_take(self.world[name], rule_, dossier)]
         if permitted:
             self.act(action=action, actor=permitted[0], minutes=minutes)
@@ -95,7 +95,7 @@ class DossierMachine(RuleBasedStateMachine):
     def progress(self, pick, minutes):
         """A move forward (never a closing one), so runs reach supplements, payments and results."""
         status = Dossier.objects.get(pk=self.dossier.pk).status
-        forward = [r.action for r in workflow.allowed_actions(status) if r.action in FORWARD]
+        forward = [a.name for a in workflow.allowed_actions(status) if a.name in FORWARD]
         if forward:
             self.act_as_permitted(action=forward[pick % len(forward)], minutes=minutes)
 

@@ -3,6 +3,7 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from .. import workflow
 from ..models import Attachment, Channel, IdType, ResultDelivery, ReturnMethod, Unit
 
 
@@ -193,7 +194,7 @@ class ActionForm(forms.Form):
     documents = forms.CharField(required=False, max_length=5000, widget=forms.Textarea(attrs={"rows": 3}))
     # complete: the result approves the request or refuses it with reasons
     outcome = forms.ChoiceField(choices=(("approved", ""), ("refused", "")), required=False)
-    # return_result: the hand-over (services.handover checks it)
+    # an action asking for the hand-over (return_result) (services.handover checks it)
     return_method = forms.ChoiceField(choices=ReturnMethod.choices, required=False)
     by_proxy = forms.BooleanField(required=False)
     recipient_name = forms.CharField(required=False, max_length=200)
@@ -211,7 +212,8 @@ class ActionForm(forms.Form):
         return self.cleaned_data.get("outcome") != "refused"
 
     def handover(self) -> dict | None:
-        if self.cleaned_data["action"] != "return_result":
+        action = workflow.ACTIONS.get(self.cleaned_data["action"])
+        if action is None or workflow.HANDOVER not in action.asks:
             return None
         return {
             "method": self.cleaned_data["return_method"] or ReturnMethod.COUNTER,

@@ -48,38 +48,10 @@ CLERKS_ONLY = _("Chỉ cán bộ một cửa được tiếp nhận hồ sơ.")
 GUIDANCE_SESSION_KEY = "intake-guidance"
 GUIDANCE_KEPT = 5
 GUIDANCE_FIELDS = ("name", "phone", "address", "email")
-EVENT_LABELS = {
-    "submit": _("Nộp hồ sơ"),
-    "receive": _("Tiếp nhận hồ sơ"),
-    "rating": _("Công dân đánh giá mức độ hài lòng"),
-    "attach": _("Đính kèm tệp"),
-    "claim": _("Nhận xử lý hồ sơ"),
-    "assign": _("Phân công xử lý"),
-    "apology_draft": _("Soạn văn bản xin lỗi (Mẫu 04)"),
-    "apology_return": _("Lãnh đạo trả lại văn bản xin lỗi để sửa"),
-    "apology_edit": _("Sửa văn bản xin lỗi"),
-    "apology": _("Xin lỗi và hẹn lại ngày trả"),
-    "flag_due_soon": _("Cảnh báo sắp đến hạn"),
-    "flag_overdue": _("Cảnh báo quá hạn"),
-    "flag_overdue_2x": _("Cảnh báo quá hạn trên 2 lần thời hạn"),
-    "flag_overdue_3x": _("Cảnh báo quá hạn trên 3 lần thời hạn"),
-    "flag_step_overdue": _("Cảnh báo trễ hạn bước xử lý"),
-    "calendar_recompute": _("Tính lại thời hạn theo lịch làm việc"),
-    "document_sign": _("Ký số văn bản điện tử"),
-    "payment_paid": _("Thanh toán phí, lệ phí trực tuyến"),
-    "payment_refund_request": _("Yêu cầu hoàn tiền phí, lệ phí"),
-    "payment_refunded": _("Đã hoàn tiền phí, lệ phí"),
-    **{action: rule.label for action, rule in workflow.RULES.items()},
-}
-# Print forms offered on the dossier page: (URL name, label, shown when the dossier has…).
-PRINT_FORMS = (
-    ("staff:print-receipt", _("In giấy tiếp nhận (Mẫu 01)"), "received"),
-    ("staff:print-supplement", _("In phiếu yêu cầu bổ sung (Mẫu 02)"), "request_supplement"),
-    ("staff:print-completion", _("In phiếu hướng dẫn bổ sung, hoàn thiện (Mẫu 02)"), "request_completion"),
-    ("staff:print-refusal", _("In phiếu từ chối (Mẫu 03)"), "refuse"),
-    ("staff:print-stop", _("In thông báo dừng xử lý (Mẫu 05)"), "stop"),
-    ("staff:print-control", _("In phiếu kiểm soát (Mẫu 06)"), "steps"),
-)
+# Printed forms that follow from the dossier itself rather than an action (workflow.ACTIONS has
+# those): (URL name, label, shown when the dossier has…).
+RECEIPT_FORM = ("staff:print-receipt", _("In giấy tiếp nhận (Mẫu 01)"), "received")
+CONTROL_FORM = ("staff:print-control", _("In phiếu kiểm soát (Mẫu 06)"), "steps")
 # Signed PDFs (the edocs app, wired at the top), offered while signing is on (PORTAL_SIGNING_ENABLED).
 SIGNED_FORMS = (
     ("edocs:receipt", _("Tải giấy tiếp nhận có chữ ký số (PDF)"), "received"),
@@ -282,17 +254,18 @@ def print_links(d: Dossier) -> list[tuple[str, str]]:
     results = [a for a in d.attachments.all() if a.kind == Attachment.Kind.RESULT]
     if results and d.status in (Status.DONE, Status.RETURNED):
         present.add("result")
-    forms = PRINT_FORMS + (SIGNED_FORMS if settings.PORTAL_SIGNING_ENABLED else ())
+    by_action = tuple((form.url_name, form.label, action) for form, action in workflow.print_forms())
+    forms = (RECEIPT_FORM, *by_action, CONTROL_FORM) + (SIGNED_FORMS if settings.PORTAL_SIGNING_ENABLED else ())
     links = [(optional_url(name, code=d.code), label) for name, label, when in forms if when in present]
     return [(url, label) for url, label in links if url]
 
 
 def action_forms(user, d: Dossier, failed: dict | None) -> list[dict]:
     forms = []
-    for action in actions_for(user, d):
-        rule = workflow.RULES[action]
-        previous = failed if failed and failed.get("action") == action else {}
-        forms.append({"rule": rule, "reason": previous.get("reason", ""), "to_unit": previous.get("to_unit", "")})
+    for name in actions_for(user, d):
+        previous = failed if failed and failed.get("action") == name else {}
+        action = workflow.ACTIONS[name]
+        forms.append({"action": action, "reason": previous.get("reason", ""), "to_unit": previous.get("to_unit", "")})
     return forms
 
 
@@ -308,7 +281,7 @@ TRANSFER_GROUPS = (
 
 def transfer_units(d: Dossier, forms: list[dict]) -> list[tuple[str, list[Unit]]]:
     """Where the dossier may go, grouped as (group label, units by name): agencies first."""
-    if not any(f["rule"].action == "transfer" for f in forms):
+    if not any(workflow.TO_UNIT in f["action"].asks for f in forms):
         return []
     units = Unit.objects.filter(is_active=True).exclude(pk=d.current_unit_id).order_by("name")
     groups = {(kind, level): [] for kind, level, _label in TRANSFER_GROUPS}
@@ -322,7 +295,7 @@ def timeline(d: Dossier) -> list[dict]:
     return [
         {
             "event": e,
-            "label": EVENT_LABELS.get(e.action, e.action),
+            "label": workflow.event_label(e.action),
             "late_record": e.recorded_at - e.effective_at > timedelta(minutes=1),
         }
         for e in d.events.all()
@@ -402,28 +375,29 @@ def act(request, code: str):
         return render_dossier(
             request, visible_or_404(request.user, code), status=exc.status, error=exc.message, failed=data
         )
-    messages.success(request, gt("Đã thực hiện: %(label)s.") % {"label": workflow.RULES[data["action"]].label})
+    messages.success(request, gt("Đã thực hiện: %(label)s.") % {"label": workflow.ACTIONS[data["action"]].label})
     return redirect("staff:dossier", code=code)
 
 
 def needs_confirmation(d: Dossier, action: str) -> bool:
     """Issue 16: the result and a payment demand are confirmed; so is a second supplement request,
     which makes the dossier late under Decision 766."""
-    return action in workflow.CONFIRMED or (action == "request_supplement" and d.supplement_count >= 1)
+    row = workflow.ACTIONS.get(action)
+    return row is not None and (row.confirm or (row.requests_supplement and d.supplement_count >= 1))
 
 
 def render_confirmation(request, d: Dossier, form: ActionForm):
     """The second step: what the action will do, and the same request again with `confirmed`."""
-    action = form.cleaned_data["action"]
+    action = workflow.ACTIONS[form.cleaned_data["action"]]
     skipped = ("csrfmiddlewaretoken", "confirmed")
     posted = [(k, v) for k, values in request.POST.lists() if k not in skipped for v in values]
     context = {
         "d": d,
-        "rule": workflow.RULES[action],
+        "action": action,
         "posted": posted,
         "refused": not form.approved(),
         "reason": form.cleaned_data["reason"],
-        "warning": SECOND_SUPPLEMENT % {"n": d.supplement_count} if action == "request_supplement" else "",
+        "warning": SECOND_SUPPLEMENT % {"n": d.supplement_count} if action.requests_supplement else "",
         "fee": money_text(d.procedure.fee) if d.procedure.fee else "",
         "results": [a for a in d.attachments.all() if a.kind == Attachment.Kind.RESULT],
     }

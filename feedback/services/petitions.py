@@ -8,7 +8,6 @@ information asked for; while the citizen holds it, it cannot be overdue (docs/ru
 """
 
 import hmac
-from dataclasses import dataclass
 from datetime import datetime
 
 from django.core.exceptions import ValidationError
@@ -25,9 +24,9 @@ from dossiers.services.codes import lookup_key_new
 from dossiers.services.lookup import public_dossier
 from dossiers.workdays import calendar_for
 
-from ..models import ANSWER_MAX, CONTENT_MAX, SUBJECT_MAX, Petition, PetitionEvent, PetitionSequence, PetitionStatus
+from ..models import ANSWER_MAX, CONTENT_MAX, SUBJECT_MAX, Petition, PetitionEvent, PetitionSequence
+from ..workflow import PETITION_ACTIONS, PUBLISH, TO_UNIT, allowed_actions
 
-S = PetitionStatus
 REJECT_DAYS, INFO_DAYS, ANSWER_DAYS, PUBLISH_DAYS = 2, 5, 15, 2
 
 REQUIRED = _("Trường này là bắt buộc.")
@@ -51,35 +50,6 @@ LIMITS = {
     "email": (254, False),
     "officer_name": (200, False),
 }
-
-
-@dataclass(frozen=True)
-class Transition:
-    sources: frozenset[str]
-    target: str
-    needs_text: bool
-    label: str
-
-
-# The petition state machine as data: action → (from, to, text required, label).
-TRANSITIONS: dict[str, Transition] = {
-    "reject": Transition(frozenset({S.RECEIVED, S.INFO_REQUESTED}), S.REJECTED, True, _("Từ chối xử lý")),
-    "request_info": Transition(frozenset({S.RECEIVED}), S.INFO_REQUESTED, True, _("Đề nghị bổ sung thông tin")),
-    "supply_info": Transition(
-        frozenset({S.INFO_REQUESTED}), S.RECEIVED, True, _("Ghi nhận thông tin công dân bổ sung")
-    ),
-    "transfer": Transition(
-        frozenset({S.RECEIVED, S.INFO_REQUESTED}), S.RECEIVED, True, _("Chuyển đơn vị có thẩm quyền")
-    ),
-    "answer": Transition(frozenset({S.RECEIVED, S.INFO_REQUESTED}), S.ANSWERED, True, _("Trả lời")),
-    "publish": Transition(frozenset({S.ANSWERED}), S.PUBLISHED, False, _("Công khai trả lời")),
-}
-
-
-def allowed_actions(petition: Petition) -> list[str]:
-    if petition.status == S.ANSWERED and not petition.is_public:
-        return []  # answered privately: nothing left to do
-    return [action for action, rule in TRANSITIONS.items() if petition.status in rule.sources]
 
 
 # -- intake -------------------------------------------------------------------------------
@@ -266,21 +236,24 @@ def _event(petition: Petition, action: str, *, actor, at, from_status: str, text
 
 def _transition(*, petition_id: int, action: str, actor, text: str, at, apply, data=None) -> Petition:
     """Lock, check, apply the action's changes (`apply` returns the fields it changed and may
-    fill `data`, kept on the event), save, record."""
+    fill `data`, kept on the event), restart the clock where the action's row says so, save, record."""
     petition = Petition.objects.select_for_update().select_related("unit").get(pk=petition_id)
-    rule = TRANSITIONS[action]
+    row = PETITION_ACTIONS[action]
     if not may_handle(actor, petition):
         raise Forbidden(FORBIDDEN)
-    if action not in allowed_actions(petition):
+    if row not in allowed_actions(petition):
         raise InvalidTransition(NOT_NOW)
     text = (text or "").strip()
-    if rule.needs_text and not text:
+    if row.text and not text:
         raise InvalidInput(TEXT_REQUIRED, fields={"text": TEXT_REQUIRED})
     if len(text) > ANSWER_MAX:
         raise InvalidInput(TOO_LONG % {"max": ANSWER_MAX}, fields={"text": TOO_LONG % {"max": ANSWER_MAX}})
     at, from_status = at or timezone.now(), petition.status
-    petition.status = rule.target
+    petition.status = row.target
+    data = {} if data is None else data
     changed = apply(petition, at, text)
+    if row.restarts_clock:
+        changed = [*changed, *_restart(petition, at, data)]
     petition.save(update_fields=["status", *changed])
     _event(petition, action, actor=actor, at=at, from_status=from_status, text=text, data=data)
     return petition
@@ -289,11 +262,12 @@ def _transition(*, petition_id: int, action: str, actor, text: str, at, apply, d
 RESTARTED = ["clock_from", "reject_by", "info_by", "answer_by", "overdue_flagged_at"]
 
 
-def _restart(petition: Petition, unit: Unit, at, data: dict) -> list[str]:
-    """The 15 working days start again at `at` in `unit`'s calendar; the overdue flag is cleared."""
-    for name, value in clock_start(unit, at).items():
+def _restart(petition: Petition, at, data: dict) -> list[str]:
+    """The 15 working days start again at `at` in the calendar of the petition's (new) unit; the
+    overdue flag is cleared."""
+    for name, value in clock_start(petition.unit, at).items():
         setattr(petition, name, value)
-    petition.unit, petition.overdue_flagged_at = unit, None
+    petition.overdue_flagged_at = None
     data.update(_clock_data(petition))
     return RESTARTED
 
@@ -301,15 +275,8 @@ def _restart(petition: Petition, unit: Unit, at, data: dict) -> list[str]:
 @transaction.atomic
 def petition_supply_info(*, petition_id: int, actor, text: str, at: datetime | None = None) -> Petition:
     """The citizen supplied the information asked for: back with the unit, 15 days from now."""
-    data: dict = {}
     return _transition(
-        petition_id=petition_id,
-        action="supply_info",
-        actor=actor,
-        text=text,
-        at=at,
-        apply=lambda petition, at, text: _restart(petition, petition.unit, at, data),
-        data=data,
+        petition_id=petition_id, action="supply_info", actor=actor, text=text, at=at, apply=lambda *a: []
     )
 
 
@@ -326,7 +293,8 @@ def petition_transfer(*, petition_id: int, actor, to_unit_code: str, text: str, 
             raise InvalidInput(SAME_UNIT, fields={"to_unit_code": SAME_UNIT})
         data["from_unit"] = petition.unit.code
         data["to_unit"] = unit.code
-        return [*_restart(petition, unit, at, data), "unit"]
+        petition.unit = unit
+        return ["unit"]
 
     return _transition(
         petition_id=petition_id, action="transfer", actor=actor, text=text, at=at, apply=apply, data=data
@@ -373,17 +341,21 @@ def petition_publish(*, petition_id: int, actor, text: str = "", at: datetime | 
 def petition_act(
     *, petition_id: int, action: str, actor, text: str = "", publish: bool = True, to_unit_code: str = ""
 ) -> Petition:
-    """One entry for the API and the staff page: dispatch to the action's service."""
-    if action == "answer":
-        return petition_answer(petition_id=petition_id, actor=actor, text=text, publish=publish)
-    if action == "transfer":
-        return petition_transfer(petition_id=petition_id, actor=actor, text=text, to_unit_code=to_unit_code)
-    services = {
-        "reject": petition_reject,
-        "request_info": petition_request_info,
-        "supply_info": petition_supply_info,
-        "publish": petition_publish,
-    }
-    if action not in services:
+    """One entry for the API and the staff page: the action's service, given what its row asks for."""
+    row = PETITION_ACTIONS.get(action)
+    if row is None:
         raise InvalidInput(UNKNOWN_ACTION, fields={"action": UNKNOWN_ACTION})
-    return services[action](petition_id=petition_id, actor=actor, text=text)
+    asked = {"publish": publish} if PUBLISH in row.asks else {}
+    asked |= {"to_unit_code": to_unit_code} if TO_UNIT in row.asks else {}
+    return SERVICES[action](petition_id=petition_id, actor=actor, text=text, **asked)
+
+
+# The write path of each action in feedback.workflow.PETITION_ACTIONS.
+SERVICES = {
+    "reject": petition_reject,
+    "request_info": petition_request_info,
+    "supply_info": petition_supply_info,
+    "transfer": petition_transfer,
+    "answer": petition_answer,
+    "publish": petition_publish,
+}
