@@ -20,7 +20,7 @@ class PortalConfig(AppConfig):
 def _dossier_saved(sender, instance, created, **kwargs):
     """A dossier changed: once committed, its public answers are recomputed on the next lookup.
     A new dossier has none (nothing is cached for a code that is not committed yet)."""
-    from .public import public_answers_forget
+    from dossiers.services.lookup import public_answers_forget
 
     if not created:
         transaction.on_commit(lambda code=instance.code: public_answers_forget(code))
