@@ -14,9 +14,11 @@ import hashlib
 import hmac
 import logging
 from collections.abc import Callable
+from functools import partial
 
 from django.conf import settings
 from django.core.cache import cache
+from django.db import transaction
 from django.utils import timezone, translation
 from django.utils.translation import gettext_lazy
 
@@ -120,9 +122,10 @@ def dossier_lookup(request, *, code: str, key: str) -> tuple[Dossier | None, int
 # after `public_dossier` said yes, under both keys that open the dossier (the lookup key and the ID
 # number), so a hit is that same check; neither ever sits in a cache key or value in clear. A
 # wrong key finds nothing and takes the uncached path, so it costs what an unknown code costs.
-# The writers of a dossier forget its answers once they commit (`public_answers_forget`): that
-# bumps the code's generation, and an answer stored at an older one (a read that began before the
-# bump) is never served.
+# Every write path that changes what the public sees of a dossier (a transition, a signed apology,
+# a calendar recompute, a payment) calls `public_answers_forget_on_commit` itself: once it commits,
+# the code's generation is bumped, and an answer stored at an older one (a read that began before
+# the bump) is never served.
 ANSWER_SECONDS = 300
 GENERATION_SECONDS = 24 * 3600  # outlives any answer of the generation
 
@@ -162,3 +165,8 @@ def public_answer(request, *, code: str, key: str, render: Callable[[Dossier], b
 def public_answers_forget(code: str) -> None:
     """After a change of the dossier `code` has committed: its cached answers are no longer served."""
     raw_cache_bump(_generation_key(code), GENERATION_SECONDS)
+
+
+def public_answers_forget_on_commit(code: str) -> None:
+    """`public_answers_forget(code)` once the open transaction commits (at once without one)."""
+    transaction.on_commit(partial(public_answers_forget, code))
