@@ -23,6 +23,7 @@ from import_export.formats import base_formats
 
 from dossiers.models import Field, Procedure, RequiredDocument, RoutingStep, Unit
 from dossiers.resources import ProcedureResource, documents_parse, steps_parse
+from dossiers.services.catalogue import catalogue_changed
 
 PROCEDURES = 5000
 GOAL = 5.0
@@ -80,6 +81,7 @@ class DefaultProcedureResource(resources.ModelResource):
 def seed_references() -> None:
     Field.objects.bulk_create(Field(code=code, name=f"Lĩnh vực {code}") for code in FIELDS)
     Unit.objects.bulk_create(Unit(code=code, name=f"Sở {code}", kind=Unit.Kind.AGENCY) for code in AGENCIES)
+    catalogue_changed()  # a bulk write sends no signal
 
 
 def procedure_row(rng: random.Random, n: int) -> list:

@@ -240,12 +240,12 @@ def staff_queries(t: dict) -> list[tuple[str, object]]:
 
 def lookup_queries(t: dict) -> list[tuple[str, object]]:
     from dossiers.printing import register_queryset
-    from dossiers.services.lookup import public_dossier_ref
+    from dossiers.services.lookup import public_dossier
 
     first, last = t["month"]
     month = {"date_from": first, "date_to": last}
     return [
-        ("public lookup by code", lambda: public_dossier_ref(code=t["code"], key=t["id_number"])),
+        ("public lookup by code", lambda: public_dossier(code=t["code"], key=t["id_number"])),
         (
             "register (Mẫu 07): one centre, one month, page of 50",
             lambda: list(register_queryset(Dossier.objects.all(), {**month, "unit": t["centre"]})[:50]),

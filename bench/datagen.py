@@ -59,6 +59,7 @@ from dossiers.models import (  # noqa: E402
     Status,
     Unit,
 )
+from dossiers.services.catalogue import catalogue_changed  # noqa: E402
 from dossiers.services.clock_sync import timeliness_of  # noqa: E402
 from dossiers.services.codes import LOOKUP_ALPHABET  # noqa: E402
 from dossiers.services.demo_dossiers import FAMILY, GIVEN, MIDDLE, MOBILE_PREFIXES, STREETS  # noqa: E402
@@ -119,6 +120,7 @@ def catalogue_synthesise(*, units: int = 700, procedures: int = 100, seed: int =
         [_synthetic_procedure(i, field_row, agency_ids, random.Random(seed * 1000 + i)) for i in range(procedures)],
         ignore_conflicts=True,
     )
+    catalogue_changed()  # bulk writes send no signal
     return {"units": len(rows), "procedures": procedures}
 
 

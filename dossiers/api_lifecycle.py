@@ -141,12 +141,11 @@ def _filtered(dossiers, f: ListQuery):
     if f.status is not None:
         dossiers = dossiers.filter(status=f.status)
     if f.unit:
-        dossiers = dossiers.filter(current_unit__code=f.unit) | dossiers.filter(receiving_unit__code=f.unit)
+        dossiers = dossiers.at_unit(f.unit)
     if f.overdue is not None:
-        overdue = dossiers.overdue()
-        dossiers = overdue if f.overdue else dossiers.exclude(pk__in=overdue.values("pk"))
+        dossiers = dossiers.overdue() if f.overdue else dossiers.not_overdue()
     if f.due_before:
-        dossiers = dossiers.filter(due_at__lt=_parse_when(f.due_before))
+        dossiers = dossiers.due_before(_parse_when(f.due_before))
     return dossiers.search(f.q[:100])
 
 
@@ -186,8 +185,10 @@ def _list_row(d: Dossier, now) -> dict:
     }
 
 
-def visible_dossier(user, code: str) -> Dossier:
-    dossier = Dossier.objects.visible_to(user).filter(code=code).first()
+def visible_dossier(user, code: str, *, page: bool = False) -> Dossier:
+    """The dossier the user may see (404 otherwise); with `page`, loaded as its page shows it."""
+    dossiers = Dossier.objects.visible_to(user)
+    dossier = (dossiers.for_page() if page else dossiers).filter(code=code).first()
     if dossier is None:
         raise errors.NotFound(errors.NOT_FOUND)
     return dossier
@@ -195,7 +196,7 @@ def visible_dossier(user, code: str) -> Dossier:
 
 @router.get("/dossiers/{code}", response={200: DossierOut, **ERRORS}, summary="Chi tiết hồ sơ")
 def read(request: HttpRequest, code: str):
-    return dossier_out(visible_dossier(request.auth, code), request.auth)
+    return dossier_out(visible_dossier(request.auth, code, page=True), request.auth)
 
 
 @router.post("/dossiers/{code}/actions", response={200: DossierOut, **ERRORS}, summary="Xử lý hồ sơ")
@@ -218,7 +219,7 @@ def act(request: HttpRequest, code: str, payload: ActionIn):
         documents=payload.documents,
         handover=payload.handover.dict() if payload.handover else None,
     )
-    return dossier_out(dossier, request.auth)
+    return dossier_out(Dossier.objects.for_page().get(pk=dossier.pk), request.auth)
 
 
 @router.post("/dossiers/{code}/apologies", response={201: ApologyOut, **ERRORS}, summary="Xin lỗi, hẹn lại")
@@ -241,7 +242,7 @@ def assign(request: HttpRequest, code: str, payload: AssignIn):
     dossier = dossier_assign(
         dossier_id=dossier.pk, actor=request.auth, assignee=assignee, reason=payload.reason, version=payload.version
     )
-    return dossier_out(dossier, request.auth)
+    return dossier_out(Dossier.objects.for_page().get(pk=dossier.pk), request.auth)
 
 
 def dossier_out(d: Dossier, user) -> dict:

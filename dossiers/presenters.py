@@ -22,11 +22,7 @@ def actions_for(user, dossier: Dossier) -> list[str]:
 
 
 def dossier_detail(d: Dossier, user) -> dict:
-    d = (
-        Dossier.objects.select_related("procedure", "receiving_unit", "lead_unit", "current_unit", "assignee")
-        .prefetch_related("steps__unit", "events__actor", "events__unit", "apologies__unit")
-        .get(pk=d.pk)
-    )
+    """The API's dossier, read from one loaded with `Dossier.objects.for_page()`."""
     return {
         "code": d.code,
         "status": d.status,

@@ -7,7 +7,7 @@ directory and old dossiers keep printing as they were issued.
 
 import re
 from dataclasses import dataclass
-from datetime import datetime, time, timedelta
+from datetime import datetime
 from decimal import Decimal
 
 import segno
@@ -420,23 +420,15 @@ class RegisterFilter(forms.Form):
             self.fields[name].widget.attrs.update(placeholder="dd/mm/yyyy", inputmode="numeric")
 
 
-def _day_start(day) -> datetime:
-    return datetime.combine(day, time.min, tzinfo=LOCAL_TZ)
-
-
 def register_queryset(visible, cleaned: dict):
     """The visible received dossiers matching the filter, in the order they were received."""
     queryset = (
-        visible.filter(received_at__isnull=False)
+        visible.received_between(cleaned.get("date_from"), cleaned.get("date_to"))
         .select_related("procedure", "lead_unit", "receiving_unit")
         .order_by("received_at", "id")
     )
     if cleaned.get("unit"):
         queryset = queryset.filter(receiving_unit=cleaned["unit"])
-    if cleaned.get("date_from"):
-        queryset = queryset.filter(received_at__gte=_day_start(cleaned["date_from"]))
-    if cleaned.get("date_to"):
-        queryset = queryset.filter(received_at__lt=_day_start(cleaned["date_to"] + timedelta(days=1)))
     if cleaned.get("procedure"):
         queryset = queryset.filter(procedure=cleaned["procedure"])
     if cleaned.get("status"):

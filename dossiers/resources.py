@@ -25,7 +25,7 @@ from import_export import fields, resources, widgets
 from import_export.instance_loaders import CachedInstanceLoader, ModelInstanceLoader
 
 from .models import CalendarDay, Field, Procedure, RequiredDocument, RoutingStep, Unit
-from .services.catalogue import procedure_details_replace
+from .services.catalogue import catalogue_changed, procedure_details_replace
 from .services.workdays import calendar_change_record
 
 ITEM_SEPARATOR, PART_SEPARATOR = ";", "|"
@@ -510,12 +510,20 @@ class ProcedureResource(StrictModelResource):
     def bulk_create(self, using_transactions, dry_run, raise_errors, batch_size=None, result=None):
         batch = list(self.create_instances)
         super().bulk_create(using_transactions, dry_run, raise_errors, batch_size=batch_size, result=result)
+        self._bulk_written(batch)
         self._save_details(batch, using_transactions, dry_run, raise_errors, result)
 
     def bulk_update(self, using_transactions, dry_run, raise_errors, batch_size=None, result=None):
         batch = list(self.update_instances)
         super().bulk_update(using_transactions, dry_run, raise_errors, batch_size=batch_size, result=result)
+        self._bulk_written(batch)
         self._save_details(batch, using_transactions, dry_run, raise_errors, result)
+
+    @staticmethod
+    def _bulk_written(batch) -> None:
+        # A bulk write sends no signal; in a dry run the bump rolls back with the rows.
+        if batch:
+            catalogue_changed()
 
     def _save_details(self, batch, using_transactions, dry_run, raise_errors, result) -> None:
         """Write the batch's documents and steps once its procedures have ids."""

@@ -19,6 +19,7 @@ from dossiers.errors import Conflict, Forbidden, InvalidInput
 from dossiers.models import Dossier, Status
 from dossiers.roles import UNIT_LEADER
 from dossiers.services.events import event_record
+from dossiers.services.lookup import public_answers_forget_on_commit
 
 from .fees import fee_due
 from .models import Payment, PaymentEvent
@@ -159,8 +160,10 @@ def _dossier_event(payment: Payment, action: str, *, at, actor=None, reason: str
         data={"txn_ref": payment.txn_ref, "amount": str(payment.amount), "provider": payment.provider},
         is_public=is_public,
     )
-    # A new public event: the lookup's cached answers must be read again (portal.apps on save).
+    # A new public event: the public status cached by `updated_at`, and the lookup's answers, are stale.
     dossier.save(update_fields=["updated_at"])
+    if is_public:
+        public_answers_forget_on_commit(dossier.code)
 
 
 # -- refunds ---------------------------------------------------------------------------------------

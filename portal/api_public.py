@@ -2,7 +2,7 @@
 
 A failed lookup is one constant 404 whatever failed (unknown code, wrong key);
 both limits answer 429 with Retry-After. The read model is the public pages' own
-(portal.public), so the page and the API cannot drift apart.
+(dossiers.public_status), so the page and the API cannot drift apart.
 """
 
 import json
@@ -12,11 +12,11 @@ from django.http import HttpRequest, HttpResponse
 from ninja import Router, Schema, Status
 
 from dossiers.errors import error_body
+from dossiers.models import Dossier
+from dossiers.public_status import public_status
 from dossiers.renderers import LocalTimeJSONEncoder
 from dossiers.schemas import ErrorOut
-from dossiers.services.lookup import LOOKUP_LIMITED, LOOKUP_NOT_FOUND, dossier_lookup
-
-from .public import public_answer, public_status
+from dossiers.services.lookup import LOOKUP_LIMITED, LOOKUP_NOT_FOUND, dossier_lookup, public_answer
 
 router = Router(tags=["public"], auth=None)
 ERRORS = {404: ErrorOut, 422: ErrorOut, 429: ErrorOut}
@@ -99,7 +99,8 @@ def public_dossier_get(request: HttpRequest, response: HttpResponse, code: str, 
     return response
 
 
-def _render_status(status: dict) -> bytes:
+def _render_status(dossier: Dossier) -> bytes:
+    status = public_status(dossier)
     return json.dumps(PublicDossierOut.model_validate(status).model_dump(), cls=LocalTimeJSONEncoder).encode()
 
 

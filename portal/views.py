@@ -21,14 +21,15 @@ from django.views.decorators.http import require_safe
 
 from citizens.identity import citizen_of, oidc_enabled
 from dossiers.calendar import format_local
-from dossiers.models import Attachment, Dossier, Field, Procedure, RequiredDocument, Unit
+from dossiers.models import Attachment, Field, Procedure, RequiredDocument, Unit
+from dossiers.public_status import public_status
 from dossiers.services.lookup import LOOKUP_LIMITED, LOOKUP_NOT_FOUND, dossier_lookup
 from dossiers.textsearch import Folded, fold
 from edocs.services import RESULT_STATUSES, DocumentUnavailable, result_signed, signing_enabled
 from edocs.views import signed_file_response
 from payments.public import lookup_payment
 
-from .public import procedure_card, procedure_page, public_status
+from .public import procedure_card, procedure_page
 
 PAGE_SIZE = 20
 E_RESULT_NOT_READY = gettext_lazy(
@@ -202,10 +203,9 @@ def _e_result_url(dossier, status: dict) -> str | None:
 @require_safe
 def lookup_result_file(request, code: str):
     """The electronic result signed by the lead unit, behind the same key, limits and 404 as the lookup."""
-    ref, retry_after = dossier_lookup(request, code=code, key=request.GET.get("key", ""))
-    if refused := _refused(request, ref if signing_enabled() else None, retry_after):
+    dossier, retry_after = dossier_lookup(request, code=code, key=request.GET.get("key", ""))
+    if refused := _refused(request, dossier if signing_enabled() else None, retry_after):
         return refused
-    dossier = Dossier.objects.select_related("lead_unit__parent").get(pk=ref.pk)
     try:
         document = result_signed(dossier=dossier)
     except DocumentUnavailable:

@@ -18,8 +18,8 @@ from django.views.decorators.http import require_safe
 from citizens.identity import citizen_of, oidc_enabled
 from dossiers.calendar import format_local
 from dossiers.models import Dossier
+from dossiers.public_status import public_status
 
-from .public import public_status
 from .views import _before_apology_text, _links, _text, optional_url
 
 PAGE_SIZE = 20

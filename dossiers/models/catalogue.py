@@ -31,32 +31,7 @@ class Field(models.Model):
         return self.name
 
 
-class CatalogueQuerySet(models.QuerySet):
-    """The catalogue models' rows (what a receipt reads from the per-process catalogue cache):
-    their bulk writes, which send no save/delete signals, bump the catalogue version too
-    (`services.catalogue.catalogue_changed`, in the writer's transaction). `bulk_update`
-    writes through `update`; a model's own `save` does not (its post_save signal bumps)."""
-
-    def bulk_create(self, objs, *args, **kwargs):
-        created = super().bulk_create(objs, *args, **kwargs)
-        if created:
-            _catalogue_changed()
-        return created
-
-    def update(self, **kwargs):
-        rows = super().update(**kwargs)
-        if rows:
-            _catalogue_changed()
-        return rows
-
-
-def _catalogue_changed() -> None:
-    from ..services.catalogue import catalogue_changed
-
-    catalogue_changed()
-
-
-class ProcedureQuerySet(CatalogueQuerySet):
+class ProcedureQuerySet(models.QuerySet):
     def active(self):
         return self.filter(is_active=True)
 
@@ -226,8 +201,6 @@ class RequiredDocument(models.Model):
         help_text=_("Tệp PDF, Word hoặc OpenDocument người dân tải về để điền trước khi nộp."),
     )
 
-    objects = CatalogueQuerySet.as_manager()
-
     class Meta:
         verbose_name = _("thành phần hồ sơ")
         verbose_name_plural = _("thành phần hồ sơ")
@@ -259,8 +232,6 @@ class RoutingStep(models.Model):
     )
     role = models.CharField(_("vai trò"), max_length=16, choices=Role.choices)
     budget_hours = models.DecimalField(_("thời gian (giờ làm việc)"), max_digits=6, decimal_places=1)
-
-    objects = CatalogueQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("bước xử lý")

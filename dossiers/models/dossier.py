@@ -1,4 +1,5 @@
 import re
+from datetime import datetime, time, timedelta
 from decimal import Decimal
 
 from django.conf import settings
@@ -92,6 +93,23 @@ OPEN_RANGE = models.Q(status__lte=6) & ~models.Q(status=3)
 OPEN_RANGE_SQL = "{t}status <= 6 AND {t}status <> 3"
 
 
+def apologies_of_state(status: str):
+    """The dossier's apologies in that status, for a subquery (`OuterRef("pk")`)."""
+    from .apology import Apology
+
+    return Apology.objects.filter(dossier=models.OuterRef("pk"), status=status)
+
+
+def timely_apology():
+    """A signed apology issued before the first appointment (Decree 118/2025: before it passes)."""
+    return apologies_of_state("signed").filter(issued_at__lte=models.OuterRef("due_at_original"))
+
+
+def late_q(at) -> models.Q:
+    """Open past the appointment, or finished late."""
+    return models.Q(status__in=OPEN, due_at__lt=at) | models.Q(timeliness=Timeliness.LATE)
+
+
 class DossierQuerySet(models.QuerySet):
     def open(self):
         return self.filter(status__in=OPEN)
@@ -113,6 +131,86 @@ class DossierQuerySet(models.QuerySet):
         at = at or timezone.now()
         cal = calendar_for(None)
         return self.due_between(at, cal.instant(cal.position(at) + working_days * cal.day_seconds))
+
+    def not_overdue(self, *, at=None):
+        """Everything `overdue(at=at)` leaves out: finished, without an appointment, or not yet due."""
+        return self.exclude(models.Q(status__in=OPEN, due_at__lt=at or timezone.now()))
+
+    def due_before(self, at):
+        return self.filter(due_at__lt=at)
+
+    def at_unit(self, code: str):
+        """Held by, or received at, the unit of that code (the API's `unit` filter)."""
+        return self.filter(models.Q(current_unit__code=code) | models.Q(receiving_unit__code=code))
+
+    def received_between(self, first=None, last=None):
+        """Received on the local days `first` to `last` (both included; either may be None)."""
+        from ..calendar import LOCAL_TZ
+
+        def start(day):
+            return datetime.combine(day, time.min, tzinfo=LOCAL_TZ)
+
+        received = self.filter(received_at__isnull=False)
+        if first:
+            received = received.filter(received_at__gte=start(first))
+        if last:
+            received = received.filter(received_at__lt=start(last + timedelta(days=1)))
+        return received
+
+    # -- supervision: the question each of its lists asks
+    def late(self, *, at):
+        """Open past the appointment at `at`, or finished late."""
+        return self.filter(late_q(at))
+
+    def late_without_timely_apology(self, *, at):
+        """Late, and no signed apology came before the first appointment (Decree 118/2025)."""
+        return self.late(at=at).exclude(models.Exists(timely_apology()))
+
+    def apologised_after_due(self):
+        """With a signed apology issued after the appointment had passed."""
+        return self.filter(models.Exists(apologies_of_state("signed").filter(issued_after_due=True)))
+
+    def at_risk(self, *, at, cal):
+        """Open and overdue, or due within the due-soon window (`workdays.due_soon_bound`)."""
+        from ..workdays import due_soon_bound
+
+        return self.open().filter(due_at__lt=due_soon_bound(at, cal=cal))
+
+    def overdue_by(self, *, days: int, at, cal):
+        """Open, the appointment at least `days` working days past at `at`."""
+        bound = cal.instant(max(cal.position(at) - days * cal.day_seconds, 1))
+        return self.open().filter(due_at__lte=bound)
+
+    def with_apology_state(self):
+        """`has_signed_apology`, `has_draft_apology`: the supervision's apology column."""
+        return self.annotate(
+            has_signed_apology=models.Exists(apologies_of_state("signed")),
+            has_draft_apology=models.Exists(apologies_of_state("draft")),
+        )
+
+    def in_apology_state(self, state: str | None):
+        """`signed`, `draft` (waiting for the head's signature), `none`; needs `with_apology_state()`."""
+        if state == "signed":
+            return self.filter(has_signed_apology=True)
+        if state == "draft":
+            return self.filter(has_signed_apology=False, has_draft_apology=True)
+        if state == "none":
+            return self.filter(has_signed_apology=False, has_draft_apology=False)
+        return self
+
+    def counts_by_unit(self, *, at, soon) -> list[dict]:
+        """Overdue, due soon (before `soon`) and late-without-apology per unit holding the dossiers: one query."""
+        is_open = models.Q(status__in=OPEN)
+        return list(
+            self.values("current_unit", "current_unit__code", "current_unit__name")
+            .annotate(
+                overdue=models.Count("pk", filter=is_open & models.Q(due_at__lt=at)),
+                due_soon=models.Count("pk", filter=is_open & models.Q(due_at__gte=at, due_at__lt=soon)),
+                late_no_apology=models.Count("pk", filter=late_q(at) & ~models.Exists(timely_apology())),
+            )
+            .filter(models.Q(overdue__gt=0) | models.Q(due_soon__gt=0) | models.Q(late_no_apology__gt=0))
+            .order_by("current_unit__code")
+        )
 
     def assigned_to(self, user):
         return self.open().filter(assignee=user)

@@ -9,8 +9,6 @@ from django.utils import timezone
 from django.utils.crypto import constant_time_compare, salted_hmac
 from django.utils.translation import gettext_lazy as _
 
-from .catalogue import CatalogueQuerySet
-
 
 # Office hours by default (ND 118/2025 leaves them to the province). Callables, not `time` values:
 # Django warns (fields.W161) about a fixed time default whenever checks run within 10 s of it.
@@ -30,7 +28,7 @@ def default_afternoon_closes() -> time:
     return time(17, 30)
 
 
-class UnitQuerySet(CatalogueQuerySet):
+class UnitQuerySet(models.QuerySet):
     def centres(self):
         return self.filter(kind=Unit.Kind.CENTRE)
 

@@ -27,6 +27,7 @@ from ..workdays import calendar_for
 from .clock_sync import dossier_clock_sync
 from .events import clock_record, event_record
 from .fault import unit_at_fault
+from .lookup import public_answers_forget_on_commit
 from .notify import outbox_enqueue
 from .timing import LAST_INSTANT, instant_checked
 
@@ -244,6 +245,7 @@ def apology_sign(*, apology_id: int, actor) -> Apology:
     dossier.version += 1
     dossier.save(update_fields=["extension_count", "version", "updated_at"])
     dossier_clock_sync(dossier=dossier, at=now)
+    public_answers_forget_on_commit(dossier.code)
     event_record(
         dossier=dossier,
         action="apology",

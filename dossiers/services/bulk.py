@@ -12,7 +12,6 @@ from functools import cache
 
 from django.db import connections
 from django.db.models import AutoField, Model
-from django.db.models.signals import post_save
 
 from ..prepared import execute_prepared
 
@@ -90,9 +89,9 @@ def insert_with_children(
     parameters) for the parent's fields the statement works out. The first computed value
     stands for `provisional` in the children's `coded` fields (the parent's Python value
     until then). Every instance gets its primary key (as with bulk_create: ids in row order),
-    the parent its computed values (returned too); then the parent's post_save signal is
-    sent (created). One round trip, and no transaction of its own is needed: a single
-    statement is atomic.
+    the parent its computed values (returned too). No signal is sent: the receipt tells whoever
+    must hear of a new dossier itself (services.hooks). One round trip, and no transaction of
+    its own is needed: a single statement is atomic.
     """
     children = [c for c in children if c.objs]
     if parent.pk is not None or any(obj.pk is not None for c in children for obj in c.objs):
@@ -130,7 +129,6 @@ def insert_with_children(
     for name, value in zip(names, values, strict=True):
         setattr(parent, name, value)
     parent._state.adding, parent._state.db = False, using
-    post_save.send(sender=type(parent), instance=parent, created=True, update_fields=None, raw=False, using=using)
     for child, ids in zip(children, row[1 + len(names) :], strict=True):
         child.attach(parent, provisional=provisional, code=values[0])
         for obj, pk in zip(child.objs, ids, strict=True):

@@ -20,7 +20,8 @@ _INTAKE_SIZE = 256
 def catalogue_changed() -> None:
     """Bump the catalogue version (counter and token), in the caller's transaction: per-process
     caches keyed by the version stop being used once the change commits. Called by the models'
-    save/delete signals and by their querysets' bulk writes, which send none (`CatalogueQuerySet`)."""
+    save/delete signals, and by every bulk write of them (which sends none) right after it:
+    `procedure_details_replace`, the catalogue import, the demo data."""
     CalendarVersion.objects.bump("catalogue", "catalogue_token")
 
 
@@ -74,9 +75,11 @@ def procedure_details_replace(*, details: Sequence[ProcedureDetails], batch_size
     """
     documents = {procedure: docs for procedure, docs, _steps in details if docs is not None}
     steps = {procedure: steps for procedure, _docs, steps in details if steps is not None}
-    return _replace(RequiredDocument, documents, DOCUMENT_FIELDS, batch_size) + _replace(
-        RoutingStep, steps, STEP_FIELDS, batch_size
-    )
+    written = _replace(RequiredDocument, documents, DOCUMENT_FIELDS, batch_size)
+    written += _replace(RoutingStep, steps, STEP_FIELDS, batch_size)
+    if written:
+        catalogue_changed()  # bulk writes send no signal
+    return written
 
 
 def _replace(model: type[models.Model], wanted: dict, fields: list[str], batch_size: int) -> int:

@@ -17,6 +17,7 @@ from ..demo import catalogue, units
 from ..models import Field, Procedure, RequiredDocument, RoutingStep, Unit, UnitMembership
 from ..models.catalogue import HOURS_PER_WORKING_DAY, TimeUnit
 from ..roles import ADMIN, roles_sync
+from .catalogue import catalogue_changed
 
 DEMO_PROVINCE = 56
 # Labels of the seed report; the command translates them when it prints.
@@ -117,6 +118,7 @@ def _communes_seed(result: SeedResult, *, province: Province, centre: Unit) -> N
         unique_fields=["code"],
         update_fields=["name", "short_name", "kind", "level", "parent", "province_code", "ward_code", "address"],
     )
+    catalogue_changed()  # a bulk write sends no signal
     result.count(COMMUNE_CENTRES, created=True, n=len(rows) - len(existing))
     result.count(COMMUNE_CENTRES, created=False, n=len(existing))
 

@@ -32,6 +32,7 @@ from .codes import dossier_insert_numbered, lookup_key_new, provisional_code
 from .events import clock_new, event_new
 from .fees import dossier_fee
 from .hooks import DossierChange, change_children, change_rows, change_written, dossier_changed
+from .lookup import public_answers_forget_on_commit
 from .notify import outbox_enqueue, outbox_kick_on_commit, outbox_messages
 from .routing import steps_layout
 from .timing import effective_time, go_live_of
@@ -293,4 +294,5 @@ def dossier_start(*, dossier: Dossier, actor, at) -> Dossier:
     start.event.save(force_insert=True)
     outbox_enqueue(dossier=dossier, kind="received", ref="1")
     dossier_changed(dossier=dossier, event=start.event)
+    public_answers_forget_on_commit(dossier.code)
     return dossier

@@ -4,21 +4,26 @@ Codes are guessable (`<unit>-YYMMDD-NNNN`), so a lookup needs the key printed on
 receipt or the number of the applicant's ID document (CCCD, passport, other), as stored:
 without spaces, in capitals. An unknown code and a wrong key take the
 same path (one query, two constant-time comparisons) and give the same answer.
+
+`public_dossier` is the one check behind every entry point: the lookup page and Open311
+(through `dossier_lookup`), the API (through `public_answer`, whose cached answers are stored
+only after it said yes), payments and feedback.
 """
 
 import hashlib
 import hmac
 import logging
-from datetime import datetime
-from typing import NamedTuple
+from collections.abc import Callable
+from functools import partial
 
 from django.conf import settings
 from django.core.cache import cache
-from django.utils import timezone
+from django.db import transaction
+from django.utils import timezone, translation
 from django.utils.translation import gettext_lazy
 
 from ..models import Dossier
-from ..ratelimit import Limit, client_ip, rate_limits_hit_then_read
+from ..ratelimit import Limit, client_ip, rate_limits_hit_then_read, raw_cache_bump, raw_cache_set
 
 log = logging.getLogger("dossiers.lookup")
 LOOKUP_NOT_FOUND = gettext_lazy(
@@ -33,15 +38,6 @@ FAILURES_KEY = "lookup:failures:{day}"
 
 def _same(a: str, b: str) -> bool:
     return hmac.compare_digest(a.encode(), b.encode())
-
-
-class DossierRef(NamedTuple):
-    """What a successful lookup needs to answer from the cache: the row's identity and version."""
-
-    pk: int
-    code: str
-    lookup_key: str
-    updated_at: datetime
 
 
 # PostgreSQL rejects NUL in a query: stripped, or it would be a 500.
@@ -73,23 +69,12 @@ def public_dossier(*, code: str, key: str) -> Dossier | None:
     """The dossier when `key` is its lookup key or its applicant's ID number, else None."""
     code, key = _clean_code(code), _clean_key(key)
     dossier = (
-        Dossier.objects.select_related("procedure", "current_unit", "receiving_unit", "lead_unit")
+        Dossier.objects.select_related("procedure", "current_unit", "receiving_unit", "lead_unit__parent")
         .filter(code=code)
         .first()
     )
     secrets = (dossier.lookup_key, dossier.applicant_id_number) if dossier else None
     return dossier if _matches(key, secrets) else None
-
-
-def public_dossier_ref(*, code: str, key: str) -> DossierRef | None:
-    """The same check reading five columns of the row and nothing else (the hot path of the lookup)."""
-    code, key = _clean_code(code), _clean_key(key)
-    row = (
-        Dossier.objects.filter(code=code)
-        .values_list("pk", "code", "lookup_key", "updated_at", "applicant_id_number")
-        .first()
-    )
-    return DossierRef(*row[:4]) if _matches(key, row and (row[2], row[4])) else None
 
 
 def lookup_failure_count() -> int:
@@ -123,24 +108,65 @@ def lookup_throttled(request, *, code: str, read: list[str] = ()) -> tuple[int, 
     )
 
 
-def dossier_lookup(request, *, code: str, key: str) -> tuple[DossierRef | None, int]:
-    """(dossier or None, seconds to wait): the entry point of the page and Open311; the API's
-    lookup is portal.public.public_answer, the same limits and check behind its cached answers."""
+def dossier_lookup(request, *, code: str, key: str) -> tuple[Dossier | None, int]:
+    """(dossier or None, seconds to wait): the lookup page's and Open311's entry point."""
     retry_after, _ = lookup_throttled(request, code=code)
     if retry_after:
         return None, retry_after
-    return public_dossier_ref(code=code, key=key), 0
+    return public_dossier(code=code, key=key), 0
 
 
-def key_matches(key: str, *, lookup_key: str, id_number_digest: str) -> bool:
-    """`key` (as typed) is the lookup key or the ID number of that digest; both always compared."""
-    key = _clean_key(key)
-    by_key = _same(key, lookup_key)
-    by_id = _same(id_number_digest_of(key), id_number_digest)
-    return bool(key) and (by_key or by_id)
+# -- the API's answers, cached ---------------------------------------------------
+# An answer, as bytes, under a keyed digest of (code, key): the lookup reads it in the same round
+# trip to Redis as its rate limits, and on a hit answers without the database. It is stored only
+# after `public_dossier` said yes, under both keys that open the dossier (the lookup key and the ID
+# number), so a hit is that same check; neither ever sits in a cache key or value in clear. A
+# wrong key finds nothing and takes the uncached path, so it costs what an unknown code costs.
+# Every write path that changes what the public sees of a dossier (a transition, a signed apology,
+# a calendar recompute, a payment) calls `public_answers_forget_on_commit` itself: once it commits,
+# the code's generation is bumped, and an answer stored at an older one (a read that began before
+# the bump) is never served.
+ANSWER_SECONDS = 300
+GENERATION_SECONDS = 24 * 3600  # outlives any answer of the generation
 
 
-def id_number_digest_of(id_number: str) -> str:
-    """A keyed digest of an ID number, for checking a lookup against a cached answer without the number."""
+def _answer_key(code: str, key: str, language: str) -> str:
     secret = settings.SECRET_KEY.encode()[:64]
-    return hashlib.blake2b(id_number.encode(), key=secret, digest_size=16).hexdigest()
+    digest = hashlib.blake2b(f"{code}\x00{key}".encode(), key=secret, digest_size=16).hexdigest()
+    return f"public-answer:{language}:{digest}"
+
+
+def _generation_key(code: str) -> str:
+    return f"public-gen:{code_ident(code)}"
+
+
+def public_answer(request, *, code: str, key: str, render: Callable[[Dossier], bytes]) -> tuple[bytes | None, int]:
+    """(the dossier's public answer as `render` makes it, or None; seconds to wait when over a limit)."""
+    language = translation.get_language()
+    answer_key = _answer_key(_clean_code(code), _clean_key(key), language)
+    retry_after, (entry, generation) = lookup_throttled(request, code=code, read=[answer_key, _generation_key(code)])
+    if retry_after:
+        return None, retry_after
+    generation = int(generation or 0)
+    if entry:
+        stored, body = entry.split(b"|", 1)
+        if int(stored) == generation:
+            return body, 0
+    dossier = public_dossier(code=code, key=key)
+    if dossier is None:
+        return None, 0
+    body = render(dossier)
+    for secret in {dossier.lookup_key, dossier.applicant_id_number} - {""}:
+        stored_key = _answer_key(dossier.code, secret, language)
+        raw_cache_set(stored_key, f"{generation}|".encode() + body, timeout=ANSWER_SECONDS)
+    return body, 0
+
+
+def public_answers_forget(code: str) -> None:
+    """After a change of the dossier `code` has committed: its cached answers are no longer served."""
+    raw_cache_bump(_generation_key(code), GENERATION_SECONDS)
+
+
+def public_answers_forget_on_commit(code: str) -> None:
+    """`public_answers_forget(code)` once the open transaction commits (at once without one)."""
+    transaction.on_commit(partial(public_answers_forget, code))

@@ -15,6 +15,7 @@ from ..calendar import LOCAL_TZ
 from ..models import CalendarChange, Dossier
 from .clock_sync import dossier_clock_sync
 from .events import event_record
+from .lookup import public_answers_forget_on_commit
 
 
 def _span(change: CalendarChange) -> tuple[date, date] | None:
@@ -47,6 +48,7 @@ def dossier_recompute(*, dossier_id: int, changes: list[CalendarChange]) -> bool
     dossier = Dossier.objects.select_for_update().select_related("procedure", "lead_unit").get(pk=dossier_id)
     before, now = dossier.due_at, timezone.now()
     dossier_clock_sync(dossier=dossier, at=now)
+    public_answers_forget_on_commit(dossier.code)  # the explanation names the calendar even if the date stays
     if dossier.due_at == before:
         return False
     spans = [c for c in changes if (s := _span(c)) and dossier.received_at.astimezone(LOCAL_TZ).date() <= s[1]]

@@ -18,6 +18,7 @@ from .events import clock_record, event_record
 from .fault import lateness_attribution
 from .handover import Handover, handover_clean
 from .hooks import dossier_changed
+from .lookup import public_answers_forget_on_commit
 from .notify import outbox_enqueue
 from .timing import effective_time
 
@@ -419,6 +420,7 @@ def _apply(dossier, action: workflow.Action, *, actor, at, params: dict) -> Doss
         data=_event_data(dossier, action, params),
     )
     dossier_changed(dossier=dossier, event=event)
+    public_answers_forget_on_commit(dossier.code)
     return _bump(dossier)
 
 

@@ -138,9 +138,7 @@ def test_does_count_by_unit_in_one_query_when_the_page_is_shown(as_supervisor, w
     late_total = sum(c["late_no_apology"] for c in counts.values())
     assert late_total == 3
     with CaptureQueriesContext(connection) as queries:
-        from dossiers.views.supervision import counts_by_unit
-
-        counts_by_unit(Dossier.objects.all(), now=NOW, soon=local(2026, 3, 25, 14, 0))
+        Dossier.objects.all().counts_by_unit(at=NOW, soon=local(2026, 3, 25, 14, 0))
     assert len(queries) == 1
 
 

@@ -7,13 +7,13 @@ Supervisors see their units' subtree, unit leaders their units, superusers every
 from django import forms
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
-from django.db.models import Count, Exists, OuterRef, Q, TextChoices
+from django.db.models import Q, TextChoices
 from django.shortcuts import render
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_GET
 
-from ..models import OPEN, Apology, Channel, Dossier, Field, Procedure, Timeliness, Unit, WatchLevel
+from ..models import OPEN, Channel, Dossier, Field, Procedure, Unit, WatchLevel
 from ..services import exports
 from ..services.watch import level_at
 from ..workdays import calendar_for, due_soon_bound
@@ -80,26 +80,7 @@ class SupervisionFilter(forms.Form):
         return {key: value for key, value in self.cleaned_data.items() if value not in (None, "")}
 
 
-# -- the question each list asks ----------------------------------------------------------------
-
-
-def _apologies(status: str):
-    return Apology.objects.filter(dossier=OuterRef("pk"), status=status)
-
-
-def timely_apology():
-    """A signed apology issued before the first appointment (Decree 118/2025: before it passes)."""
-    return _apologies(Apology.Status.SIGNED).filter(issued_at__lte=OuterRef("due_at_original"))
-
-
-def late_q(now) -> Q:
-    """Open past the appointment, or finished late."""
-    return Q(status__in=OPEN, due_at__lt=now) | Q(timeliness=Timeliness.LATE)
-
-
-def overdue_bound(cal, now, days: int):
-    """Appointments at or before this are at least `days` working days past."""
-    return cal.instant(max(cal.position(now) - days * cal.day_seconds, 1))
+# -- the question each list asks (the QuerySet methods of Dossier) ------------------------------
 
 
 def scoped(visible, filters: dict):
@@ -113,46 +94,18 @@ def scoped(visible, filters: dict):
 
 
 def supervision_queryset(visible, filters: dict, *, now, cal):
-    queryset = scoped(visible, filters).annotate(
-        has_signed_apology=Exists(_apologies(Apology.Status.SIGNED)),
-        has_draft_apology=Exists(_apologies(Apology.Status.DRAFT)),
-    )
+    queryset = scoped(visible, filters).with_apology_state()
     view = filters.get("view") or View.AT_RISK
     if view == View.LATE_NO_APOLOGY:
-        queryset = queryset.filter(late_q(now)).exclude(Exists(timely_apology()))
+        queryset = queryset.late_without_timely_apology(at=now)
     elif view == View.APOLOGY_AFTER_DUE:
-        queryset = queryset.filter(Exists(_apologies(Apology.Status.SIGNED).filter(issued_after_due=True)))
+        queryset = queryset.apologised_after_due()
     else:
-        queryset = queryset.filter(status__in=OPEN, due_at__lt=due_soon_bound(now, cal=cal))
+        queryset = queryset.at_risk(at=now, cal=cal)
     if "min_days" in filters:
-        queryset = queryset.filter(status__in=OPEN, due_at__lte=overdue_bound(cal, now, filters["min_days"]))
-    queryset = _by_apology_state(queryset, filters.get("apology"))
+        queryset = queryset.overdue_by(days=filters["min_days"], at=now, cal=cal)
+    queryset = queryset.in_apology_state(filters.get("apology"))
     return queryset.select_related("procedure", "current_unit", "late_unit", "late_assignee").order_by("due_at", "id")
-
-
-def _by_apology_state(queryset, state: str | None):
-    if state == ApologyState.SIGNED:
-        return queryset.filter(has_signed_apology=True)
-    if state == ApologyState.DRAFT:
-        return queryset.filter(has_signed_apology=False, has_draft_apology=True)
-    if state == ApologyState.NONE:
-        return queryset.filter(has_signed_apology=False, has_draft_apology=False)
-    return queryset
-
-
-def counts_by_unit(visible, *, now, soon) -> list[dict]:
-    """Overdue, due soon (before `soon`) and late-without-apology per unit holding the dossiers: one query."""
-    is_open = Q(status__in=OPEN)
-    return list(
-        visible.values("current_unit", "current_unit__code", "current_unit__name")
-        .annotate(
-            overdue=Count("pk", filter=is_open & Q(due_at__lt=now)),
-            due_soon=Count("pk", filter=is_open & Q(due_at__gte=now, due_at__lt=soon)),
-            late_no_apology=Count("pk", filter=late_q(now) & ~Exists(timely_apology())),
-        )
-        .filter(Q(overdue__gt=0) | Q(due_soon__gt=0) | Q(late_no_apology__gt=0))
-        .order_by("current_unit__code")
-    )
 
 
 # -- one row -------------------------------------------------------------------------------------
@@ -219,7 +172,7 @@ def supervision(request):
         "views": View.choices,
         "page": page,
         "rows": rows,
-        "counts": counts_by_unit(scoped(visible, filters), now=now, soon=due_soon_bound(now, cal=cal)),
+        "counts": scoped(visible, filters).counts_by_unit(at=now, soon=due_soon_bound(now, cal=cal)),
         "query": query.urlencode(),
         "now": now,
     }

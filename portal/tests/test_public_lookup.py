@@ -271,6 +271,20 @@ def test_does_answer_a_repeated_lookup_without_the_database(client, receive, dja
     assert first.content == again.content == by_id_number.content
 
 
+def test_cannot_keep_a_key_in_clear_when_the_answer_is_cached(client, receive, monkeypatch):
+    from dossiers.services import lookup
+
+    stored, store = [], lookup.raw_cache_set
+    monkeypatch.setattr(lookup, "raw_cache_set", lambda key, value, timeout: stored.append((key, value)))
+    dossier = receive()
+    assert api(client, dossier.code, dossier.lookup_key).status_code == 200
+    assert len(stored) == 2  # one entry for the lookup key, one for the ID number
+    for key, value in stored:
+        store(key, value, timeout=60)
+        for secret in (dossier.lookup_key, APPLICANT[1]):
+            assert secret not in key and secret.encode() not in value
+
+
 def test_does_show_the_change_at_once_when_the_dossier_changes_after_a_lookup(
     client, world, receive, django_capture_on_commit_callbacks
 ):
@@ -288,14 +302,14 @@ def test_cannot_serve_an_answer_stored_by_a_lookup_that_read_before_a_change(
 ):
     """A lookup reads the generation, then the row; a change commits in between; the answer it
     stores afterwards carries the older generation and is never served."""
-    from portal import public
+    from dossiers.services import lookup
 
     dossier = receive()
     stale = api(client, dossier.code, dossier.lookup_key).content
-    ident = public.code_ident(dossier.code)
     with django_capture_on_commit_callbacks(execute=True):
         dossier_transition(dossier_id=dossier.pk, action="transfer", actor=world["clerk"])
-    public.raw_cache_set(public._body_key(ident, "vi"), public._entry(0, dossier, stale), timeout=60)
+    answer_key = lookup._answer_key(dossier.code, dossier.lookup_key, "vi")
+    lookup.raw_cache_set(answer_key, b"0|" + stale, timeout=60)
     answer = api(client, dossier.code, dossier.lookup_key)
     assert answer.content != stale and answer.json()["status"] == Status.PROCESSING
 
