@@ -19,10 +19,10 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from dossiers.calendar import explain_due, format_local
+from dossiers.clock import due_by_law
 from dossiers.models import Dossier, Procedure, ResultDelivery, Status, Unit
 from dossiers.models.dossier import FINISHED
 from dossiers.ratelimit import raw_cache_bump, raw_cache_set
-from dossiers.services.clock import due_by_law
 from dossiers.services.clock_sync import dossier_clock_state
 from dossiers.services.lookup import (
     DossierRef,

@@ -28,14 +28,13 @@ from ..models import (
 from ..roles import COUNTER_CLERK
 from ..workdays import VERSION_COLUMNS, Versions, calendar_reader, versions_from_row
 from .applicants import Applicant
-from .clock import clock_replay
-from .clock_sync import SYNCED, clock_derive
+from .clock_sync import SYNCED, clock_apply, dossier_clock_read
 from .codes import lookup_key_new
 from .events import clock_new, event_new
 from .fees import dossier_fee
 from .hooks import DossierChange, change_rows, change_rows_all, change_written, dossier_changed
 from .notify import outbox_enqueue, outbox_kick_on_commit, outbox_messages
-from .routing import steps_layout
+from .steps import steps_layout
 from .timing import effective_time, go_live_of
 
 INCOMPLETE = _("Hồ sơ chưa đủ thành phần: không tiếp nhận, hướng dẫn công dân bổ sung (Mẫu 02).")
@@ -357,7 +356,8 @@ def _start(*, dossier: Dossier, actor, at, versions: Versions | None = None) -> 
     from_status = dossier.status
     dossier.status, dossier.received_at = Status.RECEIVED, at
     steps = steps_layout(dossier=dossier, actor=actor, at=at, calendars=calendars)
-    clock_derive(dossier=dossier, at=at, state=clock_replay([clock]), cal=calendars(dossier.lead_unit))
+    reading = dossier_clock_read(dossier=dossier, entries=[clock], at=at, cal=calendars(dossier.lead_unit))
+    clock_apply(dossier=dossier, reading=reading, at=at)
     event = event_new(
         dossier=dossier,
         action="receive",
