@@ -8,6 +8,7 @@ from ninja import Status as Answer
 
 from . import errors
 from .auth import staff_auth
+from .calendar_store import Versions
 from .models import Dossier, Procedure, Status, Unit
 from .presenters import apology_out
 from .renderers import to_json_data
@@ -30,7 +31,6 @@ from .services.idempotency import idempotent_call
 from .services.intake import HandedDocument, dossier_receive, dossier_submit, receiving_units
 from .services.routing import dossier_transition
 from .services.timing import instant_checked
-from .workdays import Versions
 
 router = Router(tags=["dossiers"], auth=staff_auth)
 ERRORS = {401: ErrorOut, 403: ErrorOut, 404: ErrorOut, 409: ErrorOut, 422: ErrorOut}

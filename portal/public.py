@@ -19,6 +19,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from dossiers.calendar import explain_due, format_local
+from dossiers.calendar_store import calendar_for
 from dossiers.clock import due_by_law
 from dossiers.models import Dossier, Procedure, ResultDelivery, Status, Unit
 from dossiers.models.dossier import FINISHED
@@ -33,7 +34,6 @@ from dossiers.services.lookup import (
     public_dossier,
 )
 from dossiers.wording import processing_time_text, shortened_legal_time_text
-from dossiers.workdays import calendar_for
 
 STATUS_WORDS = {
     Status.SUBMITTED: gettext_lazy("Hồ sơ đã được gửi trực tuyến, đang chờ cán bộ một cửa kiểm tra và tiếp nhận."),

@@ -108,7 +108,7 @@ class DossierQuerySet(models.QuerySet):
 
     def due_within(self, *, working_days: int, at=None):
         """Open and due in the next `working_days` working days (not yet overdue)."""
-        from ..workdays import calendar_for
+        from ..calendar_store import calendar_for
 
         at = at or timezone.now()
         cal = calendar_for(None)

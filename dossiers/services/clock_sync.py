@@ -3,10 +3,10 @@ are read here, `dossiers.clock` answers from them, the answers are stored on the
 
 from django.conf import settings
 
+from ..calendar_store import calendar_for
 from ..clock import ClockReading, ClockState, LegalTime, clock_read, clock_replay
 from ..kpi.timeliness import judge, ledger_wait_seconds
 from ..models import Dossier
-from ..workdays import calendar_for
 from .watch import level_at
 
 

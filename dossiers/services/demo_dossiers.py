@@ -20,10 +20,10 @@ from django.db import transaction
 from django.utils import timezone
 
 from ..calendar import compute_due
+from ..calendar_store import calendar_for
 from ..demo import catalogue, units
 from ..models import Attachment, Channel, Dossier, OutboxMessage, Procedure, Status, TimeUnit, Unit, UnitMembership
 from ..roles import COUNTER_CLERK, SPECIALIST, UNIT_LEADER, roles_sync
-from ..workdays import calendar_for
 from .applicants import Applicant, applicant_clean
 from .demo import DEMO_PROVINCE
 from .events import event_record

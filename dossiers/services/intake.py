@@ -8,11 +8,11 @@ from django.db import transaction
 from django.utils.translation import gettext_lazy as _
 
 from ..access import role_in_unit_sql
+from ..calendar_store import VERSION_COLUMNS, Versions, calendar_reader, versions_from_row
 from ..db.insert import dossier_insert
 from ..db.prepared import execute_prepared, model_from_row, select_list
 from ..errors import InvalidInput
 from ..models import (
-    CalendarVersion,
     Channel,
     ClockEntry,
     Dossier,
@@ -20,13 +20,13 @@ from ..models import (
     DossierEvent,
     DossierStep,
     Procedure,
+    ReferenceVersion,
     ResultDelivery,
     Status,
     Unit,
     UnitMembership,
 )
 from ..roles import COUNTER_CLERK
-from ..workdays import VERSION_COLUMNS, Versions, calendar_reader, versions_from_row
 from .applicants import Applicant
 from .clock_sync import SYNCED, clock_apply, dossier_clock_read
 from .codes import lookup_key_new
@@ -131,7 +131,7 @@ def _receiving_sql(*, by_code: bool) -> str:
     versions = ", ".join(f"v.{column}" for column in VERSION_COLUMNS)
     return (
         f"SELECT {versions}, {select_list(Unit, 'u')}, {clerk} "  # noqa: S608
-        f"FROM (SELECT 1) one LEFT JOIN {CalendarVersion._meta.db_table} v ON v.id = 1 "
+        f"FROM (SELECT 1) one LEFT JOIN {ReferenceVersion._meta.db_table} v ON v.id = 1 "
         f"LEFT JOIN {units} u ON {match} ORDER BY u.code LIMIT 2"
     )
 

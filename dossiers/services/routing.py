@@ -8,11 +8,11 @@ from django.utils.translation import gettext_lazy as _
 from .. import workflow
 from ..access import may_take
 from ..calendar import format_local
+from ..calendar_store import calendar_for
 from ..clock import due_by_law, step_due_shifted
 from ..errors import DomainError, Forbidden, InvalidInput, InvalidTransition, NotFound, StaleVersion
 from ..models import Attachment, ClockEntry, Dossier, DossierStep, Procedure, RoutingStep, Status, Timeliness, Unit
 from ..roles import user_roles
-from ..workdays import calendar_for
 from .clock_sync import dossier_clock_state, dossier_clock_sync
 from .events import clock_record, event_record
 from .fault import lateness_attribution

@@ -5,9 +5,9 @@ from decimal import Decimal
 
 from django.utils.translation import gettext_lazy as _
 
+from ..calendar_store import calendar_for
 from ..clock import step_due, timeliness_of
 from ..models import Dossier, DossierStep, RoutingStep, Unit
-from ..workdays import calendar_for
 
 # Default routing when a procedure has no template: receive, process, return.
 DEFAULT_TEMPLATE = (

@@ -8,7 +8,7 @@ import pytest
 from django.db import connections
 
 from dossiers.calendar import LOCAL_TZ
-from dossiers.services.workdays import calendar_seed_holidays
+from dossiers.services.calendar_days import calendar_seed_holidays
 from dossiers.tests.factories import (
     CentreFactory,
     ProcedureFactory,
