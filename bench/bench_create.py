@@ -180,9 +180,9 @@ def seed() -> str:
     """Units, catalogue, calendar and the clerk; returns the clerk's bearer token."""
     from django.contrib.auth import get_user_model
 
+    from dossiers.services.calendar_days import calendar_seed_holidays
     from dossiers.services.demo import demo_catalogue_seed, demo_staff_seed, demo_units_seed
     from dossiers.services.tokens import api_token_create
-    from dossiers.services.workdays import calendar_seed_holidays
 
     demo_units_seed()
     calendar_seed_holidays(years=range(2024, 2031))

@@ -217,7 +217,7 @@ def day_start(day: date) -> datetime:
 
 
 def staff_queries(t: dict) -> list[tuple[str, object]]:
-    from dossiers.workdays import due_soon_bound
+    from dossiers.calendar_store import due_soon_bound
 
     open_ = Dossier.objects.filter(current_unit=t["unit"], status=t["status"]).order_by("due_at", "id")
     soon = due_soon_bound(NOW)

@@ -5,9 +5,9 @@ from ninja import Query, Router, Schema
 
 from . import errors
 from .calendar import TIME_UNITS, CalendarError, CalendarRangeError, compute_due, explain_due
+from .calendar_store import calendar_for
 from .models import Procedure, Unit
 from .schemas import DueOut, ErrorOut, ProcedureOut, UnitOut
-from .workdays import calendar_for
 
 router = Router(tags=["dossiers"])
 

@@ -8,6 +8,7 @@ from ninja import Status as Answer
 
 from . import errors
 from .auth import staff_auth
+from .calendar_store import Versions
 from .models import Dossier, Procedure, Status, Unit
 from .presenters import apology_out
 from .renderers import to_json_data
@@ -27,10 +28,9 @@ from .services.applicants import applicant_clean
 from .services.assignment import NOT_AN_OFFICER, dossier_assign
 from .services.catalogue import procedure_for_intake
 from .services.idempotency import idempotent_call
-from .services.intake import HandedDocument, dossier_receive, receiving_units
+from .services.intake import HandedDocument, dossier_receive, dossier_submit, receiving_units
 from .services.routing import dossier_transition
 from .services.timing import instant_checked
-from .workdays import Versions
 
 router = Router(tags=["dossiers"], auth=staff_auth)
 ERRORS = {401: ErrorOut, 403: ErrorOut, 404: ErrorOut, 409: ErrorOut, 422: ErrorOut}
@@ -95,23 +95,23 @@ def receive(request: HttpRequest, payload: DossierIn, idempotency_key: str | Non
         # The catalogue's and the calendar's versions, as of one moment, read before the procedure.
         units, versions = receiving_units(user, payload.receiving_unit_code)
         procedure = _procedure(payload.procedure_code, versions)
-        dossier = dossier_receive(
-            procedure=procedure,
-            versions=versions,
-            receiving_unit=_receiving_unit(units),
-            applicant=applicant_clean(**payload.applicant.dict()),
-            actor=user,
-            channel=payload.channel,
-            documents=_documents(procedure, payload.documents),
-            received_at=payload.received_at,
-            set_count=payload.set_count,
-            note=payload.note,
-            submit_only=payload.submit_only,
-            fee=payload.fee,
-            fee_exempt_reason=payload.fee_exempt_reason,
-            result_delivery=payload.result_delivery,
-            competent_unit=_competent_unit(payload.competent_unit_code),
-        )
+        fields = {
+            "procedure": procedure,
+            "receiving_unit": _receiving_unit(units),
+            "applicant": applicant_clean(**payload.applicant.dict()),
+            "actor": user,
+            "channel": payload.channel,
+            "documents": _documents(procedure, payload.documents),
+            "received_at": payload.received_at,
+            "set_count": payload.set_count,
+            "note": payload.note,
+            "fee": payload.fee,
+            "fee_exempt_reason": payload.fee_exempt_reason,
+            "result_delivery": payload.result_delivery,
+            "competent_unit": _competent_unit(payload.competent_unit_code),
+        }
+        submit = payload.submit_only
+        dossier = dossier_submit(**fields) if submit else dossier_receive(**fields, versions=versions)
         return 201, to_json_data(DossierCreatedOut(**created_out(dossier)).dict())
 
     body = to_json_data(payload.dict()) if idempotency_key else {}  # only hashed with a key

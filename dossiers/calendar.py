@@ -1,6 +1,6 @@
 """The deadline engine: legal due times counted in working time.
 
-Pure functions over a `WorkCalendar` (no database access here; `dossiers.workdays`
+Pure functions over a `WorkCalendar` (no database access here; `dossiers.calendar_store`
 loads calendars). Rules, from shared/docs/domain.md:
 
 - Working days are Monday–Friday minus public holidays, plus swapped working days;

@@ -14,11 +14,11 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from .calendar import explain_due, format_local
+from .calendar_store import calendar_for
+from .clock import due_by_law
 from .models import Dossier, ResultDelivery, Status, Unit
 from .models.dossier import FINISHED
-from .services.clock import due_by_law
 from .services.clock_sync import dossier_clock_state
-from .workdays import calendar_for
 from .workflow import public_wording
 
 STATUS_WORDS = {

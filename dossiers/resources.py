@@ -25,8 +25,8 @@ from import_export import fields, resources, widgets
 from import_export.instance_loaders import CachedInstanceLoader, ModelInstanceLoader
 
 from .models import CalendarDay, Field, Procedure, RequiredDocument, RoutingStep, Unit
+from .services.calendar_days import calendar_change_record
 from .services.catalogue import catalogue_changed, procedure_details_replace
-from .services.workdays import calendar_change_record
 
 ITEM_SEPARATOR, PART_SEPARATOR = ";", "|"
 OPTIONAL_MARKS = {"optional", "không bắt buộc"}

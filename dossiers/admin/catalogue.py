@@ -25,8 +25,8 @@ from ..models import (
     UnitMembership,
 )
 from ..resources import CalendarDayResource, ProcedureResource, UnitResource, plain_decimal
+from ..services.calendar_days import calendar_day_remove, calendar_day_set
 from ..services.tokens import api_token_revoke
-from ..services.workdays import calendar_day_remove, calendar_day_set
 from .formats import FILE_FORMATS, SpreadsheetExportMixin
 
 

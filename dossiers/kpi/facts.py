@@ -12,8 +12,8 @@ from django.db import connection, transaction
 from django.utils import timezone
 
 from ..calendar import FIRST_YEAR, LAST_YEAR
+from ..calendar_store import calendar_for, versions_read
 from ..models import Attachment, Dossier, KpiDay, KpiFact, KpiWatermark
-from ..workdays import calendar_for, versions_read
 from . import rollup, sql
 
 WATERMARK = "facts"

@@ -12,8 +12,8 @@ from datetime import datetime
 
 from django.db import connection
 
+from ..calendar_store import calendar_for
 from ..models import ClockEntry, Dossier, DossierEvent, KpiDay
-from ..workdays import calendar_for
 from .rules import DAY_SECONDS
 from .sql import ON_TIME_766, UTC_OFFSET, Dialect
 from .timeliness import MAX_SUPPLEMENTS, epoch

@@ -2,7 +2,7 @@
 
 Two classifications are kept side by side (docs/rules-766.md):
 
-- **legal** (`Dossier.timeliness`, `services.clock_sync.dossier_timeliness`): the finish against
+- **legal** (`Dossier.timeliness`, `dossiers.clock.ClockReading.timeliness`): the finish against
   the appointment moved by the *working* time spent waiting for the citizen (Decree 118/2025,
   before it Decree 61/2018 as amended by 107/2021: the citizen's time to supplement is not
   counted in the processing time, which runs in working days);

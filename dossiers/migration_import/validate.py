@@ -17,12 +17,12 @@ from django.contrib.auth import get_user_model
 from django.utils.translation import gettext_lazy as _
 
 from ..calendar import DEFAULT_PERIODS, FIRST_YEAR, LAST_YEAR, LOCAL_TZ, CalendarError, compute_due
+from ..calendar_store import calendar_for
+from ..clock import timeliness_of
 from ..errors import InvalidInput
 from ..models import CHANNEL_CODES, OPEN, TERMINAL, CalendarDay, Channel, Dossier, Procedure, Status, Timeliness, Unit
 from ..services.applicants import applicant_clean
-from ..services.clock_sync import timeliness_of
 from ..services.codes import lookup_key_new
-from ..workdays import calendar_for
 from .format import DOSSIER_COLUMNS, DOSSIERS, EVENT_COLUMNS, EVENTS, parse_time
 
 MAX_ERRORS = 1000

@@ -1,4 +1,5 @@
 from .apology import Apology
+from .calendar import CalendarChange, CalendarDay, ReferenceVersion
 from .catalogue import Field, Procedure, RequiredDocument, RoutingStep, TimeUnit
 from .dossier import (
     CHANNEL_CODES,
@@ -23,7 +24,6 @@ from .dossier import (
 )
 from .facts import KpiDay, KpiFact, KpiRollup, KpiWatermark  # noqa: F401  (KPI facts, docs/adr/0002)
 from .units import ApiToken, Unit, UnitMembership
-from .workdays import CalendarChange, CalendarDay, CalendarVersion
 
 __all__ = [
     "Apology",
@@ -50,7 +50,7 @@ __all__ = [
     "ApiToken",
     "CalendarChange",
     "CalendarDay",
-    "CalendarVersion",
+    "ReferenceVersion",
     "Field",
     "Procedure",
     "RequiredDocument",

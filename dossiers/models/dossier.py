@@ -126,7 +126,7 @@ class DossierQuerySet(models.QuerySet):
 
     def due_within(self, *, working_days: int, at=None):
         """Open and due in the next `working_days` working days (not yet overdue)."""
-        from ..workdays import calendar_for
+        from ..calendar_store import calendar_for
 
         at = at or timezone.now()
         cal = calendar_for(None)
@@ -171,8 +171,8 @@ class DossierQuerySet(models.QuerySet):
         return self.filter(models.Exists(apologies_of_state("signed").filter(issued_after_due=True)))
 
     def at_risk(self, *, at, cal):
-        """Open and overdue, or due within the due-soon window (`workdays.due_soon_bound`)."""
-        from ..workdays import due_soon_bound
+        """Open and overdue, or due within the due-soon window (`calendar_store.due_soon_bound`)."""
+        from ..calendar_store import due_soon_bound
 
         return self.open().filter(due_at__lt=due_soon_bound(at, cal=cal))
 

@@ -150,7 +150,7 @@ class ApiTokenQuerySet(models.QuerySet):
         from django.contrib.auth import get_user_model
         from django.db import connection
 
-        from ..prepared import execute_prepared, model_from_row
+        from ..db.prepared import execute_prepared, model_from_row
 
         now = connection.ops.adapt_datetimefield_value(timezone.now())
         rows = execute_prepared(_user_of_sql(), [ApiToken.digest_of(raw), now])
@@ -164,7 +164,7 @@ class ApiTokenQuerySet(models.QuerySet):
 def _user_of_sql() -> str:
     from django.contrib.auth import get_user_model
 
-    from ..prepared import select_list
+    from ..db.prepared import select_list
 
     users, tokens = get_user_model()._meta.db_table, ApiToken._meta.db_table
     return (

@@ -20,10 +20,10 @@ from django.utils.translation import gettext_lazy as _
 
 from ..access import grant_of
 from ..calendar import LOCAL_TZ, CalendarError
+from ..calendar_store import calendar_for
 from ..errors import Conflict, Forbidden, InvalidInput, NotFound
 from ..models import OPEN, Apology, ClockEntry, Dossier, Unit
 from ..roles import COUNTER_CLERK, SPECIALIST, UNIT_LEADER
-from ..workdays import calendar_for
 from .clock_sync import dossier_clock_sync
 from .events import clock_record, event_record
 from .fault import unit_at_fault

@@ -6,8 +6,8 @@ from collections.abc import Sequence
 from django.db import models, transaction
 from django.db.models.signals import post_delete, post_save
 
-from ..models import CalendarVersion, Procedure, RequiredDocument, RoutingStep, Unit
-from ..workdays import Versions
+from ..calendar_store import Versions
+from ..models import Procedure, ReferenceVersion, RequiredDocument, RoutingStep, Unit
 
 # What a receipt reads of the catalogue: a procedure with its lead agency, documents and steps (with
 # their units). Every change of these models bumps the catalogue version in its own transaction.
@@ -22,7 +22,7 @@ def catalogue_changed() -> None:
     caches keyed by the version stop being used once the change commits. Called by the models'
     save/delete signals, and by every bulk write of them (which sends none) right after it:
     `procedure_details_replace`, the catalogue import, the demo data."""
-    CalendarVersion.objects.bump("catalogue", "catalogue_token")
+    ReferenceVersion.objects.bump("catalogue", "catalogue_token")
 
 
 def _on_change(sender, raw=False, **kwargs) -> None:

@@ -20,15 +20,15 @@ from django.db import transaction
 from django.utils import timezone
 
 from ..calendar import compute_due
+from ..calendar_store import calendar_for
 from ..demo import catalogue, units
 from ..models import Attachment, Channel, Dossier, OutboxMessage, Procedure, Status, TimeUnit, Unit, UnitMembership
 from ..roles import COUNTER_CLERK, SPECIALIST, UNIT_LEADER, roles_sync
-from ..workdays import calendar_for
 from .applicants import Applicant, applicant_clean
 from .demo import DEMO_PROVINCE
 from .events import event_record
 from .hooks import dossier_changes_unheard
-from .intake import dossier_receive
+from .intake import dossier_receive, dossier_submit
 from .notify import outbox_hold
 from .routing import dossier_transition, result_attached
 
@@ -560,7 +560,7 @@ def _attach_result(dossier: Dossier, actor, at, world: World) -> None:
 
 
 def _receive(plan: Plan, world: World, *, at, submit_only: bool) -> Dossier:
-    return dossier_receive(
+    return (dossier_submit if submit_only else dossier_receive)(
         procedure=plan.procedure,
         receiving_unit=plan.centre,
         applicant=plan.applicant,
@@ -568,7 +568,6 @@ def _receive(plan: Plan, world: World, *, at, submit_only: bool) -> Dossier:
         channel=plan.channel,
         received_at=at,
         note=DEMO_NOTE,
-        submit_only=submit_only,
     )
 
 

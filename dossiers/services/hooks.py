@@ -2,7 +2,7 @@
 
 An app that must keep rows of its own for every change (the national portal's outbox in
 `integrations`) subscribes here from its AppConfig.ready(). The write paths call the hooks
-explicitly — `dossier_receive` (its rows join the receipt's one statement), `dossier_start`
+explicitly — `dossier_receive` and `dossier_submit` (their rows join the new dossier's insert), `dossier_start`
 and `dossier_transition` — never a post_save signal, so a subscriber's rows commit or roll
 back with the change, and `dossiers` imports nothing of its subscribers (docs/adr/0005).
 """
@@ -14,8 +14,8 @@ from dataclasses import dataclass
 
 from django.db.models import Model
 
+from ..db.bulk import rows_by_model
 from ..models import Dossier, DossierEvent
-from .bulk import Children
 
 
 @dataclass(frozen=True)
@@ -74,13 +74,9 @@ def change_rows(change: DossierChange) -> Pending:
     return pending
 
 
-def change_children(pending: Pending) -> list[Children]:
-    """The rows as the receipt's statement takes them: one list per model."""
-    by_model: dict[type, list[Model]] = {}
-    for _subscriber, rows in pending:
-        for row in rows:
-            by_model.setdefault(type(row), []).append(row)
-    return [Children(rows) for rows in by_model.values()]
+def change_rows_all(pending: Pending) -> list[Model]:
+    """Every subscriber's rows, in one list (the receipt inserts them with the dossier)."""
+    return [row for _subscriber, rows in pending for row in rows]
 
 
 def change_written(pending: Pending) -> None:
@@ -93,6 +89,6 @@ def dossier_changed(*, dossier: Dossier, event: DossierEvent) -> None:
     """Tell the subscribers of a saved dossier's change and insert their rows, in the caller's
     transaction (the dossier's row is locked by it, so its changes reach them in order)."""
     pending = change_rows(DossierChange(dossier=dossier, event=event))
-    for children in change_children(pending):
-        type(children.objs[0]).objects.bulk_create(children.objs)
+    for rows in rows_by_model(change_rows_all(pending)):
+        type(rows[0]).objects.bulk_create(rows)
     change_written(pending)

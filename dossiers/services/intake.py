@@ -1,14 +1,18 @@
 """Receiving dossiers at the counter, by post or online (Decree 118/2025, Mẫu 01–03)."""
 
 from dataclasses import dataclass
+from datetime import datetime
 from functools import cache
 
+from django.db import transaction
 from django.utils.translation import gettext_lazy as _
 
 from ..access import role_in_unit_sql
+from ..calendar_store import VERSION_COLUMNS, Versions, calendar_reader, versions_from_row
+from ..db.insert import dossier_insert
+from ..db.prepared import execute_prepared, model_from_row, select_list
 from ..errors import InvalidInput
 from ..models import (
-    CalendarVersion,
     Channel,
     ClockEntry,
     Dossier,
@@ -16,25 +20,22 @@ from ..models import (
     DossierEvent,
     DossierStep,
     Procedure,
+    ReferenceVersion,
     ResultDelivery,
     Status,
     Unit,
     UnitMembership,
 )
-from ..prepared import execute_prepared, model_from_row, select_list
 from ..roles import COUNTER_CLERK
-from ..workdays import VERSION_COLUMNS, Versions, calendar_reader, versions_from_row
 from .applicants import Applicant
-from .bulk import Children
-from .clock import clock_replay
-from .clock_sync import SYNCED, clock_derive
-from .codes import dossier_insert_numbered, lookup_key_new, provisional_code
+from .clock_sync import SYNCED, clock_apply, dossier_clock_read
+from .codes import lookup_key_new
 from .events import clock_new, event_new
 from .fees import dossier_fee
-from .hooks import DossierChange, change_children, change_rows, change_written, dossier_changed
+from .hooks import DossierChange, change_rows, change_rows_all, change_written, dossier_changed
 from .lookup import public_answers_forget_on_commit
 from .notify import outbox_enqueue, outbox_kick_on_commit, outbox_messages
-from .routing import steps_layout
+from .steps import steps_layout
 from .timing import effective_time, go_live_of
 
 INCOMPLETE = _("Hồ sơ chưa đủ thành phần: không tiếp nhận, hướng dẫn công dân bổ sung (Mẫu 02).")
@@ -131,7 +132,7 @@ def _receiving_sql(*, by_code: bool) -> str:
     versions = ", ".join(f"v.{column}" for column in VERSION_COLUMNS)
     return (
         f"SELECT {versions}, {select_list(Unit, 'u')}, {clerk} "  # noqa: S608
-        f"FROM (SELECT 1) one LEFT JOIN {CalendarVersion._meta.db_table} v ON v.id = 1 "
+        f"FROM (SELECT 1) one LEFT JOIN {ReferenceVersion._meta.db_table} v ON v.id = 1 "
         f"LEFT JOIN {units} u ON {match} ORDER BY u.code LIMIT 2"
     )
 
@@ -144,6 +145,7 @@ def _is_clerk_of(actor, unit: Unit) -> bool:
     return unit.clerk_check_answer
 
 
+@transaction.atomic
 def dossier_receive(
     *,
     procedure: Procedure,
@@ -155,26 +157,114 @@ def dossier_receive(
     received_at=None,
     set_count: int = 1,
     note: str = "",
-    submit_only: bool = False,
     versions: Versions | None = None,
     fee=None,
     fee_exempt_reason: str = "",
     result_delivery: str | None = None,
     competent_unit: Unit | None = None,
 ) -> Dossier:
-    """Receive a complete dossier (status 2, clock started) — or, with `submit_only`,
-    register an online submission (status 1) that a clerk will accept or refuse.
+    """Receive a complete dossier: status 2, the clock started, the routing steps laid out, the
+    citizen told (Mẫu 01). Everything is checked and worked out first, then written at once
+    (`dossier_insert`), numbered.
 
-    Everything is checked first and worked out in memory (under a provisional code), then
-    written at once: the dossier, numbered, with its documents, events, clock entry, steps
-    and notifications — one statement on PostgreSQL (`dossier_insert_numbered`), so the
-    unit's daily counter stays locked for that statement only. `versions`: as read by
-    `versions_read` when the caller fetched the procedure (read here otherwise). `fee`: what
-    the dossier owes, the procedure's fee unless exempted or reduced (`services.fees`).
-    `result_delivery`: how the citizen chose to receive the result; by default the way the
-    dossier came in (a counter dossier at the counter, a postal one by post…). `competent_unit`:
-    the commune that decides a commune-level procedure filed elsewhere (`competent_authority`).
+    `versions`: as read by `versions_read` when the caller fetched the procedure (read here
+    otherwise). `fee`: what the dossier owes, the procedure's fee unless exempted or reduced
+    (`services.fees`). `result_delivery`: how the citizen chose to receive the result; by default
+    the way the dossier came in (a counter dossier at the counter, a postal one by post…).
+    `competent_unit`: the commune that decides a commune-level procedure filed elsewhere
+    (`competent_authority`).
     """
+    draft = _draft(
+        procedure=procedure,
+        receiving_unit=receiving_unit,
+        applicant=applicant,
+        actor=actor,
+        channel=channel,
+        documents=documents,
+        received_at=received_at,
+        set_count=set_count,
+        note=note,
+        fee=fee,
+        fee_exempt_reason=fee_exempt_reason,
+        result_delivery=result_delivery,
+        competent_unit=competent_unit,
+        complete=True,
+    )
+    start = _start(dossier=draft.dossier, actor=actor, at=draft.at, versions=versions)
+    _insert(draft, start.event, [start.clock, *start.steps], messages=_received_messages)
+    outbox_kick_on_commit()
+    return draft.dossier
+
+
+@transaction.atomic
+def dossier_submit(
+    *,
+    procedure: Procedure,
+    receiving_unit: Unit,
+    applicant: Applicant,
+    actor,
+    channel: str = Channel.COUNTER,
+    documents: list[HandedDocument] | None = None,
+    received_at=None,
+    set_count: int = 1,
+    note: str = "",
+    fee=None,
+    fee_exempt_reason: str = "",
+    result_delivery: str | None = None,
+    competent_unit: Unit | None = None,
+) -> Dossier:
+    """Register a submission a clerk will accept or refuse (status 1, no clock yet): an online
+    dossier, possibly incomplete (Mẫu 02 asks for the rest). Checked as a receipt is, except for
+    the documents; accepting it starts it (`dossier_start`)."""
+    draft = _draft(
+        procedure=procedure,
+        receiving_unit=receiving_unit,
+        applicant=applicant,
+        actor=actor,
+        channel=channel,
+        documents=documents,
+        received_at=received_at,
+        set_count=set_count,
+        note=note,
+        fee=fee,
+        fee_exempt_reason=fee_exempt_reason,
+        result_delivery=result_delivery,
+        competent_unit=competent_unit,
+        complete=False,
+    )
+    _insert(draft, draft.submitted, [])
+    return draft.dossier
+
+
+@dataclass
+class _Draft:
+    """A new dossier worked out in memory: its handed documents and the submission's event."""
+
+    dossier: Dossier
+    at: datetime
+    handed: list[DossierDocument]
+    submitted: DossierEvent
+
+
+def _draft(
+    *,
+    procedure: Procedure,
+    receiving_unit: Unit,
+    applicant: Applicant,
+    actor,
+    channel: str,
+    documents: list[HandedDocument] | None,
+    received_at,
+    set_count: int,
+    note: str,
+    fee,
+    fee_exempt_reason: str,
+    result_delivery: str | None,
+    competent_unit: Unit | None,
+    complete: bool,
+) -> _Draft:
+    """The checks common to a receipt and a submission (`complete`: all mandatory documents
+    handed in), and the dossier they make, in memory, as submitted (status 1)."""
     result_delivery = result_delivery or channel
     _check_reception(
         procedure=procedure, unit=receiving_unit, actor=actor, set_count=set_count, result_delivery=result_delivery
@@ -183,14 +273,13 @@ def dossier_receive(
     fee, fee_exempt_reason = dossier_fee(procedure=procedure, amount=fee, exempt_reason=fee_exempt_reason)
     if documents is None:
         documents = [HandedDocument(d.name, d.copy_kind, d.count, d.pk) for d in procedure.documents.all()]
-    elif not submit_only and (missing := missing_documents(procedure, documents)):
+    elif complete and (missing := missing_documents(procedure, documents)):
         names = "; ".join(d.name for d in missing)
         raise InvalidInput(INCOMPLETE, fields={"documents": names}, code="incomplete")
     at = effective_time(
         requested=received_at, not_before=None, field="received_at", earliest=go_live_of(receiving_unit)
     )
     dossier = Dossier(
-        code=provisional_code(),
         lookup_key=lookup_key_new(),
         procedure=procedure,
         receiving_unit=receiving_unit,
@@ -211,15 +300,14 @@ def dossier_receive(
         fee=fee,
         fee_exempt_reason=fee_exempt_reason,
     )
-    events = [
-        event_new(
-            dossier=dossier, action="submit", actor=actor, at=at, to_status=Status.SUBMITTED, data={"channel": channel}
-        )
-    ]
-    start = None if submit_only else _start(dossier=dossier, actor=actor, at=at, versions=versions)
-    if start:
-        events.append(start.event)
-    handed = [
+    submitted = event_new(
+        dossier=dossier, action="submit", actor=actor, at=at, to_status=Status.SUBMITTED, data={"channel": channel}
+    )
+    return _Draft(dossier=dossier, at=at, handed=_handed(dossier, documents), submitted=submitted)
+
+
+def _handed(dossier: Dossier, documents: list[HandedDocument]) -> list[DossierDocument]:
+    return [
         DossierDocument(
             dossier=dossier,
             name=d.name[:500],
@@ -229,22 +317,20 @@ def dossier_receive(
         )
         for d in documents
     ]
-    children = [Children(handed), Children(events)]
-    if start:
-        messages = outbox_messages(dossier=dossier, kind="received", ref="1")
-        children += [Children([start.clock]), Children(start.steps), Children(messages, coded=OUTBOX_CODED)]
-    # The subscribers' rows (the national portal's outbox) go into the same statement.
-    subscribed = change_rows(DossierChange(dossier=dossier, event=events[-1], created=True))
-    children += change_children(subscribed)
-    dossier_insert_numbered(dossier=dossier, at=at, children=children)  # one statement on PostgreSQL
+
+
+def _received_messages(dossier: Dossier) -> list:
+    return outbox_messages(dossier=dossier, kind="received", ref="1")
+
+
+def _insert(draft: _Draft, last: DossierEvent, rows: list, *, messages=None) -> None:
+    """Write the draft with `rows`, the event `last` after the submission's, and the rows of those
+    who hear of every new dossier (the national portal's outbox), all at once."""
+    events = [draft.submitted] if last is draft.submitted else [draft.submitted, last]
+    subscribed = change_rows(DossierChange(dossier=draft.dossier, event=last, created=True))
+    rows = [*draft.handed, *events, *rows, *change_rows_all(subscribed)]
+    dossier_insert(dossier=draft.dossier, at=draft.at, rows=rows, messages=messages)
     change_written(subscribed)
-    if start:
-        outbox_kick_on_commit()
-    return dossier
-
-
-# The outbox's fields that quote the dossier's code (written before the dossier is numbered).
-OUTBOX_CODED = ("dedup_key", "subject", "body")
 
 
 @dataclass
@@ -271,7 +357,8 @@ def _start(*, dossier: Dossier, actor, at, versions: Versions | None = None) -> 
     from_status = dossier.status
     dossier.status, dossier.received_at = Status.RECEIVED, at
     steps = steps_layout(dossier=dossier, actor=actor, at=at, calendars=calendars)
-    clock_derive(dossier=dossier, at=at, state=clock_replay([clock]), cal=calendars(dossier.lead_unit))
+    reading = dossier_clock_read(dossier=dossier, entries=[clock], at=at, cal=calendars(dossier.lead_unit))
+    clock_apply(dossier=dossier, reading=reading, at=at)
     event = event_new(
         dossier=dossier,
         action="receive",

@@ -7,19 +7,21 @@ from django.utils.translation import gettext_lazy as _
 
 from .. import workflow
 from ..access import may_take
-from ..calendar import WORKING_HOURS, compute_due, format_local
+from ..calendar import format_local
+from ..calendar_store import calendar_for
+from ..clock import due_by_law, step_due_shifted
 from ..errors import DomainError, Forbidden, InvalidInput, InvalidTransition, NotFound, StaleVersion
 from ..models import Attachment, ClockEntry, Dossier, DossierStep, Procedure, RoutingStep, Status, Timeliness, Unit
 from ..roles import user_roles
-from ..workdays import calendar_for
-from .clock import due_by_law
-from .clock_sync import dossier_clock_state, dossier_clock_sync, dossier_timeliness, timeliness_of
+from .clock_sync import dossier_clock_state, dossier_clock_sync
 from .events import clock_record, event_record
 from .fault import lateness_attribution
 from .handover import Handover, handover_clean
 from .hooks import dossier_changed
+from .intake import dossier_start
 from .lookup import public_answers_forget_on_commit
 from .notify import outbox_enqueue
+from .steps import step_finish, step_start
 from .timing import effective_time
 
 REASON_REQUIRED = _("Nhập lý do.")
@@ -48,62 +50,6 @@ RESULT_MISSING = _(
     "Thủ tục có kết quả điện tử: hãy đính kèm tệp kết quả (loại “Kết quả điện tử”) trước khi hoàn thành."
 )
 ADHOC_HOURS = Decimal(8)
-
-# Default routing when a procedure has no template: receive, process, return.
-DEFAULT_TEMPLATE = (
-    (_("Tiếp nhận hồ sơ"), RoutingStep.Role.COUNTER_CLERK, Decimal(2)),
-    (_("Giải quyết hồ sơ"), RoutingStep.Role.SPECIALIST, None),
-    (_("Trả kết quả"), RoutingStep.Role.COUNTER_CLERK, Decimal(2)),
-)
-
-
-def _step_unit(dossier: Dossier, unit, role: str) -> Unit:
-    if unit is not None:
-        return unit
-    return dossier.receiving_unit if role == RoutingStep.Role.COUNTER_CLERK else dossier.lead_unit
-
-
-def steps_layout(*, dossier: Dossier, actor, at, calendars=calendar_for) -> list[DossierStep]:
-    """The procedure's routing template laid out as steps, not yet saved; the reception step
-    starts now. `calendars`: unit → calendar."""
-    template = [(s.name, s.role, s.budget_hours, s.unit) for s in dossier.procedure.steps.all()]
-    if not template:
-        middle = max(Decimal(1), (dossier.procedure.legal_working_hours or Decimal(8)) - 4)
-        template = [(str(n), r, h or middle, None) for n, r, h in DEFAULT_TEMPLATE]
-    steps = [
-        DossierStep(
-            dossier=dossier,
-            position=(i + 1) * 10,
-            name=name,
-            role=role,
-            budget_hours=hours,
-            unit=_step_unit(dossier, unit, role),
-        )
-        for i, (name, role, hours, unit) in enumerate(template)
-    ]
-    _begin(steps[0], actor=actor, at=at, cal=calendars(steps[0].unit))  # started before the insert
-    return steps
-
-
-def _begin(step: DossierStep, *, actor, at, cal=None) -> None:
-    step.started_at, step.receiver = at, actor if actor and actor.is_authenticated else None
-    step.due_at = compute_due(cal or calendar_for(step.unit), at, step.budget_hours, WORKING_HOURS)
-
-
-def step_start(*, step: DossierStep, actor, at) -> DossierStep:
-    _begin(step, actor=actor, at=at)
-    step.save(update_fields=["started_at", "receiver", "due_at"])
-    return step
-
-
-def step_finish(*, step: DossierStep, actor, at, note: str = "") -> DossierStep:
-    """Close a step; whoever hands it on is its giver and, if nobody took it explicitly, its receiver."""
-    step.finished_at, step.giver = at, actor if actor and actor.is_authenticated else None
-    step.receiver = step.receiver or step.giver
-    step.timeliness = timeliness_of(at, step.due_at)
-    step.note = note[:500]
-    step.save(update_fields=["finished_at", "giver", "receiver", "timeliness", "note"])
-    return step
 
 
 def current_step(dossier: Dossier) -> DossierStep | None:
@@ -141,10 +87,15 @@ def _shift_open_step(dossier: Dossier, paused_from, resumed_at) -> None:
     step = current_step(dossier)
     if step is None or step.due_at is None:
         return
-    cal = calendar_for(step.unit)
-    waited = cal.position(resumed_at) - cal.position(max(paused_from, step.started_at))
-    if waited > 0:
-        step.due_at = cal.instant(cal.position(step.due_at) + waited)
+    due = step_due_shifted(
+        calendar_for(step.unit),
+        due=step.due_at,
+        started_at=step.started_at,
+        paused_from=paused_from,
+        resumed_at=resumed_at,
+    )
+    if due != step.due_at:
+        step.due_at = due
         step.save(update_fields=["due_at"])
 
 
@@ -287,8 +238,6 @@ def dossier_transition(
     asks_handover = workflow.HANDOVER in row.asks
     params["handover"] = handover_clean(dossier=dossier, raw=handover) if asks_handover else None
     if row.steps == workflow.BEGIN:
-        from .intake import dossier_start
-
         dossier_start(dossier=dossier, actor=actor, at=at)
         return _bump(dossier)
     return _apply(dossier, row, actor=actor, at=at, params=params)
@@ -404,11 +353,11 @@ def _apply(dossier, action: workflow.Action, *, actor, at, params: dict) -> Doss
     dossier.save()
     if action.clock == workflow.STOP:
         clock_record(dossier=dossier, kind=ClockEntry.Kind.STOP, at=at)
-    state = dossier_clock_sync(dossier=dossier, at=at)
+    clock = dossier_clock_sync(dossier=dossier, at=at)
     if action.clock == workflow.STOP and from_status != Status.SUBMITTED:
-        dossier.timeliness = dossier_timeliness(dossier=dossier, state=state, finished_at=at)
+        dossier.timeliness = clock.timeliness(at)
         if dossier.timeliness == Timeliness.LATE:
-            _attribute_lateness(dossier, state, at)
+            _attribute_lateness(dossier, clock.due_by_law, at)
     event = event_record(
         dossier=dossier,
         action=action.name,
@@ -424,9 +373,9 @@ def _apply(dossier, action: workflow.Action, *, actor, at, params: dict) -> Doss
     return _bump(dossier)
 
 
-def _attribute_lateness(dossier: Dossier, state, at) -> None:
-    """Finished late: the unit whose step overran its budget answers for it (services.fault)."""
-    due = due_by_law(state, calendar_for(dossier.lead_unit))
+def _attribute_lateness(dossier: Dossier, due, at) -> None:
+    """Finished late (`due`: the appointment by law): the unit whose step overran its budget
+    answers for it (services.fault)."""
     dossier.late_unit, dossier.late_assignee = lateness_attribution(dossier, at=at, due=due)
 
 

@@ -8,7 +8,7 @@ import pytest
 from django.db import connections
 
 from dossiers.calendar import LOCAL_TZ
-from dossiers.services.workdays import calendar_seed_holidays
+from dossiers.services.calendar_days import calendar_seed_holidays
 from dossiers.tests.factories import (
     CentreFactory,
     ProcedureFactory,
@@ -77,11 +77,12 @@ def world(db):
 
 @pytest.fixture
 def receive(world):
-    """Receive a dossier for the world's procedure at the centre, as its clerk."""
+    """Receive a dossier for the world's procedure at the centre, as its clerk (`submit_only`:
+    register it as a submission instead, `dossier_submit`)."""
     from dossiers.services.applicants import applicant_clean
-    from dossiers.services.intake import dossier_receive
+    from dossiers.services.intake import dossier_receive, dossier_submit
 
-    def _receive(**overrides):
+    def _receive(*, submit_only=False, **overrides):
         kwargs = {
             "procedure": world["procedure"],
             "receiving_unit": world["centre"],
@@ -95,7 +96,7 @@ def receive(world):
             ),
         }
         kwargs.update(overrides)
-        return dossier_receive(**kwargs)
+        return (dossier_submit if submit_only else dossier_receive)(**kwargs)
 
     return _receive
 

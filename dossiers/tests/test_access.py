@@ -31,10 +31,10 @@ from dossiers.roles import roles_sync
 from dossiers.services.apologies import apology_draft
 from dossiers.services.applicants import applicant_clean
 from dossiers.services.attachments import attachment_add
+from dossiers.services.calendar_days import calendar_seed_holidays
 from dossiers.services.intake import dossier_receive
 from dossiers.services.routing import dossier_transition
 from dossiers.services.tokens import api_token_create
-from dossiers.services.workdays import calendar_seed_holidays
 from dossiers.tests.factories import CentreFactory, ProcedureFactory, RoutingStepFactory, UserFactory
 from feedback.models import Petition, Rating
 from feedback.services.petitions import petition_submit

@@ -9,7 +9,7 @@ from import_export.formats import base_formats
 
 from dossiers.models import ApiToken, CalendarChange, CalendarDay, Procedure, RoutingStep
 from dossiers.resources import ProcedureResource
-from dossiers.services.workdays import calendar_day_set
+from dossiers.services.calendar_days import calendar_day_set
 
 from .factories import (
     FieldFactory,

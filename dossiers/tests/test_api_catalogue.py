@@ -6,9 +6,9 @@ from urllib.parse import urlencode
 
 import pytest
 
-from dossiers import errors, workdays
+from dossiers import calendar_store, errors
 from dossiers.models import Procedure, Unit
-from dossiers.services.workdays import calendar_day_set, calendar_seed_holidays
+from dossiers.services.calendar_days import calendar_day_set, calendar_seed_holidays
 from dossiers.tests.factories import CentreFactory, ProcedureFactory, RequiredDocumentFactory, UnitFactory
 
 pytestmark = pytest.mark.django_db
@@ -18,10 +18,10 @@ DUE = "/api/v1/calendar/due"
 @pytest.fixture(autouse=True)
 def _calendar():
     # The calendar cache is keyed by version; test databases reuse version ids.
-    workdays._CACHE.clear()
+    calendar_store._CACHE.clear()
     calendar_seed_holidays(years=[2026])
     yield
-    workdays._CACHE.clear()
+    calendar_store._CACHE.clear()
 
 
 def get_due(client, **params):

@@ -5,8 +5,8 @@ from django.db import connection
 from django.db.models.signals import post_save
 from django.utils import timezone
 
+from dossiers.db.bulk import Children, insert_with_children
 from dossiers.models import ClockEntry, Dossier, DossierEvent, OutboxMessage
-from dossiers.services.bulk import Children, insert_with_children
 
 pytestmark = [
     pytest.mark.django_db,

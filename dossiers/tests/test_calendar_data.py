@@ -6,12 +6,12 @@ import holidays
 import pytest
 from django.db import transaction
 
-from dossiers import workdays
+from dossiers import calendar_store
 from dossiers.calendar import LOCAL_TZ, WORKING_DAYS, compute_due
+from dossiers.calendar_store import calendar_for, calendar_version
 from dossiers.models import CalendarChange, CalendarDay
-from dossiers.services.workdays import calendar_day_remove, calendar_day_set, calendar_seed_holidays
+from dossiers.services.calendar_days import calendar_day_remove, calendar_day_set, calendar_seed_holidays
 from dossiers.tests.factories import CentreFactory, UnitFactory
-from dossiers.workdays import calendar_for, calendar_version
 
 pytestmark = pytest.mark.django_db
 
@@ -19,9 +19,9 @@ pytestmark = pytest.mark.django_db
 @pytest.fixture(autouse=True)
 def _empty_calendar_cache():
     # The cache is process-wide and keyed by version; test databases reuse ids.
-    workdays._CACHE.clear()
+    calendar_store._CACHE.clear()
     yield
-    workdays._CACHE.clear()
+    calendar_store._CACHE.clear()
 
 
 @pytest.fixture

@@ -9,7 +9,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
-from dossiers.models import CalendarVersion, Dossier, Procedure, RequiredDocument, RoutingStep
+from dossiers.models import Dossier, Procedure, ReferenceVersion, RequiredDocument, RoutingStep
 from dossiers.resources import ProcedureResource
 from dossiers.services.catalogue import catalogue_changed
 from dossiers.tests.conftest import local
@@ -33,7 +33,7 @@ def post(client, world):
 
 
 def catalogue_version() -> int:
-    return CalendarVersion.objects.get(pk=1).catalogue
+    return ReferenceVersion.objects.get(pk=1).catalogue
 
 
 def steps_of(response) -> list[str]:

@@ -7,9 +7,9 @@ from django.db import transaction
 from django.utils import timezone
 
 from dossiers.models import Dossier, DossierEvent, Status
+from dossiers.services.calendar_days import calendar_seed_holidays
 from dossiers.services.demo import demo_catalogue_seed, demo_staff_seed, demo_units_seed
 from dossiers.services.demo_dossiers import DEMO_NOTE, demo_dossiers_seed
-from dossiers.services.workdays import calendar_seed_holidays
 
 COUNT = 60
 

@@ -9,7 +9,7 @@ from import_export.formats import base_formats
 
 from dossiers.models import CalendarChange, CalendarDay, Procedure, RequiredDocument, RoutingStep, Unit
 from dossiers.resources import CalendarDayResource, ProcedureResource, UnitResource
-from dossiers.services.workdays import calendar_day_set
+from dossiers.services.calendar_days import calendar_day_set
 
 from .factories import FieldFactory, ProcedureFactory, RequiredDocumentFactory, RoutingStepFactory, UnitFactory
 

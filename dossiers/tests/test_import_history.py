@@ -7,10 +7,10 @@ import pytest
 from django.core.management import CommandError, call_command
 from openpyxl import Workbook
 
+from dossiers.db.numbering import dossier_code_new
 from dossiers.migration_import import history_import
 from dossiers.migration_import.validate import IMPORT_MARK
 from dossiers.models import ClockEntry, DailySequence, Dossier, DossierEvent
-from dossiers.services.codes import dossier_code_new
 
 from .fixtures import local
 

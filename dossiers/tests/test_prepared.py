@@ -3,7 +3,7 @@
 import pytest
 from django.db import connection
 
-from dossiers.prepared import execute_prepared
+from dossiers.db.prepared import execute_prepared
 
 pytestmark = pytest.mark.django_db
 

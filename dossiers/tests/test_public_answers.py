@@ -5,12 +5,12 @@ catalogue version itself (no overridden QuerySet methods, no post_save receiver)
 import pytest
 import time_machine
 
-from dossiers.models import CalendarVersion, Status
+from dossiers.models import ReferenceVersion, Status
 from dossiers.services.apologies import apology_issue
+from dossiers.services.calendar_days import calendar_day_set
 from dossiers.services.catalogue import procedure_details_replace
 from dossiers.services.recompute import calendar_recompute_pending
 from dossiers.services.routing import dossier_transition
-from dossiers.services.workdays import calendar_day_set
 from dossiers.tests.conftest import local
 
 pytestmark = pytest.mark.django_db
@@ -93,7 +93,7 @@ def test_does_forget_the_answers_when_a_calendar_change_moves_the_appointments(
 
 
 def catalogue_version() -> int:
-    return CalendarVersion.objects.get(pk=1).catalogue
+    return ReferenceVersion.objects.get(pk=1).catalogue
 
 
 def test_does_bump_the_catalogue_when_the_details_are_replaced_in_bulk(world):

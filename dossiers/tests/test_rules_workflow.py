@@ -15,8 +15,8 @@ from dossiers.models import ClockEntry, Dossier, DossierStep, OutboxMessage, Pro
 from dossiers.presenters import actions_for
 from dossiers.services import handover, intake, routing
 from dossiers.services.attachments import attachment_add
+from dossiers.services.calendar_days import calendar_day_set
 from dossiers.services.routing import dossier_transition
-from dossiers.services.workdays import calendar_day_set
 from dossiers.tests.conftest import local
 from dossiers.tests.factories import ProcedureFactory
 from dossiers.tests.test_api_dossiers import bearer

@@ -17,12 +17,12 @@ from hypothesis.stateful import RuleBasedStateMachine, initialize, invariant, ru
 
 from dossiers import workflow
 from dossiers.access import may_take
+from dossiers.calendar_store import calendar_for
+from dossiers.clock import clock_replay, due_now
 from dossiers.errors import DomainError, Forbidden
 from dossiers.models import TERMINAL, Dossier, Status
-from dossiers.services.clock import clock_replay, due_now
 from dossiers.services.routing import dossier_transition
 from dossiers.tests.fixtures import local
-from dossiers.workdays import calendar_for
 
 pytestmark = pytest.mark.django_db
 ACTORS = ("clerk", "specialist", "leader", "outsider")

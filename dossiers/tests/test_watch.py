@@ -5,9 +5,9 @@ import time_machine
 
 from dossiers.models import Dossier, DossierEvent, WatchLevel
 from dossiers.services import watch
+from dossiers.services.calendar_days import calendar_day_set
 from dossiers.services.routing import dossier_transition
 from dossiers.services.watch import watch_flag
-from dossiers.services.workdays import calendar_day_set
 from dossiers.tests.conftest import local
 
 pytestmark = pytest.mark.django_db

@@ -24,6 +24,7 @@ from django.views.decorators.http import require_POST
 
 from .. import queues, workflow
 from ..access import OFFICERS, grant_of
+from ..calendar_store import due_soon_bound
 from ..errors import DomainError, InvalidInput
 from ..kpi.timeliness import judge
 from ..models import Apology, Attachment, Dossier, Procedure, RequiredDocument, ReturnMethod, Status, Unit
@@ -37,7 +38,6 @@ from ..services.assignment import NOT_AN_OFFICER, assignable_officers, dossier_a
 from ..services.attachments import attachment_add
 from ..services.intake import HandedDocument, dossier_receive
 from ..services.routing import SECOND_SUPPLEMENT, UNKNOWN_ACTION, dossier_transition, dossier_transition_check
-from ..workdays import due_soon_bound
 from .forms import ActionForm, AssignForm, AttachmentForm, IntakeForm
 
 PAGE_SIZE = 50

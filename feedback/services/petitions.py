@@ -18,11 +18,11 @@ from django.utils.translation import gettext_lazy as _
 
 from dossiers.access import may_handle_petition
 from dossiers.calendar import LOCAL_TZ, WORKING_DAYS, compute_due
+from dossiers.calendar_store import calendar_for
 from dossiers.errors import FORBIDDEN, UNKNOWN_PROCEDURE, UNKNOWN_UNIT, Forbidden, InvalidInput, InvalidTransition
 from dossiers.models import Dossier, Procedure, Unit
 from dossiers.services.codes import lookup_key_new
 from dossiers.services.lookup import public_dossier
-from dossiers.workdays import calendar_for
 
 from ..models import ANSWER_MAX, CONTENT_MAX, SUBJECT_MAX, Petition, PetitionEvent, PetitionSequence
 from ..workflow import PETITION_ACTIONS, PUBLISH, TO_UNIT, allowed_actions

@@ -15,7 +15,7 @@ from django.utils.translation import gettext_lazy as _
 from dossiers.errors import InvalidInput
 from dossiers.models import Channel, Dossier, Procedure, Unit
 from dossiers.services.applicants import applicant_clean
-from dossiers.services.intake import HandedDocument, dossier_receive
+from dossiers.services.intake import HandedDocument, dossier_submit
 from dossiers.services.timing import instant_checked
 
 from ..models import InboundDossier
@@ -40,7 +40,7 @@ CONTRACT_FIELDS = {
 class PortalActor:
     """The national portal registering a citizen's online submission: no user of ours (its events
     name no actor), and not a counter clerk — a clerk still accepts or refuses it (status 1 → 2
-    or 3). `is_superuser` only lets `dossier_receive` register it at any centre."""
+    or 3). `is_superuser` only lets `dossier_submit` register it at any centre."""
 
     pk = id = None
     is_authenticated = False
@@ -70,7 +70,7 @@ def national_dossier_receive(
     try:
         with transaction.atomic(), _contract_fields():
             link = InboundDossier.objects.create(portal_id=portal_id, payload=payload)
-            link.dossier = dossier_receive(
+            link.dossier = dossier_submit(
                 procedure=procedure,
                 receiving_unit=unit,
                 applicant=applicant_clean(**applicant),
@@ -83,7 +83,6 @@ def national_dossier_receive(
                 else None,
                 set_count=set_count,
                 note=str(_("Nộp trực tuyến qua Cổng Dịch vụ công quốc gia, mã %(id)s") % {"id": portal_id}),
-                submit_only=True,
             )
             link.save(update_fields=["dossier"])
     except IntegrityError:

@@ -7,10 +7,10 @@ import time_machine
 from dossiers.models import Procedure, Unit
 from dossiers.services.apologies import apology_issue
 from dossiers.services.applicants import applicant_clean
+from dossiers.services.calendar_days import calendar_seed_holidays
 from dossiers.services.demo import demo_catalogue_seed, demo_staff_seed, demo_units_seed
 from dossiers.services.intake import dossier_receive
 from dossiers.services.routing import dossier_transition
-from dossiers.services.workdays import calendar_seed_holidays
 from dossiers.tests.fixtures import local, screenshots_dir
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]

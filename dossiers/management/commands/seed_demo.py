@@ -12,6 +12,7 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 
 from dossiers.people import person_name
+from dossiers.services.calendar_days import calendar_seed_holidays
 from dossiers.services.demo import (
     DEMO_PROVINCE,
     DemoStaff,
@@ -21,7 +22,6 @@ from dossiers.services.demo import (
     demo_staff_seed,
     demo_units_seed,
 )
-from dossiers.services.workdays import calendar_seed_holidays
 
 DEFAULT_DEMO_PASSWORD = "motcua-demo-2026"
 CALENDAR_YEARS = range(2024, 2031)

@@ -7,14 +7,14 @@ import holidays
 from django.db import transaction
 from django.utils.translation import gettext as _
 
-from ..models import CalendarChange, CalendarDay, CalendarVersion, Unit
+from ..models import CalendarChange, CalendarDay, ReferenceVersion, Unit
 from .jobs import enqueue_on_commit
 
 
 def calendar_change_record(*, summary: str, dates: Iterable[date], by=None) -> CalendarChange:
     """Log a change and bump the version (the row lock orders concurrent changes)."""
-    CalendarVersion.objects.bump("number", "token")
-    number = CalendarVersion.objects.values_list("number", flat=True).get(pk=1)
+    ReferenceVersion.objects.bump("number", "token")
+    number = ReferenceVersion.objects.values_list("number", flat=True).get(pk=1)
     change = CalendarChange.objects.create(
         version=number, summary=summary[:500], dates=sorted({d.isoformat() for d in dates}), changed_by=by
     )

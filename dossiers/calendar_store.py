@@ -9,7 +9,7 @@ from django.db import connection
 from django.db.models import Q
 
 from .calendar import DEFAULT_PERIODS, WorkCalendar
-from .models import CalendarDay, CalendarVersion, Unit
+from .models import CalendarDay, ReferenceVersion, Unit
 
 _CACHE: dict[tuple, WorkCalendar] = {}
 _CACHE_SIZE = 512
@@ -20,7 +20,7 @@ def calendar_version() -> int:
     return versions_read().calendar[0]
 
 
-# The CalendarVersion row's fields (and columns) that `Versions` is made of, in this order.
+# The ReferenceVersion row's fields (and columns) that `Versions` is made of, in this order.
 VERSION_COLUMNS = ("number", "token", "catalogue", "catalogue_token")
 
 
@@ -33,17 +33,17 @@ class Versions(NamedTuple):
 
 
 def versions_read() -> Versions:
-    """Both versions from the one CalendarVersion row, in one plain SELECT (read on every
+    """Both versions from the one ReferenceVersion row, in one plain SELECT (read on every
     `calendar_for` and every receipt: the ORM took ten times longer to build it than the
     database to answer)."""
-    table = CalendarVersion._meta.db_table
+    table = ReferenceVersion._meta.db_table
     with connection.cursor() as cursor:
         cursor.execute(f"SELECT {', '.join(VERSION_COLUMNS)} FROM {table} WHERE id = 1")  # noqa: S608
         return versions_from_row(cursor.fetchone() or (None,) * 4)
 
 
 def versions_from_row(row) -> Versions:
-    """A row of `VERSION_COLUMNS` (of the CalendarVersion row with id 1) as Versions; a token
+    """A row of `VERSION_COLUMNS` (of the ReferenceVersion row with id 1) as Versions; a token
     None: no version row (a query joining it may bring the rest without it)."""
     number, token, catalogue, catalogue_token = row
     if token is None:

@@ -47,7 +47,7 @@ class CalendarDay(models.Model):
         return f"{self.date:%d/%m/%Y} {kind}: {self.name}"
 
 
-class CalendarVersionQuerySet(models.QuerySet):
+class ReferenceVersionQuerySet(models.QuerySet):
     def bump(self, counter: str, token: str) -> None:
         """Add one to the `counter` field of the one version row and give its `token` field a new
         value, creating the row if there is none. The update locks the row until the caller's
@@ -58,13 +58,15 @@ class CalendarVersionQuerySet(models.QuerySet):
             self.filter(pk=1).update(**changes)
 
 
-class CalendarVersion(models.Model):
-    """The calendar's current version (one row): a counter people read, and a random
-    token for caches — a rolled-back change can reuse a number, never a token.
+class ReferenceVersion(models.Model):
+    """The versions of the reference data every receipt reads (one row): the working calendar's
+    and the procedure catalogue's, each a counter people read and a random token for caches — a
+    rolled-back change can reuse a number, never a token.
 
-    The row also carries the procedure catalogue's version (counter and token, bumped by
-    every change of a procedure, its documents or steps, or a unit), so that a receipt
-    reads both versions in one query and its catalogue reads can come from a per-process cache.
+    The calendar's (`number`, `token`) is bumped by every calendar change; the catalogue's
+    (`catalogue`, `catalogue_token`) by every change of a procedure, its documents or steps, or
+    a unit. One row, so that a receipt reads both versions in one query and its catalogue reads
+    can come from a per-process cache. (Named CalendarVersion until it versioned both.)
     """
 
     number = models.PositiveIntegerField(default=0)
@@ -72,17 +74,17 @@ class CalendarVersion(models.Model):
     catalogue = models.PositiveIntegerField(default=0)
     catalogue_token = models.UUIDField(default=uuid.uuid4)
 
-    objects = CalendarVersionQuerySet.as_manager()
+    objects = ReferenceVersionQuerySet.as_manager()
 
     class Meta:
-        verbose_name = _("phiên bản lịch")
+        verbose_name = _("phiên bản lịch và danh mục")
 
     def __str__(self) -> str:
         return f"v{self.number}"
 
 
 class CalendarChange(models.Model):
-    """The log of calendar changes; each bumps CalendarVersion."""
+    """The log of calendar changes; each bumps the calendar's counter of ReferenceVersion."""
 
     version = models.PositiveIntegerField(_("phiên bản"), default=0)
     changed_at = models.DateTimeField(_("thay đổi lúc"), auto_now_add=True)

@@ -13,7 +13,7 @@ from functools import cache
 from django.db import connections
 from django.db.models import AutoField, Model
 
-from ..prepared import execute_prepared
+from .prepared import execute_prepared
 
 
 @dataclass(frozen=True)
@@ -54,6 +54,14 @@ class _Rows:
     def values(self, objs: Sequence[Model], connection) -> list[list]:
         """One list per field, as bulk_create would prepare them (auto_now fields are set here)."""
         return [[f.get_db_prep_save(f.pre_save(obj, True), connection) for obj in objs] for f in self.fields]
+
+
+def rows_by_model(rows: Sequence[Model]) -> list[list[Model]]:
+    """`rows` in one list per model, in the order each model first appears."""
+    groups: dict[type, list[Model]] = {}
+    for row in rows:
+        groups.setdefault(type(row), []).append(row)
+    return list(groups.values())
 
 
 @dataclass(frozen=True)
