@@ -12,35 +12,6 @@ from .schemas import DueOut, ErrorOut, ProcedureOut, UnitOut
 router = Router(tags=["dossiers"])
 
 
-def procedure_out(p: Procedure) -> dict:
-    return {
-        "code": p.national_code,
-        "name": p.name,
-        "field": p.field.name,
-        "level": p.level,
-        "processing_time": p.processing_time,
-        "legal_processing_time": p.legal_processing_time,
-        "time_unit": p.time_unit,
-        "same_day": p.same_day,
-        "online_level": p.online_level,
-        "online_url": p.online_url,
-        "fee": p.fee,
-        "lead_agency_code": p.lead_agency.code if p.lead_agency else None,
-        "result_type": p.result_type,
-        "legal_basis": p.legal_basis,
-        "required_documents": [
-            {
-                "name": d.name,
-                "copy_kind": d.copy_kind,
-                "copy_kind_label": d.get_copy_kind_display(),
-                "count": d.count,
-                "is_mandatory": d.is_mandatory,
-            }
-            for d in p.documents.all()
-        ],
-    }
-
-
 def unit_by_code(code: str | None) -> Unit | None:
     if not code:
         return None
@@ -57,7 +28,7 @@ def list_procedures(request: HttpRequest, q: str = "", unit: str = ""):
     procedures = Procedure.objects.active().search(q[:200]).with_details()
     if unit:
         procedures = procedures.for_unit(unit_by_code(unit))
-    return [procedure_out(p) for p in procedures]
+    return procedures
 
 
 @router.get("/units", response={200: list[UnitOut], 422: ErrorOut}, auth=None, summary="Danh sách đơn vị")
@@ -67,17 +38,7 @@ def list_units(request: HttpRequest, q: str = "", kind: str = ""):
         units = units.filter(name__icontains=q[:200]) | units.filter(code__icontains=q[:200])
     if kind:
         units = units.filter(kind=kind)
-    return [
-        {
-            "code": u.code,
-            "name": u.name,
-            "kind": u.kind,
-            "level": u.level,
-            "parent_code": u.parent.code if u.parent else None,
-            "address": u.address,
-        }
-        for u in units
-    ]
+    return units
 
 
 class DueQuery(Schema):

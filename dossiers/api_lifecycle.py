@@ -9,8 +9,7 @@ from ninja import Status as Answer
 from . import errors
 from .auth import staff_auth
 from .calendar_store import Versions
-from .models import Dossier, Procedure, Status, Unit
-from .presenters import apology_out
+from .models import Dossier, Procedure, Unit
 from .renderers import to_json_data
 from .schemas import (
     ActionIn,
@@ -35,18 +34,6 @@ from .services.timing import instant_checked
 router = Router(tags=["dossiers"], auth=staff_auth)
 ERRORS = {401: ErrorOut, 403: ErrorOut, 404: ErrorOut, 409: ErrorOut, 422: ErrorOut}
 UNIT_REQUIRED = errors.UNKNOWN_UNIT
-
-
-def created_out(d: Dossier) -> dict:
-    return {
-        "code": d.code,
-        "status": d.status,
-        "status_label": str(Status(d.status).label),
-        "received_at": d.received_at,
-        "due_at": d.due_at,
-        "lookup_key": d.lookup_key,
-        "channel_code": d.channel_code,
-    }
 
 
 def _procedure(code: str, versions: Versions) -> Procedure:
@@ -112,7 +99,7 @@ def receive(request: HttpRequest, payload: DossierIn, idempotency_key: str | Non
         }
         submit = payload.submit_only
         dossier = dossier_submit(**fields) if submit else dossier_receive(**fields, versions=versions)
-        return 201, to_json_data(DossierCreatedOut(**created_out(dossier)).dict())
+        return 201, to_json_data(DossierCreatedOut.model_validate(dossier).model_dump())
 
     body = to_json_data(payload.dict()) if idempotency_key else {}  # only hashed with a key
     return Answer(*idempotent_call(user=user, key=idempotency_key, body=body, create=create))
@@ -132,9 +119,8 @@ class ListQuery(Schema):
 def list_dossiers(request: HttpRequest, filters: Query[ListQuery]):
     dossiers = _filtered(Dossier.objects.visible_to(request.auth), filters)
     page, size = max(filters.page, 1), min(max(filters.page_size, 1), 200)
-    rows = list(dossiers.for_list()[(page - 1) * size : page * size])
-    now = timezone.now()
-    return {"items": [_list_row(d, now) for d in rows], "count": dossiers.count(), "page": page, "page_size": size}
+    rows = dossiers.for_list()[(page - 1) * size : page * size]
+    return {"items": rows, "count": dossiers.count(), "page": page, "page_size": size}
 
 
 def _filtered(dossiers, f: ListQuery):
@@ -166,25 +152,6 @@ def _parse_when(raw: str):
     return instant_checked(value, field="due_before")
 
 
-def _list_row(d: Dossier, now) -> dict:
-    return {
-        "code": d.code,
-        "status": d.status,
-        "status_label": str(Status(d.status).label),
-        "procedure_code": d.procedure.national_code,
-        "procedure_name": d.procedure.name,
-        "channel": d.channel,
-        "applicant_name": d.applicant_name,
-        "receiving_unit_code": d.receiving_unit.code,
-        "current_unit_code": d.current_unit.code,
-        "received_at": d.received_at,
-        "due_at": d.due_at,
-        "is_overdue": d.is_overdue(now),
-        "version": d.version,
-        "channel_code": d.channel_code,
-    }
-
-
 def visible_dossier(user, code: str, *, page: bool = False) -> Dossier:
     """The dossier the user may see (404 otherwise); with `page`, loaded as its page shows it."""
     dossiers = Dossier.objects.visible_to(user)
@@ -196,7 +163,7 @@ def visible_dossier(user, code: str, *, page: bool = False) -> Dossier:
 
 @router.get("/dossiers/{code}", response={200: DossierOut, **ERRORS}, summary="Chi tiết hồ sơ")
 def read(request: HttpRequest, code: str):
-    return dossier_out(visible_dossier(request.auth, code, page=True), request.auth)
+    return visible_dossier(request.auth, code, page=True)
 
 
 @router.post("/dossiers/{code}/actions", response={200: DossierOut, **ERRORS}, summary="Xử lý hồ sơ")
@@ -219,7 +186,7 @@ def act(request: HttpRequest, code: str, payload: ActionIn):
         documents=payload.documents,
         handover=payload.handover.dict() if payload.handover else None,
     )
-    return dossier_out(Dossier.objects.for_page().get(pk=dossier.pk), request.auth)
+    return Dossier.objects.for_page().get(pk=dossier.pk)
 
 
 @router.post("/dossiers/{code}/apologies", response={201: ApologyOut, **ERRORS}, summary="Xin lỗi, hẹn lại")
@@ -228,7 +195,7 @@ def apologise(request: HttpRequest, code: str, payload: ApologyIn):
     apology = apology_issue(
         dossier_id=dossier.pk, actor=request.auth, reason=payload.reason, new_due_at=payload.new_due_at
     )
-    return Answer(201, apology_out(apology))
+    return Answer(201, apology)
 
 
 @router.post("/dossiers/{code}/assign", response={200: DossierOut, **ERRORS}, summary="Nhận, phân công xử lý")
@@ -242,10 +209,4 @@ def assign(request: HttpRequest, code: str, payload: AssignIn):
     dossier = dossier_assign(
         dossier_id=dossier.pk, actor=request.auth, assignee=assignee, reason=payload.reason, version=payload.version
     )
-    return dossier_out(Dossier.objects.for_page().get(pk=dossier.pk), request.auth)
-
-
-def dossier_out(d: Dossier, user) -> dict:
-    from .presenters import dossier_detail
-
-    return dossier_detail(d, user)
+    return Dossier.objects.for_page().get(pk=dossier.pk)

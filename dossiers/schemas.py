@@ -1,10 +1,17 @@
-"""API schemas: explicit In/Out shapes (shared/docs/api.md)."""
+"""API schemas: explicit In/Out shapes (shared/docs/api.md).
+
+The Out schemas read the models themselves: a field named as the model's attribute reads it, an
+`alias` names a path to it (`procedure.national_code`), a static `resolve_<field>` works it out
+(with the request in `context` where the answer depends on the caller)."""
 
 from datetime import datetime
 from decimal import Decimal
 from typing import Literal
 
+from django.utils import timezone
 from ninja import Field, Schema
+
+from .people import person_name
 
 
 class RequiredDocumentOut(Schema):
@@ -14,11 +21,15 @@ class RequiredDocumentOut(Schema):
     count: int
     is_mandatory: bool
 
+    @staticmethod
+    def resolve_copy_kind_label(document) -> str:
+        return document.get_copy_kind_display()
+
 
 class ProcedureOut(Schema):
-    code: str
+    code: str = Field(alias="national_code")
     name: str
-    field: str
+    field: str = Field(alias="field.name")
     level: str
     processing_time: Decimal
     legal_processing_time: Decimal
@@ -30,7 +41,11 @@ class ProcedureOut(Schema):
     lead_agency_code: str | None
     result_type: str
     legal_basis: str
-    required_documents: list[RequiredDocumentOut]
+    required_documents: list[RequiredDocumentOut] = Field(alias="documents")
+
+    @staticmethod
+    def resolve_lead_agency_code(procedure) -> str | None:
+        return procedure.lead_agency.code if procedure.lead_agency else None
 
 
 class UnitOut(Schema):
@@ -40,6 +55,10 @@ class UnitOut(Schema):
     level: str
     parent_code: str | None
     address: str
+
+    @staticmethod
+    def resolve_parent_code(unit) -> str | None:
+        return unit.parent.code if unit.parent else None
 
 
 class DueOut(Schema):
@@ -102,8 +121,8 @@ class DossierCreatedOut(Schema):
 class StepOut(Schema):
     position: int
     name: str
-    unit_code: str
-    unit_name: str
+    unit_code: str = Field(alias="unit.code")
+    unit_name: str = Field(alias="unit.name")
     budget_hours: Decimal
     started_at: datetime | None
     due_at: datetime | None
@@ -123,10 +142,18 @@ class EventOut(Schema):
     reason: str
     data: dict
 
+    @staticmethod
+    def resolve_actor(event) -> str | None:
+        return person_name(event.actor) or None
+
+    @staticmethod
+    def resolve_unit_code(event) -> str | None:
+        return event.unit.code if event.unit else None
+
 
 class ApologyOut(Schema):
     number: str
-    unit_code: str
+    unit_code: str = Field(alias="unit.code")
     reason: str
     original_due_at: datetime
     new_due_at: datetime
@@ -145,17 +172,21 @@ class DossierListOut(Schema):
     code: str
     status: int
     status_label: str
-    procedure_code: str
-    procedure_name: str
+    procedure_code: str = Field(alias="procedure.national_code")
+    procedure_name: str = Field(alias="procedure.name")
     channel: str
     applicant_name: str
-    receiving_unit_code: str
-    current_unit_code: str
+    receiving_unit_code: str = Field(alias="receiving_unit.code")
+    current_unit_code: str = Field(alias="current_unit.code")
     received_at: datetime | None
     due_at: datetime | None
     is_overdue: bool
     version: int
     channel_code: int
+
+    @staticmethod
+    def resolve_is_overdue(dossier) -> bool:
+        return dossier.is_overdue(timezone.now())
 
 
 class HandoverIn(Schema):
@@ -174,14 +205,16 @@ class HandoverOut(HandoverIn):
 
 
 class DossierOut(DossierCreatedOut):
-    procedure_code: str
-    procedure_name: str
+    """A dossier loaded with `Dossier.objects.for_page()`; `allowed_actions` are the caller's."""
+
+    procedure_code: str = Field(alias="procedure.national_code")
+    procedure_name: str = Field(alias="procedure.name")
     channel: str
     result_delivery: str
     applicant: ApplicantIn
-    receiving_unit_code: str
-    lead_unit_code: str
-    current_unit_code: str
+    receiving_unit_code: str = Field(alias="receiving_unit.code")
+    lead_unit_code: str = Field(alias="lead_unit.code")
+    current_unit_code: str = Field(alias="current_unit.code")
     due_at_original: datetime | None
     paused_at: datetime | None
     finished_at: datetime | None
@@ -200,6 +233,44 @@ class DossierOut(DossierCreatedOut):
     steps: list[StepOut]
     events: list[EventOut]
     apologies: list[ApologyOut]
+
+    @staticmethod
+    def resolve_applicant(dossier) -> ApplicantIn:
+        return ApplicantIn(
+            name=dossier.applicant_name,
+            id_type=dossier.applicant_id_type,
+            id_number=dossier.applicant_id_number,
+            phone=dossier.applicant_phone,
+            email=dossier.applicant_email,
+            address=dossier.applicant_address,
+        )
+
+    @staticmethod
+    def resolve_is_overdue(dossier) -> bool:
+        return dossier.is_overdue(timezone.now())
+
+    @staticmethod
+    def resolve_handover(dossier) -> HandoverOut | None:
+        if not dossier.return_method:
+            return None
+        return HandoverOut(
+            method=dossier.return_method,
+            by_proxy=dossier.return_by_proxy,
+            recipient_name=dossier.return_recipient_name,
+            recipient_id_number=dossier.return_recipient_id_number,
+            tracking_number=dossier.return_tracking_number,
+            result_url=dossier.return_result_url,
+        )
+
+    @staticmethod
+    def resolve_assignee(dossier) -> str | None:
+        return dossier.assignee.get_username() if dossier.assignee else None
+
+    @staticmethod
+    def resolve_allowed_actions(dossier, context) -> list[str]:
+        from .presenters import actions_for
+
+        return actions_for(context["request"].auth, dossier)
 
 
 class AssignIn(Schema):

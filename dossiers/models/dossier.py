@@ -468,7 +468,8 @@ class Dossier(models.Model):
 
     @property
     def status_label(self) -> str:
-        return Status(self.status).label
+        """The status in words, in the active language (a plain str, as the API's schemas read it)."""
+        return str(Status(self.status).label)
 
     @property
     def applicant_id_label(self) -> str:
