@@ -23,3 +23,17 @@ def test_does_read_a_queue_page_off_the_queue_index_without_sorting(world, recei
     queue = Dossier.objects.filter(current_unit=dossier.current_unit, status=Status.RECEIVED).order_by("due_at", "id")
     text = plan(queue[:50], sort=False)
     assert "dossier_queue_idx" in text and "Sort" not in text, text
+
+
+def test_does_read_a_centres_register_page_off_its_index_without_sorting(world, receive):
+    from dossiers import printing
+    from dossiers.keyset import AFTER, beyond
+
+    dossier = receive()
+    register = printing.register_queryset(Dossier.objects.all(), {"unit": dossier.receiving_unit})
+    text = plan(register[:51], sort=False)
+    assert "dossier_register_unit_idx" in text and "Sort" not in text, text
+    following = register.filter(beyond(printing.REGISTER_ORDER, (dossier.received_at, dossier.pk), AFTER))
+    text = plan(following[:51], sort=False)
+    assert "dossier_register_unit_idx" in text and "Sort" not in text, text
+    assert "Index Cond" in text and "received_at >=" in text, text  # starts at the cursor, not the centre's first row
