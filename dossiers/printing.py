@@ -34,6 +34,7 @@ from .models import (
 from .people import person_name
 from .services.exports import local_naive, xlsx_write
 from .services.timing import calendar_day_validators
+from .widgets import PlainSelect
 from .wording import legal_time_text
 
 DEFAULT_FORM_VERSION = "TT03/2025/TT-VPCP"
@@ -380,6 +381,7 @@ class RegisterFilter(forms.Form):
         to_field_name="code",
         required=False,
         empty_label=gettext_lazy("Tất cả"),
+        widget=PlainSelect,
     )
     date_from = forms.DateField(
         label=gettext_lazy("Nhận từ ngày"),
@@ -401,6 +403,7 @@ class RegisterFilter(forms.Form):
         to_field_name="national_code",
         required=False,
         empty_label=gettext_lazy("Tất cả"),
+        widget=PlainSelect,
     )
     status = forms.TypedChoiceField(
         label=gettext_lazy("Trạng thái"),

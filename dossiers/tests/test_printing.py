@@ -382,3 +382,15 @@ def test_does_print_blank_lines_for_the_applicant_when_the_slip_is_not_in_the_se
     params = {"procedure": procedure.national_code, "missing": str(card.pk), "phieu": "khong-co"}
     text = text_of(clerk_client.get(url("print-guidance"), params))
     assert "Họ và tên: ……………………" in text and "Bản chụp CCCD" in text
+
+
+@pytest.mark.parametrize("value", ("x", None))
+def test_does_write_the_same_select_markup_as_django_when_options_are_plain(value):
+    from django import forms
+
+    from dossiers.widgets import PlainSelect
+
+    choices = [("", "Tất cả"), ("a<b", "A & B"), ("Nhóm", [("x", "X")])]
+    stock = forms.Select(choices=choices).render("unit", value, {"id": "id_unit", "required": True})
+    plain = PlainSelect(choices=choices).render("unit", value, {"id": "id_unit", "required": True})
+    assert re.sub(r"\s*\n\s*", "", stock) == plain
