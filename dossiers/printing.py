@@ -415,7 +415,11 @@ class RegisterFilter(forms.Form):
 
     def __init__(self, *args, user, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["unit"].queryset = register_units(user)
+        unit = self.fields["unit"]
+        unit.queryset = register_units(user)
+        # The options from two columns, not ~700 model instances (a superuser's picker; issue 17).
+        rows = unit.queryset.values_list("code", "name")
+        unit.choices = [("", unit.empty_label), *((code, f"{name} ({code})") for code, name in rows)]
         for name in ("date_from", "date_to"):
             self.fields[name].widget.attrs.update(placeholder="dd/mm/yyyy", inputmode="numeric")
 
