@@ -103,7 +103,9 @@ def landing(ctx: Context, shown: list[Queue]) -> str:
 
 
 def queue_counts(visible, ctx: Context, shown: list[Queue]) -> dict[str, int]:
-    """Every tab's count in one aggregate over the visible dossiers."""
+    """Every tab's count in one aggregate over the visible dossiers; the page's paginator reuses it
+    (views.staff.home). On PostgreSQL one index-only scan of dossier_queue_access_idx (migration 0019),
+    which holds just these statuses with the columns of the access rule."""
     if not shown:
         return {}
     active = visible.filter(status__in=[*OPEN_CODES, Status.DONE])  # every queue's statuses
@@ -112,3 +114,26 @@ def queue_counts(visible, ctx: Context, shown: list[Queue]) -> dict[str, int]:
 
 def queue_dossiers(visible, ctx: Context, queue: Queue):
     return visible.filter(queue.where(ctx)).order_by(*queue.order)
+
+
+# What a queue or search row shows (templates/staff/_dossier_rows.html, views.staff.due_badge): a
+# 200-row page built ~1,000 full model instances of 50 columns, a third of its time (issue 17).
+ROW_COLUMNS = (
+    "code",
+    "status",
+    "applicant_name",
+    "due_at",
+    "paused_at",
+    "procedure__name",
+    "procedure__national_code",
+    "current_unit__name",
+    "current_unit__short_name",
+    "assignee__username",
+    "assignee__first_name",
+    "assignee__last_name",
+)
+
+
+def queue_rows(dossiers):
+    """The dossiers with what their row shows, and nothing more."""
+    return dossiers.select_related("procedure", "current_unit", "assignee").with_current_step().only(*ROW_COLUMNS)

@@ -440,6 +440,12 @@ class Dossier(models.Model):
             ),
             models.Index(fields=["applicant_id_number"], name="dossier_id_number_idx"),
             models.Index(fields=["received_at", "id"], name="dossier_register_idx"),
+            # A centre's register (printing.register_queryset) in its order, a keyset page at a time.
+            models.Index(
+                fields=["receiving_unit", "received_at", "id"],
+                name="dossier_register_unit_idx",
+                condition=models.Q(received_at__isnull=False),
+            ),
             models.Index(fields=["-submitted_at", "-id"], name="dossier_newest_idx"),
         ]
         constraints = [

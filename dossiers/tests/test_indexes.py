@@ -23,3 +23,34 @@ def test_does_read_a_queue_page_off_the_queue_index_without_sorting(world, recei
     queue = Dossier.objects.filter(current_unit=dossier.current_unit, status=Status.RECEIVED).order_by("due_at", "id")
     text = plan(queue[:50], sort=False)
     assert "dossier_queue_idx" in text and "Sort" not in text, text
+
+
+def test_does_read_a_centres_register_page_off_its_index_without_sorting(world, receive):
+    from dossiers import printing
+    from dossiers.keyset import AFTER, beyond
+
+    dossier = receive()
+    register = printing.register_queryset(Dossier.objects.all(), {"unit": dossier.receiving_unit})
+    text = plan(register[:51], sort=False)
+    assert "dossier_register_unit_idx" in text and "Sort" not in text, text
+    following = register.filter(beyond(printing.REGISTER_ORDER, (dossier.received_at, dossier.pk), AFTER))
+    text = plan(following[:51], sort=False)
+    assert "dossier_register_unit_idx" in text and "Sort" not in text, text
+    assert "Index Cond" in text and "received_at >=" in text, text  # starts at the cursor, not the centre's first row
+
+
+def test_does_count_the_queue_tabs_off_the_queue_access_index(world, receive):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+    from django.utils import timezone
+
+    from dossiers import queues
+    from dossiers.tests.plans import explain
+
+    receive()
+    now = timezone.now()
+    ctx = queues.queue_context(world["clerk"], now=now, soon=now)
+    with CaptureQueriesContext(connection) as captured:
+        queues.queue_counts(Dossier.objects.visible_to(world["clerk"]), ctx, queues.queues_for(ctx))
+    text = explain(captured.captured_queries[-1]["sql"])
+    assert "dossier_queue_access_idx" in text, text

@@ -3,13 +3,13 @@
 import tempfile
 
 from django.contrib.auth.decorators import login_required
-from django.core.paginator import Paginator
 from django.http import FileResponse, HttpResponse
 from django.shortcuts import render
 from django.utils import timezone
 from django.views.decorators.http import require_GET
 
 from .. import printing
+from ..keyset import keyset_page
 from ..models import Dossier
 from .staff import GUIDANCE_SESSION_KEY
 
@@ -57,20 +57,22 @@ def guidance(request) -> HttpResponse:
 @require_GET
 @login_required
 def register(request) -> HttpResponse:
-    """Mẫu 07: the register, filtered, paginated; `?format=xlsx` exports all matching rows."""
-    # visible_to() resolves the user's units once; the filter choices and the rows reuse it.
-    visible = Dossier.objects.visible_to(request.user)
-    form = printing.RegisterFilter(request.GET or None, user=request.user, visible=visible)
+    """Mẫu 07: the register, filtered, a page at a time (`?cursor=`, dossiers/keyset.py: no COUNT,
+    no OFFSET); `?format=xlsx` exports all matching rows."""
+    form = printing.RegisterFilter(request.GET or None, user=request.user)
     cleaned = _filters(form)
-    queryset = printing.register_queryset(visible, cleaned)
+    queryset = printing.register_queryset(Dossier.objects.visible_to(request.user), cleaned)
     if request.GET.get("format") == "xlsx":
         return _register_xlsx(queryset)
-    page = Paginator(queryset, printing.REGISTER_PAGE_SIZE).get_page(request.GET.get("page"))
+    page = keyset_page(
+        queryset, fields=printing.REGISTER_ORDER, size=printing.REGISTER_PAGE_SIZE, cursor=request.GET.get("cursor")
+    )
     unit = cleaned.get("unit") or printing.own_unit(request.user)
     context = {
         "form": form,
         "filters": cleaned,
         "page": page,
+        "lines": [printing.register_line(n, d) for n, d in enumerate(page.object_list, start=page.start)],
         "columns": printing.REGISTER_COLUMNS,
         "header": printing.header_for(unit, at=timezone.now()),
         "form_version": printing.DEFAULT_FORM_VERSION,

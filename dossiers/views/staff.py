@@ -99,9 +99,9 @@ def home(request):
     tab = request.GET.get("tab", "")
     tab = tab if tab in counts else queues.landing(ctx, shown)
     if q:
-        paginator = Paginator(visible.search(q).for_list(), PAGE_SIZE)
+        paginator = Paginator(queues.queue_rows(visible.search(q)), PAGE_SIZE)
     else:
-        paginator = Paginator(queues.queue_dossiers(visible, ctx, queues.BY_KEY[tab]).for_list(), PAGE_SIZE)
+        paginator = Paginator(queues.queue_rows(queues.queue_dossiers(visible, ctx, queues.BY_KEY[tab])), PAGE_SIZE)
         paginator.count = counts.get(tab, 0)  # the aggregate's figure: no second COUNT
     page = paginator.get_page(request.GET.get("page"))
     for d in page.object_list:
