@@ -23,7 +23,7 @@ from dossiers.access import grant_of
 from dossiers.calendar import LOCAL_TZ
 from dossiers.kpi import rules
 from dossiers.kpi.rollup import rollup_by_buckets, rollup_by_unit
-from dossiers.kpi.snapshots import open_at
+from dossiers.kpi.snapshots import open_at, open_dossier_figures
 from dossiers.kpi.sql import COLUMNS
 from dossiers.models import Field, KpiFact, Procedure, Unit
 from dossiers.roles import SUPERVISOR, user_roles
@@ -191,9 +191,27 @@ def _add_snapshot(out: dict, group_by: str, unit_ids, start: date, end: date) ->
     moments = _moments(group_by, start, end)
     scope = None if unit_ids is None else tuple(unit_ids)
     by_key = snapshot_cached("open_at", (group_by, moments, scope), lambda: _snapshot_by(group_by, moments, unit_ids))
+    _add_open(out, by_key)
+
+
+def _add_open(out: dict, by_key: dict) -> None:
     for key, (n, overdue, waiting) in by_key.items():
         f = out.setdefault(key, rules.Figures())
         f.open, f.open_overdue, f.waiting = f.open + n, f.open_overdue + overdue, f.waiting + waiting
+
+
+def open_figures(*, unit_ids, end: date) -> dict[str, dict]:
+    """What the dashboard shows of the open dossiers, from one read of them
+    (`snapshots.open_dossier_figures`): by lead unit at the period's end ("by_unit", for
+    `figures_by`), open and late by responsible unit then ("late"), the backlog by age now."""
+    now = snapshot_now()
+    moment, backlog_at = period_end(end, now=now), period_end(timezone.localdate(), now=now)
+    scope = None if unit_ids is None else tuple(unit_ids)
+    return snapshot_cached(
+        "open_figures",
+        (moment, backlog_at, scope),
+        lambda: open_dossier_figures(moment=moment, backlog_at=backlog_at, unit_ids=unit_ids),
+    )
 
 
 # What a feedback source may return per group key (`satisfaction_source`), all counts.
@@ -222,10 +240,16 @@ def _add_payments(out: dict, group_by: str, unit_ids, start: date, end: date) ->
         out.setdefault(key, rules.Figures(paid_online=0)).paid_online = values["paid_online"]
 
 
-def figures_by(*, unit_ids, start: date, end: date, group_by: str) -> dict:
-    """{group key: Figures}: facts, open at the period's end, complaints, online payments."""
+def figures_by(*, unit_ids, start: date, end: date, group_by: str, open_by_key: dict | None = None) -> dict:
+    """{group key: Figures}: facts, open at the period's end, complaints, online payments.
+
+    `open_by_key`: the open figures ({key: [open, open and late, waiting]} at the period's
+    end) when the caller has them already (the dashboard's `open_figures`)."""
     out = facts_by(unit_ids=unit_ids, start=start, end=end, key=GROUP_FIELD[group_by])
-    _add_snapshot(out, group_by, unit_ids, start, end)
+    if open_by_key is None:
+        _add_snapshot(out, group_by, unit_ids, start, end)
+    else:
+        _add_open(out, open_by_key)
     _add_feedback(out, group_by, unit_ids, start, end)
     _add_payments(out, group_by, unit_ids, start, end)
     return out
@@ -280,11 +304,15 @@ def _labels(group_by: str, keys: Iterable) -> dict:
     return {k: (k.isoformat(), k.strftime("%d/%m/%Y")) for k in keys}
 
 
-def kpi_rows(*, unit_ids, start: date, end: date, group_by: str, figures: dict | None = None) -> list[dict]:
-    """One row per group: its code and name, then `metrics`; ordered by code."""
+def kpi_rows(
+    *, unit_ids, start: date, end: date, group_by: str, figures: dict | None = None, labels: dict | None = None
+) -> list[dict]:
+    """One row per group: its code and name, then `metrics`; ordered by code. `labels`: the
+    groups' (code, name) when the caller has read them."""
     if figures is None:
         figures = figures_by(unit_ids=unit_ids, start=start, end=end, group_by=group_by)
-    labels = _labels(group_by, figures)
+    if labels is None:
+        labels = _labels(group_by, figures)
     rows = [
         {"code": labels.get(k, ("", ""))[0], "name": labels.get(k, ("", ""))[1], **metrics(f)}
         for k, f in figures.items()
