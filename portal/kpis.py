@@ -18,14 +18,17 @@ from django.db import connection
 from django.db.models import Count, Q, Sum
 from django.utils import timezone
 from django.utils.module_loading import import_string
+from django.utils.safestring import mark_safe
+from django.utils.translation import get_language
 
 from dossiers.access import grant_of
 from dossiers.calendar import LOCAL_TZ
 from dossiers.kpi import rules
+from dossiers.kpi.facts import WATERMARK as FACTS_WATERMARK
 from dossiers.kpi.rollup import rollup_by_buckets, rollup_by_unit
 from dossiers.kpi.snapshots import open_at, open_dossier_figures
 from dossiers.kpi.sql import COLUMNS
-from dossiers.models import Field, KpiFact, Procedure, Unit
+from dossiers.models import Field, KpiFact, KpiWatermark, Procedure, Unit
 from dossiers.roles import SUPERVISOR, user_roles
 
 GROUPS = ("unit", "procedure", "field", "day")
@@ -118,6 +121,25 @@ def snapshot_cached(name: str, key, compute: Callable[[], object]):
         value = compute()
         cache.set(cache_key, value, seconds)
     return value
+
+
+def fragment_cached(name: str, key, render: Callable[[], str]) -> str:
+    """A rendered page fragment, shared through the cache for `snapshot_seconds()` (off at 0).
+
+    Its key: `key` (what the fragment shows: the caller passes the reader's scope and filters,
+    so readers of different scopes never share one), the KPI facts' refresh stamp, the snapshot
+    moment, the active language and the database."""
+    seconds = snapshot_seconds()
+    if seconds <= 0:
+        return render()
+    stamp = KpiWatermark.objects.filter(name=FACTS_WATERMARK).values_list("value", "calendar_token").first()
+    raw = repr((name, key, stamp, snapshot_now(), get_language(), connection.settings_dict["NAME"])).encode()
+    cache_key = f"kpi-fragment:{name}:{hashlib.sha256(raw).hexdigest()}"
+    html = cache.get(cache_key)
+    if html is None:
+        html = str(render())
+        cache.set(cache_key, html, seconds)
+    return mark_safe(html)  # rendered by the caller from templates that escape
 
 
 def period_end(end: date, *, now: datetime | None = None) -> datetime:

@@ -7,6 +7,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.http import Http404
 from django.shortcuts import render
+from django.template.loader import render_to_string
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -24,6 +25,7 @@ from .api_kpis import parse_period, parse_unit
 from .kpis import (
     figures_by,
     figures_of,
+    fragment_cached,
     is_kpi_reader,
     kpi_rows,
     kpi_scope,
@@ -191,24 +193,26 @@ def _scope_options(labels: dict) -> list[tuple[int, str, str]]:
     return [(pk, code, label) for pk, (code, label) in labels.items()]
 
 
-@login_required
-@bad_request_page
-def dashboard(request):
-    """Province (or a unit's subtree) KPIs: 766 scores, trends, backlog, late units; ?format=xlsx."""
-    if not is_kpi_reader(request.user):
-        raise PermissionDenied
-    unit, start, end = _period(request)
-    unit_ids = kpi_scope(request.user, unit)
+def _figures(unit_ids, start: date, end: date) -> tuple[dict, dict, dict]:
+    """(labels of the scope's units, figures by unit, every table) of the period."""
     labels = unit_labels(unit_ids)
     open_now = open_figures(unit_ids=unit_ids, end=end)
     by_unit = figures_by(unit_ids=unit_ids, start=start, end=end, group_by="unit", open_by_key=open_now["by_unit"])
     data = tables(unit_ids=unit_ids, start=start, end=end, by_unit=by_unit, open_now=open_now, labels=labels)
-    if request.GET.get("format") == "xlsx":
-        name = request.GET.get("table", "units")
-        if name not in TABLES:
-            raise Http404
-        table = data[name]
-        return xlsx_response(table["headers"], table["rows"], filename=f"chi-so-{name}.xlsx", title=name)
+    return labels, by_unit, data
+
+
+def _export(request, unit_ids, start: date, end: date):
+    name = request.GET.get("table", "units")
+    if name not in TABLES:
+        raise Http404
+    table = _figures(unit_ids, start, end)[2][name]
+    return xlsx_response(table["headers"], table["rows"], filename=f"chi-so-{name}.xlsx", title=name)
+
+
+def _content(request, unit, unit_ids, start: date, end: date) -> str:
+    """The page's body: heading, filters, cards, scores, charts and tables (`_content.html`)."""
+    labels, by_unit, data = _figures(unit_ids, start, end)
     context = {
         "unit": unit,
         "start": start,
@@ -219,7 +223,26 @@ def dashboard(request):
         "scope_units": _scope_options(labels),
         "query": request.GET.urlencode(),
     }
-    return render(request, "dashboard/dashboard.html", context)
+    return render_to_string("dashboard/_content.html", context, request)
+
+
+@login_required
+@bad_request_page
+def dashboard(request):
+    """Province (or a unit's subtree) KPIs: 766 scores, trends, backlog, late units; ?format=xlsx.
+
+    The body is rendered once per snapshot period for each scope, period, query and language,
+    and shared through the cache (`fragment_cached`): what a reader sees depends on nothing else."""
+    if not is_kpi_reader(request.user):
+        raise PermissionDenied
+    unit, start, end = _period(request)
+    unit_ids = kpi_scope(request.user, unit)
+    if request.GET.get("format") == "xlsx":
+        return _export(request, unit_ids, start, end)
+    scope = None if unit_ids is None else tuple(unit_ids)
+    key = (scope, unit and unit.pk, start, end, request.GET.urlencode())
+    content = fragment_cached("dashboard", key, lambda: _content(request, unit, unit_ids, start, end))
+    return render(request, "dashboard/dashboard.html", {"content": content})
 
 
 def _month(value: str | None) -> date:
