@@ -46,13 +46,18 @@ def num(value, decimals=0) -> str:
     return format_number(value, int(decimals))
 
 
+def _text(value) -> str:
+    """conditional_escape() of a value, without its lazy-string check for a plain str (~700 units)."""
+    return html.escape(value) if type(value) is str else conditional_escape(value)
+
+
 @register.simple_tag
 def unit_options(units, selected) -> str:
     """`<option>`s of (pk, code, label) rows, `selected` the chosen unit's pk (or None)."""
     parts = []
     for pk, code, label in units:
         mark = " selected" if selected is not None and pk == selected else ""
-        parts.append(f'<option value="{conditional_escape(code)}"{mark}>{conditional_escape(label)}</option>')
+        parts.append(f'<option value="{_text(code)}"{mark}>{_text(label)}</option>')
     return mark_safe("".join(parts))
 
 
