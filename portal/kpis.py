@@ -9,6 +9,7 @@ deployment without that module gets "no ratings yet" (note: so does a mistyped
 
 import hashlib
 from collections.abc import Callable, Iterable
+from dataclasses import fields
 from datetime import date, datetime, time, timedelta
 
 from django.conf import settings
@@ -18,14 +19,17 @@ from django.db import connection
 from django.db.models import Count, Q, Sum
 from django.utils import timezone
 from django.utils.module_loading import import_string
+from django.utils.safestring import mark_safe
+from django.utils.translation import get_language
 
 from dossiers.access import grant_of
 from dossiers.calendar import LOCAL_TZ
 from dossiers.kpi import rules
+from dossiers.kpi.facts import WATERMARK as FACTS_WATERMARK
 from dossiers.kpi.rollup import rollup_by_buckets, rollup_by_unit
-from dossiers.kpi.snapshots import open_at
+from dossiers.kpi.snapshots import open_at, open_dossier_figures
 from dossiers.kpi.sql import COLUMNS
-from dossiers.models import Field, KpiFact, Procedure, Unit
+from dossiers.models import Field, KpiFact, KpiWatermark, Procedure, Unit
 from dossiers.roles import SUPERVISOR, user_roles
 
 GROUPS = ("unit", "procedure", "field", "day")
@@ -120,6 +124,25 @@ def snapshot_cached(name: str, key, compute: Callable[[], object]):
     return value
 
 
+def fragment_cached(name: str, key, render: Callable[[], str]) -> str:
+    """A rendered page fragment, shared through the cache for `snapshot_seconds()` (off at 0).
+
+    Its key: `key` (what the fragment shows: the caller passes the reader's scope and filters,
+    so readers of different scopes never share one), the KPI facts' refresh stamp, the snapshot
+    moment, the active language and the database."""
+    seconds = snapshot_seconds()
+    if seconds <= 0:
+        return render()
+    stamp = KpiWatermark.objects.filter(name=FACTS_WATERMARK).values_list("value", "calendar_token").first()
+    raw = repr((name, key, stamp, snapshot_now(), get_language(), connection.settings_dict["NAME"])).encode()
+    cache_key = f"kpi-fragment:{name}:{hashlib.sha256(raw).hexdigest()}"
+    html = cache.get(cache_key)
+    if html is None:
+        html = str(render())
+        cache.set(cache_key, html, seconds)
+    return mark_safe(html)  # rendered by the caller from templates that escape
+
+
 def period_end(end: date, *, now: datetime | None = None) -> datetime:
     """The moment open dossiers are judged: the end of `end`, or now if that is sooner."""
     moment = datetime.combine(end + timedelta(days=1), time(0), LOCAL_TZ)
@@ -191,9 +214,27 @@ def _add_snapshot(out: dict, group_by: str, unit_ids, start: date, end: date) ->
     moments = _moments(group_by, start, end)
     scope = None if unit_ids is None else tuple(unit_ids)
     by_key = snapshot_cached("open_at", (group_by, moments, scope), lambda: _snapshot_by(group_by, moments, unit_ids))
+    _add_open(out, by_key)
+
+
+def _add_open(out: dict, by_key: dict) -> None:
     for key, (n, overdue, waiting) in by_key.items():
         f = out.setdefault(key, rules.Figures())
         f.open, f.open_overdue, f.waiting = f.open + n, f.open_overdue + overdue, f.waiting + waiting
+
+
+def open_figures(*, unit_ids, end: date) -> dict[str, dict]:
+    """What the dashboard shows of the open dossiers, from one read of them
+    (`snapshots.open_dossier_figures`): by lead unit at the period's end ("by_unit", for
+    `figures_by`), open and late by responsible unit then ("late"), the backlog by age now."""
+    now = snapshot_now()
+    moment, backlog_at = period_end(end, now=now), period_end(timezone.localdate(), now=now)
+    scope = None if unit_ids is None else tuple(unit_ids)
+    return snapshot_cached(
+        "open_figures",
+        (moment, backlog_at, scope),
+        lambda: open_dossier_figures(moment=moment, backlog_at=backlog_at, unit_ids=unit_ids),
+    )
 
 
 # What a feedback source may return per group key (`satisfaction_source`), all counts.
@@ -222,20 +263,34 @@ def _add_payments(out: dict, group_by: str, unit_ids, start: date, end: date) ->
         out.setdefault(key, rules.Figures(paid_online=0)).paid_online = values["paid_online"]
 
 
-def figures_by(*, unit_ids, start: date, end: date, group_by: str) -> dict:
-    """{group key: Figures}: facts, open at the period's end, complaints, online payments."""
+def figures_by(*, unit_ids, start: date, end: date, group_by: str, open_by_key: dict | None = None) -> dict:
+    """{group key: Figures}: facts, open at the period's end, complaints, online payments.
+
+    `open_by_key`: the open figures ({key: [open, open and late, waiting]} at the period's
+    end) when the caller has them already (the dashboard's `open_figures`)."""
     out = facts_by(unit_ids=unit_ids, start=start, end=end, key=GROUP_FIELD[group_by])
-    _add_snapshot(out, group_by, unit_ids, start, end)
+    if open_by_key is None:
+        _add_snapshot(out, group_by, unit_ids, start, end)
+    else:
+        _add_open(out, open_by_key)
     _add_feedback(out, group_by, unit_ids, start, end)
     _add_payments(out, group_by, unit_ids, start, end)
     return out
 
 
+FIGURE_NAMES = tuple(f.name for f in fields(rules.Figures))
+
+
 def total(figures: Iterable[rules.Figures]) -> rules.Figures:
-    result = rules.Figures()
+    """The sum of `figures`, as `Figures.__add__` (None only where every one is None), in one pass."""
+    sums = vars(rules.Figures())  # the defaults: 0, and None where there may be no data
     for f in figures:
-        result = result + f
-    return result
+        values = vars(f)
+        for name in FIGURE_NAMES:
+            value = values[name]
+            if value is not None:
+                sums[name] = (sums[name] or 0) + value
+    return rules.Figures(**sums)
 
 
 # -- presentation ----------------------------------------------------------------------------
@@ -280,11 +335,15 @@ def _labels(group_by: str, keys: Iterable) -> dict:
     return {k: (k.isoformat(), k.strftime("%d/%m/%Y")) for k in keys}
 
 
-def kpi_rows(*, unit_ids, start: date, end: date, group_by: str, figures: dict | None = None) -> list[dict]:
-    """One row per group: its code and name, then `metrics`; ordered by code."""
+def kpi_rows(
+    *, unit_ids, start: date, end: date, group_by: str, figures: dict | None = None, labels: dict | None = None
+) -> list[dict]:
+    """One row per group: its code and name, then `metrics`; ordered by code. `labels`: the
+    groups' (code, name) when the caller has read them."""
     if figures is None:
         figures = figures_by(unit_ids=unit_ids, start=start, end=end, group_by=group_by)
-    labels = _labels(group_by, figures)
+    if labels is None:
+        labels = _labels(group_by, figures)
     rows = [
         {"code": labels.get(k, ("", ""))[0], "name": labels.get(k, ("", ""))[1], **metrics(f)}
         for k, f in figures.items()

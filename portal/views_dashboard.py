@@ -7,6 +7,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.http import Http404
 from django.shortcuts import render
+from django.template.loader import render_to_string
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -15,7 +16,7 @@ from dossiers.calendar import FIRST_YEAR, LAST_YEAR, add_months
 from dossiers.errors import DomainError
 from dossiers.kpi import rules
 from dossiers.kpi.rollup import month_of, rollup_by_buckets, week_of
-from dossiers.kpi.snapshots import AGE_BUCKETS, backlog_by_age, late_by_responsible_unit
+from dossiers.kpi.snapshots import AGE_BUCKETS, finished_late_by_responsible_unit, late_table
 from dossiers.models import Unit
 from dossiers.services.exports import MonthStart, xlsx_response
 
@@ -24,10 +25,12 @@ from .api_kpis import parse_period, parse_unit
 from .kpis import (
     figures_by,
     figures_of,
+    fragment_cached,
     is_kpi_reader,
     kpi_rows,
     kpi_scope,
     kpi_summary,
+    open_figures,
     period_end,
     snapshot_cached,
     snapshot_now,
@@ -83,23 +86,36 @@ def trend_charts(series: dict) -> dict:
 # -- tables ----------------------------------------------------------------------------------
 
 
-def _unit_names(ids) -> dict[int, str]:
-    return {pk: f"{label} ({code})" for pk, (code, label) in unit_labels(ids).items()}
+def _with_labels_of(labels: dict, keys) -> dict:
+    """`labels` ({unit: (code, name)}, the scope's) plus those of `keys` outside it (a late
+    dossier's responsible unit may be)."""
+    missing = {k for k in keys if k is not None and k not in labels}
+    return {**labels, **unit_labels(missing)} if missing else labels
 
 
-def tables(*, unit_ids, start: date, end: date, by_unit: dict) -> dict[str, dict]:
-    """Every table of the page as headers + rows (what the XLSX export writes too)."""
-    rows = kpi_rows(unit_ids=unit_ids, start=start, end=end, group_by="unit", figures=by_unit)
+def tables(*, unit_ids, start: date, end: date, by_unit: dict, open_now: dict, labels: dict) -> dict[str, dict]:
+    """Every table of the page as headers + rows (what the XLSX export writes too). `open_now`:
+    `open_figures`; `labels`: {unit: (code, name)} of the scope."""
+    rows = kpi_rows(
+        unit_ids=unit_ids,
+        start=start,
+        end=end,
+        group_by="unit",
+        figures=by_unit,
+        labels=_with_labels_of(labels, by_unit),
+    )
     now = snapshot_now()
-    at = period_end(timezone.localdate(), now=now)
     scope = None if unit_ids is None else tuple(unit_ids)
-    backlog = snapshot_cached("backlog", (at, scope), lambda: backlog_by_age(at=at, unit_ids=unit_ids))
     # Late in the period: finished late in it, and open and late at its end (766 §2.1), not today.
     t_start, t_end = period_end(start - timedelta(days=1), now=now), period_end(end, now=now)
-    late = snapshot_cached(
-        "late", (t_start, t_end, scope), lambda: late_by_responsible_unit(start=t_start, end=t_end, unit_ids=unit_ids)
+    finished_late = snapshot_cached(
+        "finished_late",
+        (t_start, t_end, scope),
+        lambda: finished_late_by_responsible_unit(start=t_start, end=t_end, unit_ids=unit_ids),
     )
-    names = _unit_names(set(backlog) | set(late))
+    late = late_table(finished_late, open_now["late"])
+    backlog = open_now["backlog"]
+    names = {pk: f"{name} ({code})" for pk, (code, name) in _with_labels_of(labels, set(backlog) | set(late)).items()}
     series = trend(unit_ids=unit_ids, end=end)
     return {
         "units": _units_table(rows),
@@ -172,27 +188,31 @@ def _period(request) -> tuple[Unit | None, date, date]:
         raise BadRequest(next(iter(exc.fields.values()), exc.message)) from None
 
 
-def _scope_options(unit_ids) -> list[tuple[int, str, str]]:
+def _scope_options(labels: dict) -> list[tuple[int, str, str]]:
     """(pk, code, label) of the units in scope, in the model's order: the unit picker."""
-    return [(pk, code, label) for pk, (code, label) in unit_labels(unit_ids).items()]
+    return [(pk, code, label) for pk, (code, label) in labels.items()]
 
 
-@login_required
-@bad_request_page
-def dashboard(request):
-    """Province (or a unit's subtree) KPIs: 766 scores, trends, backlog, late units; ?format=xlsx."""
-    if not is_kpi_reader(request.user):
-        raise PermissionDenied
-    unit, start, end = _period(request)
-    unit_ids = kpi_scope(request.user, unit)
-    by_unit = figures_by(unit_ids=unit_ids, start=start, end=end, group_by="unit")
-    data = tables(unit_ids=unit_ids, start=start, end=end, by_unit=by_unit)
-    if request.GET.get("format") == "xlsx":
-        name = request.GET.get("table", "units")
-        if name not in TABLES:
-            raise Http404
-        table = data[name]
-        return xlsx_response(table["headers"], table["rows"], filename=f"chi-so-{name}.xlsx", title=name)
+def _figures(unit_ids, start: date, end: date) -> tuple[dict, dict, dict]:
+    """(labels of the scope's units, figures by unit, every table) of the period."""
+    labels = unit_labels(unit_ids)
+    open_now = open_figures(unit_ids=unit_ids, end=end)
+    by_unit = figures_by(unit_ids=unit_ids, start=start, end=end, group_by="unit", open_by_key=open_now["by_unit"])
+    data = tables(unit_ids=unit_ids, start=start, end=end, by_unit=by_unit, open_now=open_now, labels=labels)
+    return labels, by_unit, data
+
+
+def _export(request, unit_ids, start: date, end: date):
+    name = request.GET.get("table", "units")
+    if name not in TABLES:
+        raise Http404
+    table = _figures(unit_ids, start, end)[2][name]
+    return xlsx_response(table["headers"], table["rows"], filename=f"chi-so-{name}.xlsx", title=name)
+
+
+def _content(request, unit, unit_ids, start: date, end: date) -> str:
+    """The page's body: heading, filters, cards, scores, charts and tables (`_content.html`)."""
+    labels, by_unit, data = _figures(unit_ids, start, end)
     context = {
         "unit": unit,
         "start": start,
@@ -200,10 +220,29 @@ def dashboard(request):
         "summary": kpi_summary(unit_ids=unit_ids, start=start, end=end, by_unit=by_unit),
         "tables": data,
         "charts": trend_charts(data["_series"]),
-        "scope_units": _scope_options(unit_ids),
+        "scope_units": _scope_options(labels),
         "query": request.GET.urlencode(),
     }
-    return render(request, "dashboard/dashboard.html", context)
+    return render_to_string("dashboard/_content.html", context, request)
+
+
+@login_required
+@bad_request_page
+def dashboard(request):
+    """Province (or a unit's subtree) KPIs: 766 scores, trends, backlog, late units; ?format=xlsx.
+
+    The body is rendered once per snapshot period for each scope, period, query and language,
+    and shared through the cache (`fragment_cached`): what a reader sees depends on nothing else."""
+    if not is_kpi_reader(request.user):
+        raise PermissionDenied
+    unit, start, end = _period(request)
+    unit_ids = kpi_scope(request.user, unit)
+    if request.GET.get("format") == "xlsx":
+        return _export(request, unit_ids, start, end)
+    scope = None if unit_ids is None else tuple(unit_ids)
+    key = (scope, unit and unit.pk, start, end, request.GET.urlencode())
+    content = fragment_cached("dashboard", key, lambda: _content(request, unit, unit_ids, start, end))
+    return render(request, "dashboard/dashboard.html", {"content": content})
 
 
 def _month(value: str | None) -> date:

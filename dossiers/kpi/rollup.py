@@ -13,6 +13,7 @@ the days whose facts changed, then their weeks and months. Both give the same ro
 from collections.abc import Callable, Iterable
 from datetime import date, timedelta
 
+from django.db import connection
 from django.db.models import Q, Sum
 
 from ..calendar import add_months
@@ -154,7 +155,13 @@ def rollup_by_unit(*, unit_ids, start: date, end: date) -> dict[int, dict]:
     qs = KpiRollup.objects.filter(_where(pieces(start, end, lambda d: None)))
     if unit_ids is not None:
         qs = qs.filter(unit_id__in=list(unit_ids))
-    return {row.pop("unit_id"): row for row in qs.values("unit_id").annotate(**_sum_columns()).order_by()}
+    # Read through a plain cursor: the same ints, without the ORM's per-row conversion of ~700
+    # rows × 21 sums (about half of this call's time at 300k dossiers).
+    sql, params = qs.values("unit_id").annotate(**_sum_columns()).order_by().query.sql_with_params()
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        names = [column[0] for column in cursor.description][1:]
+        return {row[0]: dict(zip(names, row[1:], strict=True)) for row in cursor.fetchall()}
 
 
 def rollup_by_buckets(*, unit_ids, spans: dict[str, tuple[date, date, Callable[[date], object]]]) -> dict:

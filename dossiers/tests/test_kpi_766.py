@@ -10,8 +10,14 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from dossiers.kpi.backfill import timeliness_766_backfill
-from dossiers.kpi.facts import kpi_facts_rebuild
-from dossiers.kpi.snapshots import open_at
+from dossiers.kpi.facts import kpi_days_refresh, kpi_facts_rebuild
+from dossiers.kpi.snapshots import (
+    backlog_by_age,
+    backlog_edges,
+    late_by_responsible_unit,
+    open_at,
+    open_dossier_figures,
+)
 from dossiers.kpi.timeliness import classify, judge, ledger_wait_seconds
 from dossiers.models import ClockEntry, Dossier, DossierEvent, Status
 from dossiers.services.routing import dossier_transition
@@ -215,6 +221,11 @@ def test_does_judge_open_dossiers_in_sql_as_the_pure_rule_when_histories_are_ran
     waited = ledger_wait_seconds(entries, until=moment)
     late = classify(appointment=d.due_at_original, end=moment, waited_seconds=waited, supplements=supplements)
     assert [(r[3], r[4]) for r in rows] == ([(1, int(late == "late"))] if is_open else [])
+    # The dashboard's one read agrees with open_at and the late table at the same moment.
+    figures = open_dossier_figures(moment=moment, backlog_at=moment)
+    assert figures["by_unit"] == {r[1]: [r[3], r[4], r[5]] for r in rows}
+    open_late = {u: v["open_overdue"] for u, v in late_by_responsible_unit(start=moment, end=moment).items()}
+    assert {u: n for u, n in figures["late"].items() if n} == {u: n for u, n in open_late.items() if n}
     if d.finished_at is not None:  # and the backfill's SQL judges the finish as the service does
         Dossier.objects.filter(pk=d.pk).update(timeliness_766="", waiting_clock_seconds=0)
         timeliness_766_backfill()
@@ -237,3 +248,17 @@ def test_does_leave_other_units_out_when_open_dossiers_are_judged_for_a_scope(wo
     _dossier(world, 1, received_at=local(2026, 3, 2, 8, 0), due=local(2026, 3, 16, 8, 0))
     rows = open_at(moments=[("t", local(2026, 3, 20, 0, 0))], unit_ids=[other.pk])
     assert rows == []
+
+
+@pytest.mark.parametrize("at", [local(2026, 3, 20, 10, 30), local(2026, 3, 21, 9, 0), local(2026, 3, 23, 7, 59, 30)])
+def test_does_put_open_dossiers_in_the_same_age_buckets_when_the_edges_are_instants(world, at):
+    # Around every edge (a second before, on it, after) and at closed hours: as backlog_by_age counts them.
+    kpi_days_refresh()
+    closed = [local(2026, 3, 14, 10, 0), local(2026, 3, 12, 19, 0), local(2026, 3, 13, 6, 0), local(2026, 3, 13, 12, 5)]
+    instants = [e + timedelta(seconds=s) for e in backlog_edges(at) if e for s in (-1, 0, 1)] + closed + [at]
+    for n, received_at in enumerate([*instants, at + timedelta(minutes=5)]):
+        d = _dossier(world, n, received_at=received_at, due=received_at + timedelta(days=30))
+        Dossier.objects.filter(pk=d.pk).update(lead_unit=UnitFactory(code=f"T766.B{n}"))
+    figures = open_dossier_figures(moment=at, backlog_at=at)
+    assert figures["backlog"] == backlog_by_age(at=at)
+    assert sorted(sum(figures["backlog"].values(), [])).count(1) == len(instants) + 1
