@@ -180,7 +180,7 @@ def seed() -> str:
     """Units, catalogue, calendar and the clerk; returns the clerk's bearer token."""
     from django.contrib.auth import get_user_model
 
-    from dossiers.services.demo import demo_catalogue_seed, demo_staff_seed, demo_units_seed
+    from dossiers.demo.seed import demo_catalogue_seed, demo_staff_seed, demo_units_seed
     from dossiers.services.tokens import api_token_create
     from dossiers.services.workdays import calendar_seed_holidays
 

@@ -48,6 +48,7 @@ from django.utils import timezone  # noqa: E402
 
 from bench import common  # noqa: E402,F401  (sets Django up)
 from dossiers.calendar import LOCAL_TZ, Pause, compute_due  # noqa: E402
+from dossiers.demo.dossiers import FAMILY, GIVEN, MIDDLE, MOBILE_PREFIXES, STREETS  # noqa: E402
 from dossiers.kpi.timeliness import classify, epoch  # noqa: E402
 from dossiers.models import (  # noqa: E402
     ClockEntry,
@@ -61,7 +62,6 @@ from dossiers.models import (  # noqa: E402
 )
 from dossiers.services.clock_sync import timeliness_of  # noqa: E402
 from dossiers.services.codes import LOOKUP_ALPHABET  # noqa: E402
-from dossiers.services.demo_dossiers import FAMILY, GIVEN, MIDDLE, MOBILE_PREFIXES, STREETS  # noqa: E402
 from dossiers.services.workdays import calendar_seed_holidays  # noqa: E402
 from dossiers.workdays import calendar_for  # noqa: E402
 

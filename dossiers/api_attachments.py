@@ -8,9 +8,9 @@ from ninja.files import UploadedFile
 
 from .api_lifecycle import ERRORS, visible_dossier
 from .auth import staff_auth
+from .idempotency import idempotent_call
 from .models import Attachment
 from .services.attachments import attachment_add
-from .services.idempotency import idempotent_call
 
 router = Router(tags=["dossiers"], auth=staff_auth)
 

@@ -8,6 +8,7 @@ from ninja import Status as Answer
 
 from . import errors
 from .auth import staff_auth
+from .idempotency import idempotent_call
 from .models import Dossier, Procedure, Status, Unit
 from .presenters import apology_out
 from .renderers import to_json_data
@@ -26,7 +27,6 @@ from .services.apologies import apology_issue
 from .services.applicants import applicant_clean
 from .services.assignment import NOT_AN_OFFICER, dossier_assign
 from .services.catalogue import procedure_for_intake
-from .services.idempotency import idempotent_call
 from .services.intake import HandedDocument, dossier_receive, receiving_units
 from .services.routing import dossier_transition
 from .services.timing import instant_checked

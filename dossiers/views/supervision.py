@@ -13,8 +13,8 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_GET
 
+from .. import exports
 from ..models import OPEN, Apology, Channel, Dossier, Field, Procedure, Timeliness, Unit, WatchLevel
-from ..services import exports
 from ..services.watch import level_at
 from ..workdays import calendar_for, due_soon_bound
 from .forms import UnitChoiceField

@@ -4,10 +4,10 @@ without JavaScript, and the screenshots the README shows (390 px and 1280 px wid
 import pytest
 import time_machine
 
+from dossiers.demo.seed import demo_catalogue_seed, demo_staff_seed, demo_units_seed
 from dossiers.models import Procedure, Unit
 from dossiers.services.apologies import apology_issue
 from dossiers.services.applicants import applicant_clean
-from dossiers.services.demo import demo_catalogue_seed, demo_staff_seed, demo_units_seed
 from dossiers.services.intake import dossier_receive
 from dossiers.services.routing import dossier_transition
 from dossiers.services.workdays import calendar_seed_holidays

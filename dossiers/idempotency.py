@@ -12,8 +12,8 @@ from collections.abc import Callable
 from django.db import IntegrityError, transaction
 from django.utils.translation import gettext_lazy as _
 
-from ..errors import Conflict, InvalidInput
-from ..models import IdempotencyRecord
+from .errors import Conflict, InvalidInput
+from .models import IdempotencyRecord
 
 KEY_REUSED = _("Idempotency-Key đã được dùng cho một yêu cầu khác.")
 KEY_TOO_LONG = _("Idempotency-Key dài tối đa 200 ký tự.")

@@ -20,17 +20,17 @@ from django.db import transaction
 from django.utils import timezone
 
 from ..calendar import compute_due
-from ..demo import catalogue, units
 from ..models import Attachment, Channel, Dossier, OutboxMessage, Procedure, Status, TimeUnit, Unit, UnitMembership
 from ..roles import COUNTER_CLERK, SPECIALIST, UNIT_LEADER, roles_sync
+from ..services.applicants import Applicant, applicant_clean
+from ..services.events import event_record
+from ..services.hooks import dossier_changes_unheard
+from ..services.intake import dossier_receive
+from ..services.notify import outbox_hold
+from ..services.routing import dossier_transition, result_attached
 from ..workdays import calendar_for
-from .applicants import Applicant, applicant_clean
-from .demo import DEMO_PROVINCE
-from .events import event_record
-from .hooks import dossier_changes_unheard
-from .intake import dossier_receive
-from .notify import outbox_hold
-from .routing import dossier_transition, result_attached
+from . import catalogue, units
+from .seed import DEMO_PROVINCE
 
 DEMO_NOTE = "Hồ sơ mẫu (dữ liệu trình diễn)"
 HOUR, DAY = 3600, 8 * 3600  # working seconds
