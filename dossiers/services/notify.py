@@ -2,9 +2,10 @@
 
 Messages are written in the same transaction as the change that causes them and
 delivered by a Celery task after commit: the commit "kicks" `outbox_send_task`, which
-sends every message waiting. A burst of changes costs one broker message, not one per
-notification: the first kick publishes the task a moment ahead
-(`PORTAL_OUTBOX_BATCH_SECONDS`) and marks it queued in the cache, later kicks see the
+sends every message waiting. The kick runs on the process's kicker thread (services.kicks),
+so the request that committed does not wait for the cache or the broker. A burst of
+changes costs one broker message, not one per notification: the first kick publishes the
+task a moment ahead (`PORTAL_OUTBOX_BATCH_SECONDS`) and marks it queued in the cache, later kicks see the
 mark and leave their messages to it, and the task clears the mark as it starts (before
 reading what waits, so nothing committed before a kick is missed). If the broker or the
 cache is down, the periodic `outbox_flush` task sends the messages once it is back, and
@@ -26,6 +27,7 @@ from django.utils import timezone, translation
 from django.utils.module_loading import import_string
 
 from ..models import OutboxMessage
+from .kicks import kick_soon
 
 log = logging.getLogger(__name__)
 # After this many failures a message is held for a person to look at (and held messages are never sent).
@@ -90,7 +92,13 @@ SEND_TASK = "dossiers.tasks.outbox_send_task"
 
 def outbox_kick_on_commit() -> None:
     """Have the new messages of this transaction sent once it commits (`outbox_kick`)."""
-    transaction.on_commit(outbox_kick)
+    transaction.on_commit(outbox_kick_soon)
+
+
+def outbox_kick_soon() -> None:
+    """The commit's callback: `outbox_kick` on the kicker thread, so the request that committed
+    pays no cache or broker round trip (services.kicks)."""
+    kick_soon(outbox_kick)
 
 
 def outbox_kick() -> bool:

@@ -25,6 +25,7 @@ from django.db.models import Max
 from django.utils import timezone
 
 from dossiers.services.hooks import DossierChange
+from dossiers.services.kicks import kick_soon
 
 from ..models import SyncMessage, SyncResend, SyncStatus
 from .client import PartnerError, PartnerUnavailable, sync_post
@@ -75,7 +76,12 @@ SEND_TASK = "integrations.tasks.national_sync_send_task"
 
 
 def sync_kick_on_commit() -> None:
-    transaction.on_commit(sync_kick)
+    transaction.on_commit(sync_kick_soon)
+
+
+def sync_kick_soon() -> None:
+    """The commit's callback: `sync_kick` on the kicker thread, off the request (services.kicks)."""
+    kick_soon(sync_kick)
 
 
 def sync_kick() -> bool:
