@@ -1,8 +1,10 @@
 """Receiving dossiers at the counter, by post or online (Decree 118/2025, Mẫu 01–03)."""
 
 from dataclasses import dataclass
+from datetime import datetime
 from functools import cache
 
+from django.contrib.auth.models import User
 from django.utils.translation import gettext_lazy as _
 
 from ..access import role_in_unit_sql
@@ -148,10 +150,10 @@ def dossier_receive(
     procedure: Procedure,
     receiving_unit: Unit,
     applicant: Applicant,
-    actor,
+    actor: User,
     channel: str = Channel.COUNTER,
     documents: list[HandedDocument] | None = None,
-    received_at=None,
+    received_at: datetime | None = None,
     set_count: int = 1,
     note: str = "",
     submit_only: bool = False,

@@ -1,7 +1,9 @@
 """Moving dossiers: the one transition service and the routing steps (Mẫu 06)."""
 
+from datetime import datetime
 from decimal import Decimal
 
+from django.contrib.auth.models import User
 from django.db import transaction
 from django.utils.translation import gettext_lazy as _
 
@@ -89,13 +91,13 @@ def _begin(step: DossierStep, *, actor, at, cal=None) -> None:
     step.due_at = compute_due(cal or calendar_for(step.unit), at, step.budget_hours, WORKING_HOURS)
 
 
-def step_start(*, step: DossierStep, actor, at) -> DossierStep:
+def step_start(*, step: DossierStep, actor: User | None, at: datetime) -> DossierStep:
     _begin(step, actor=actor, at=at)
     step.save(update_fields=["started_at", "receiver", "due_at"])
     return step
 
 
-def step_finish(*, step: DossierStep, actor, at, note: str = "") -> DossierStep:
+def step_finish(*, step: DossierStep, actor: User | None, at: datetime, note: str = "") -> DossierStep:
     """Close a step; whoever hands it on is its giver and, if nobody took it explicitly, its receiver."""
     step.finished_at, step.giver = at, actor if actor and actor.is_authenticated else None
     step.receiver = step.receiver or step.giver
@@ -274,10 +276,10 @@ def dossier_transition(
     *,
     dossier_id: int,
     action: str,
-    actor,
+    actor: User,
     reason: str = "",
     to_unit: Unit | None = None,
-    at=None,
+    at: datetime | None = None,
     version: int | None = None,
     approved: bool = True,
     documents: list[str] | None = None,
@@ -307,7 +309,7 @@ def dossier_transition(
 
 
 def dossier_transition_check(
-    *, dossier_id: int, action: str, actor, reason: str = "", approved: bool = True, handover=None
+    *, dossier_id: int, action: str, actor: User, reason: str = "", approved: bool = True, handover=None
 ) -> None:
     """The checks `dossier_transition` makes, without locking or writing anything: a staff page
     asks for confirmation only of an action that would go through (it is checked again then)."""
