@@ -42,9 +42,10 @@ def idempotent_call(*, user, key: str | None, body: dict, create: Callable[[], t
             record.save(update_fields=["status_code", "response"])
             return status, response
     except IntegrityError:
-        record = IdempotencyRecord.objects.filter(user=user, key=key).first()
-        if record is None:
+        existing = IdempotencyRecord.objects.filter(user=user, key=key).first()
+        if existing is None:
             raise
+        record = existing
     if record.request_hash != digest:
         raise InvalidInput(KEY_REUSED, fields={"Idempotency-Key": KEY_REUSED}, code="idempotency_key_reused")
     if not record.status_code:

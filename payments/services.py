@@ -14,6 +14,7 @@ from datetime import datetime
 from django.contrib.auth.models import User
 from django.db import transaction
 from django.utils import timezone
+from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
 from dossiers.access import grant_of
@@ -44,7 +45,7 @@ def payments_enabled() -> bool:
     return provider() is not None
 
 
-def payable_reason(dossier: Dossier) -> str | None:
+def payable_reason(dossier: Dossier) -> str | Promise | None:
     """Why the dossier cannot be paid online now, or None."""
     if not payments_enabled():
         return NOT_ENABLED
