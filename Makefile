@@ -4,7 +4,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed-dev
 
-.PHONY: run test venv lint format migrate seed check lock bench clean screenshots
+.PHONY: run test venv lint format migrate seed check typecheck lock bench clean screenshots
 
 $(STAMP): requirements/base.txt requirements/dev.txt
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -33,6 +33,10 @@ format: venv
 check: venv
 	$(BIN)/python manage.py makemigrations --check --dry-run
 	$(BIN)/python manage.py check
+
+# Optional, not in CI yet: mypy with django-stubs ([tool.mypy] in pyproject.toml).
+typecheck: venv
+	$(BIN)/mypy dossiers feedback portal integrations payments citizens edocs
 
 # Re-pin requirements/*.txt from the *.in files in a clean virtualenv.
 lock:

@@ -7,6 +7,7 @@ service is absent; with CI=true they fail instead, so nothing is skipped silentl
 import os
 import shutil
 import socket
+from contextlib import contextmanager
 
 import pytest
 from django.conf import settings
@@ -89,6 +90,32 @@ def _fresh_cache():
 def _isolated_media(settings, tmp_path):
     settings.MEDIA_ROOT = tmp_path / "media"
     settings.CELERY_TASK_ALWAYS_EAGER = False
+
+
+@pytest.fixture(autouse=True)
+def _kicks_drained():
+    """The outbox kicks run on a thread (dossiers.services.kicks): none left running into the
+    next test, whose cache and broker it would touch."""
+    from dossiers.services.kicks import kicks_drain
+
+    kicks_drain()
+    yield
+    assert kicks_drain(), "a kick was still running 10 s after the test"
+
+
+@pytest.fixture
+def django_capture_on_commit_callbacks(django_capture_on_commit_callbacks):
+    """pytest-django's, waiting at the end of the block for the kicks the callbacks handed to the
+    kicker thread: what a test asserts next sees them done, as when they ran in the callback."""
+    from dossiers.services.kicks import kicks_drain
+
+    @contextmanager
+    def capture(**kwargs):
+        with django_capture_on_commit_callbacks(**kwargs) as callbacks:
+            yield callbacks
+        assert kicks_drain()
+
+    return capture
 
 
 @pytest.fixture

@@ -29,7 +29,8 @@ from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
-GOAL_RATIO = 0.5
+# Judged on the concurrent line (--clients), as deployed: a margin over 0.5× so noise does not flip it.
+GOAL_RATIO = 0.6
 PROCEDURE = "2.000488"  # Cấp Phiếu lý lịch tư pháp: led by Sở Tư pháp, province level
 CENTRE = "000.00.01.H56"
 CLERK = "motcua.tiepnhan"
@@ -180,8 +181,8 @@ def seed() -> str:
     """Units, catalogue, calendar and the clerk; returns the clerk's bearer token."""
     from django.contrib.auth import get_user_model
 
+    from dossiers.demo.seed import demo_catalogue_seed, demo_staff_seed, demo_units_seed
     from dossiers.services.calendar_days import calendar_seed_holidays
-    from dossiers.services.demo import demo_catalogue_seed, demo_staff_seed, demo_units_seed
     from dossiers.services.tokens import api_token_create
 
     demo_units_seed()
@@ -232,11 +233,12 @@ def main() -> int:
             server.wait(timeout=30)
         print(f"database: {where}; gunicorn, {args.workers} sync workers; {args.requests} requests per line")
         print(f"{'':<10} {'minimal req/s':>14} {'API req/s':>10} {'API/minimal':>12}")
-        worst = min(api / minimal for _label, minimal, api in results)
         for label, minimal, api in results:
             print(f"{label:<10} {minimal:14.1f} {api:10.1f} {api / minimal:11.2f}×")
-    print(f"goal: API ≥ {GOAL_RATIO}× the minimal insert — {'met' if worst >= GOAL_RATIO else 'NOT MET'}")
-    return 0 if worst >= GOAL_RATIO else 1
+        _label, minimal, api = results[-1]  # the concurrent line
+        met = api / minimal >= GOAL_RATIO
+    print(f"goal: API ≥ {GOAL_RATIO}× the minimal insert with {args.clients} clients — {'met' if met else 'NOT MET'}")
+    return 0 if met else 1
 
 
 if __name__ == "__main__":

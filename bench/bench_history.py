@@ -36,10 +36,10 @@ from bench import common  # noqa: E402  (sets Django up)
 from bench.datagen import catalogue_synthesise  # noqa: E402
 from dossiers.calendar import LOCAL_TZ, compute_due  # noqa: E402
 from dossiers.calendar_store import calendar_for  # noqa: E402
+from dossiers.demo.dossiers import FAMILY, GIVEN, MIDDLE, MOBILE_PREFIXES, STREETS  # noqa: E402
 from dossiers.migration_import import history_import  # noqa: E402
 from dossiers.migration_import.format import DOSSIER_COLUMNS, EVENT_COLUMNS  # noqa: E402
 from dossiers.models import Dossier, DossierEvent, Procedure, Unit  # noqa: E402
-from dossiers.services.demo_dossiers import FAMILY, GIVEN, MIDDLE, MOBILE_PREFIXES, STREETS  # noqa: E402
 
 GOAL_VS_COPY, GOAL_VS_DEFAULT = 0.05, 20.0
 SEED = 20260309

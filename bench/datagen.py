@@ -50,6 +50,7 @@ from bench import common  # noqa: E402,F401  (sets Django up)
 from dossiers.calendar import LOCAL_TZ, Pause, compute_due  # noqa: E402
 from dossiers.calendar_store import calendar_for  # noqa: E402
 from dossiers.clock import timeliness_of  # noqa: E402
+from dossiers.demo.dossiers import FAMILY, GIVEN, MIDDLE, MOBILE_PREFIXES, STREETS  # noqa: E402
 from dossiers.kpi.timeliness import classify, epoch  # noqa: E402
 from dossiers.models import (  # noqa: E402
     ClockEntry,
@@ -64,7 +65,6 @@ from dossiers.models import (  # noqa: E402
 from dossiers.services.calendar_days import calendar_seed_holidays  # noqa: E402
 from dossiers.services.catalogue import catalogue_changed  # noqa: E402
 from dossiers.services.codes import LOOKUP_ALPHABET  # noqa: E402
-from dossiers.services.demo_dossiers import FAMILY, GIVEN, MIDDLE, MOBILE_PREFIXES, STREETS  # noqa: E402
 
 HOUR, DAY = 3600, 8 * 3600  # working seconds
 SYNTHETIC_PROVINCE = 99

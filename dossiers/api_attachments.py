@@ -2,15 +2,14 @@
 
 from datetime import datetime
 
-from django.http import HttpRequest
 from ninja import File, Form, Header, Router, Schema, Status
 from ninja.files import UploadedFile
 
 from .api_lifecycle import ERRORS, visible_dossier
-from .auth import staff_auth
+from .auth import StaffRequest, staff_auth
+from .idempotency import idempotent_call
 from .models import Attachment
 from .services.attachments import attachment_add
-from .services.idempotency import idempotent_call
 
 router = Router(tags=["dossiers"], auth=staff_auth)
 
@@ -37,7 +36,7 @@ def attachment_out(a: Attachment) -> dict:
 
 @router.post("/dossiers/{code}/attachments", response={201: AttachmentOut, **ERRORS}, summary="Đính kèm tệp")
 def attach(
-    request: HttpRequest,
+    request: StaffRequest,
     code: str,
     file: File[UploadedFile],
     kind: Form[str] = "scan",
@@ -54,5 +53,5 @@ def attach(
 
 
 @router.get("/dossiers/{code}/attachments", response={200: list[AttachmentOut], **ERRORS}, summary="Tệp đính kèm")
-def attachments(request: HttpRequest, code: str):
+def attachments(request: StaffRequest, code: str):
     return [attachment_out(a) for a in visible_dossier(request.auth, code).attachments.all()]

@@ -1,14 +1,14 @@
 """Dossier endpoints of /api/v1: receive, list, read, act (shared/docs/api.md)."""
 
 from django.contrib.auth import get_user_model
-from django.http import HttpRequest
 from django.utils import timezone
 from ninja import Field, Header, Query, Router, Schema
 from ninja import Status as Answer
 
 from . import errors
-from .auth import staff_auth
+from .auth import StaffRequest, staff_auth
 from .calendar_store import Versions
+from .idempotency import idempotent_call
 from .models import Dossier, Procedure, Unit
 from .renderers import to_json_data
 from .schemas import (
@@ -26,7 +26,6 @@ from .services.apologies import apology_issue
 from .services.applicants import applicant_clean
 from .services.assignment import NOT_AN_OFFICER, dossier_assign
 from .services.catalogue import procedure_for_intake
-from .services.idempotency import idempotent_call
 from .services.intake import HandedDocument, dossier_receive, dossier_submit, receiving_units
 from .services.routing import dossier_transition
 from .services.timing import instant_checked
@@ -75,7 +74,7 @@ def _documents(procedure: Procedure, items) -> list[HandedDocument] | None:
 
 
 @router.post("/dossiers", response={201: DossierCreatedOut, **ERRORS}, summary="Tiếp nhận hồ sơ")
-def receive(request: HttpRequest, payload: DossierIn, idempotency_key: str | None = Header(None)):
+def receive(request: StaffRequest, payload: DossierIn, idempotency_key: str | None = Header(None)):
     user = request.auth
 
     def create():
@@ -116,7 +115,7 @@ class ListQuery(Schema):
 
 
 @router.get("/dossiers", response={200: PageOut, **ERRORS}, summary="Danh sách hồ sơ")
-def list_dossiers(request: HttpRequest, filters: Query[ListQuery]):
+def list_dossiers(request: StaffRequest, filters: Query[ListQuery]):
     dossiers = _filtered(Dossier.objects.visible_to(request.auth), filters)
     page, size = max(filters.page, 1), min(max(filters.page_size, 1), 200)
     rows = dossiers.for_list()[(page - 1) * size : page * size]
@@ -162,12 +161,12 @@ def visible_dossier(user, code: str, *, page: bool = False) -> Dossier:
 
 
 @router.get("/dossiers/{code}", response={200: DossierOut, **ERRORS}, summary="Chi tiết hồ sơ")
-def read(request: HttpRequest, code: str):
+def read(request: StaffRequest, code: str):
     return visible_dossier(request.auth, code, page=True)
 
 
 @router.post("/dossiers/{code}/actions", response={200: DossierOut, **ERRORS}, summary="Xử lý hồ sơ")
-def act(request: HttpRequest, code: str, payload: ActionIn):
+def act(request: StaffRequest, code: str, payload: ActionIn):
     dossier = visible_dossier(request.auth, code)
     to_unit = None
     if payload.to_unit_code:
@@ -190,7 +189,7 @@ def act(request: HttpRequest, code: str, payload: ActionIn):
 
 
 @router.post("/dossiers/{code}/apologies", response={201: ApologyOut, **ERRORS}, summary="Xin lỗi, hẹn lại")
-def apologise(request: HttpRequest, code: str, payload: ApologyIn):
+def apologise(request: StaffRequest, code: str, payload: ApologyIn):
     dossier = visible_dossier(request.auth, code)
     apology = apology_issue(
         dossier_id=dossier.pk, actor=request.auth, reason=payload.reason, new_due_at=payload.new_due_at
@@ -199,7 +198,7 @@ def apologise(request: HttpRequest, code: str, payload: ApologyIn):
 
 
 @router.post("/dossiers/{code}/assign", response={200: DossierOut, **ERRORS}, summary="Nhận, phân công xử lý")
-def assign(request: HttpRequest, code: str, payload: AssignIn):
+def assign(request: StaffRequest, code: str, payload: AssignIn):
     dossier = visible_dossier(request.auth, code)
     assignee = request.auth
     if payload.assignee and payload.assignee != request.auth.get_username():

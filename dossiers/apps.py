@@ -8,7 +8,7 @@ class DossiersConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self) -> None:
-        from . import textsearch
+        from . import tasks, textsearch  # noqa: F401 — tasks: registered here, sent by name (services.notify)
         from .services.catalogue import connect_signals
 
         connect_signals()

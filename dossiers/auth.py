@@ -1,9 +1,17 @@
 """API authentication: Bearer tokens for integrations, sessions for the browser UI."""
 
+from django.contrib.auth.models import User
 from django.http import HttpRequest
 from ninja.security import HttpBearer, SessionAuth
 
 from .models import ApiToken
+
+
+class StaffRequest(HttpRequest):
+    """What an endpoint behind `staff_auth` receives, for type checkers: ninja has put the
+    authenticated user in `auth` (the annotation only; ninja passes the request by its name)."""
+
+    auth: User
 
 
 class BearerToken(HttpBearer):

@@ -21,6 +21,7 @@ from django.utils.translation import gettext_lazy
 from vietnam_provinces import Province
 
 from .calendar import LOCAL_TZ
+from .exports import local_naive, xlsx_write
 from .models import (
     Dossier,
     DossierEvent,
@@ -32,7 +33,6 @@ from .models import (
     Unit,
 )
 from .people import person_name
-from .services.exports import local_naive, xlsx_write
 from .services.timing import calendar_day_validators
 from .widgets import PlainSelect
 from .wording import legal_time_text

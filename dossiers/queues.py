@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from django.db.models import Count, Q
+from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
 from .access import OFFICERS, Grant, grant_of
@@ -37,7 +38,7 @@ def _open() -> Q:
 @dataclass(frozen=True)
 class Queue:
     key: str
-    label: str
+    label: str | Promise  # gettext_lazy
     roles: frozenset[str]  # the tab is shown to users with one of these roles (superusers: every tab)
     where: Callable[[Context], Q]
     order: tuple[str, ...] = ("due_at", "id")

@@ -6,7 +6,7 @@ from ninja import Field, Query, Router, Schema
 from ninja import Status as Answer
 
 from dossiers import errors
-from dossiers.auth import staff_auth
+from dossiers.auth import StaffRequest, staff_auth
 from dossiers.schemas import ErrorOut
 from dossiers.services.lookup import LOOKUP_NOT_FOUND, public_dossier
 
@@ -124,7 +124,7 @@ class StaffQuery(PageQuery):
 
 
 @router.get("/petitions", response={200: PetitionPageOut, **ERRORS}, auth=staff_auth, summary="Danh sách phản ánh")
-def list_petitions(request: HttpRequest, params: Query[StaffQuery]):
+def list_petitions(request: StaffRequest, params: Query[StaffQuery]):
     rows = Petition.objects.visible_to(request.auth).search(params.q).for_list()
     if params.status:
         rows = rows.filter(status=params.status)
@@ -144,14 +144,14 @@ def visible_petition(user, code: str) -> Petition:
 
 
 @router.get("/petitions/{code}", response={200: PetitionOut, **ERRORS}, auth=staff_auth, summary="Chi tiết phản ánh")
-def read_petition(request: HttpRequest, code: str):
+def read_petition(request: StaffRequest, code: str):
     return petition_out(visible_petition(request.auth, code), timezone.now())
 
 
 @router.post(
     "/petitions/{code}/actions", response={200: PetitionOut, **ERRORS}, auth=staff_auth, summary="Xử lý phản ánh"
 )
-def act_on_petition(request: HttpRequest, code: str, payload: PetitionActionIn):
+def act_on_petition(request: StaffRequest, code: str, payload: PetitionActionIn):
     petition = visible_petition(request.auth, code)
     petition = petition_act(
         petition_id=petition.pk,

@@ -10,6 +10,7 @@ class IntegrationsConfig(AppConfig):
     def ready(self) -> None:
         from dossiers.services.hooks import dossier_subscribe
 
+        from . import tasks  # noqa: F401 — registered here, sent by name (national.outbox)
         from .national.outbox import sync_kick_on_commit, sync_rows
 
         # Every creation and status change of a dossier: one outbox row, in its transaction.

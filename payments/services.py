@@ -9,9 +9,12 @@ move the dossier's status: the officer confirms the obligation met (`payment_rec
 import logging
 import secrets
 from dataclasses import dataclass
+from datetime import datetime
 
+from django.contrib.auth.models import User
 from django.db import transaction
 from django.utils import timezone
+from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
 from dossiers.access import grant_of
@@ -43,7 +46,7 @@ def payments_enabled() -> bool:
     return provider() is not None
 
 
-def payable_reason(dossier: Dossier) -> str | None:
+def payable_reason(dossier: Dossier) -> str | Promise | None:
     """Why the dossier cannot be paid online now, or None."""
     if not payments_enabled():
         return NOT_ENABLED
@@ -148,7 +151,9 @@ def _paid(payment: Payment) -> None:
     _dossier_event(payment, "payment_paid", at=payment.paid_at, is_public=True)
 
 
-def _dossier_event(payment: Payment, action: str, *, at, actor=None, reason: str = "", is_public: bool) -> None:
+def _dossier_event(
+    payment: Payment, action: str, *, at: datetime, actor: User | None = None, reason: str = "", is_public: bool
+) -> None:
     dossier = Dossier.objects.select_related("receiving_unit").get(pk=payment.dossier_id)
     event_record(
         dossier=dossier,
@@ -170,7 +175,7 @@ def _dossier_event(payment: Payment, action: str, *, at, actor=None, reason: str
 
 
 @transaction.atomic
-def payment_refund_request(*, payment_id: int, actor, reason: str) -> Payment:
+def payment_refund_request(*, payment_id: int, actor: User, reason: str) -> Payment:
     """A leader of the receiving unit asks the money back (e.g. a refused or withdrawn dossier);
     the gateway is called after commit (`payment_refund_send`)."""
     payment = Payment.objects.select_for_update().get(pk=payment_id)

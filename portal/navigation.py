@@ -6,6 +6,7 @@ A menu only shows a link its reader may open; the pages still check access thems
 from dataclasses import dataclass
 
 from django.urls import NoReverseMatch, reverse
+from django.utils.functional import Promise
 from django.utils.module_loading import import_string
 from django.utils.translation import gettext_lazy as _
 
@@ -18,7 +19,7 @@ ANYONE = None  # every signed-in officer
 @dataclass(frozen=True)
 class Item:
     url_name: str
-    label: str
+    label: str | Promise  # gettext_lazy
     roles: frozenset | None = ANYONE  # roles that see it (superusers see everything)
     staff_flag: bool = False  # shown to users with the admin site (is_staff) instead
     switch: str = ""  # a "module.function" that says whether the feature behind it is on

@@ -226,7 +226,6 @@ if not EMBEDDED_BROKER:
 if EMBEDDED_BROKER:
     for _folder in ("broker", "broker-processed", "broker-control"):
         (VAR_DIR / _folder).mkdir(parents=True, exist_ok=True)
-CELERY_IMPORTS = ("dossiers.tasks_digest", "dossiers.tasks_kpi")  # autodiscovery finds only tasks.py
 CELERY_TASK_IGNORE_RESULT = True
 CELERY_TASK_ACKS_LATE = True
 CELERY_TASK_REJECT_ON_WORKER_LOST = True
@@ -335,10 +334,10 @@ CELERY_BEAT_SCHEDULE = {
     "outbox-flush": {"task": "dossiers.tasks.outbox_flush_task", "schedule": 60.0},
     "watch-flag": {"task": "dossiers.tasks.watch_flag_task", "schedule": 300.0},
     "calendar-recompute": {"task": "dossiers.tasks.calendar_recompute_pending_task", "schedule": 600.0},
-    "kpi-facts-refresh": {"task": "dossiers.tasks_kpi.kpi_facts_refresh_task", "schedule": 60.0},
+    "kpi-facts-refresh": {"task": "dossiers.tasks.kpi_facts_refresh_task", "schedule": 60.0},
     "petition-flag": {"task": "feedback.tasks.petition_flag_task", "schedule": 300.0},
     "payment-refunds": {"task": "payments.tasks.payment_refunds_pending_task", "schedule": 300.0},
-    "digest-send": {"task": "dossiers.tasks_digest.digest_send_task", "schedule": crontab(hour=7, minute=0)},
+    "digest-send": {"task": "dossiers.tasks.digest_send_task", "schedule": crontab(hour=7, minute=0)},
     # Does nothing while PORTAL_NATIONAL_SYNC_URL is unset; sends what no commit's kick did.
     "national-sync-send": {"task": "integrations.tasks.national_sync_send_task", "schedule": 30.0},
 }

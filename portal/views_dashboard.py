@@ -14,11 +14,11 @@ from django.utils.translation import gettext_lazy
 
 from dossiers.calendar import FIRST_YEAR, LAST_YEAR, add_months
 from dossiers.errors import DomainError
+from dossiers.exports import MonthStart, xlsx_response
 from dossiers.kpi import rules
 from dossiers.kpi.rollup import month_of, rollup_by_buckets, week_of
 from dossiers.kpi.snapshots import AGE_BUCKETS, finished_late_by_responsible_unit, late_table
 from dossiers.models import Unit
-from dossiers.services.exports import MonthStart, xlsx_response
 
 from . import charts
 from .api_kpis import parse_period, parse_unit

@@ -1,5 +1,5 @@
 """The admin's import-export file formats, written by the portal's own spreadsheet writers
-(services.exports): formula-like text as text, and in XLSX a bold frozen header, fitted columns,
+(dossiers.exports): formula-like text as text, and in XLSX a bold frozen header, fitted columns,
 typed dates and numbers."""
 
 import io
@@ -8,7 +8,7 @@ import tablib
 from django.core.exceptions import PermissionDenied
 from import_export.formats import base_formats
 
-from ..services.exports import csv_text, csv_untext, xlsx_write
+from ..exports import csv_text, csv_untext, xlsx_write
 
 
 class SpreadsheetCSV(base_formats.CSV):

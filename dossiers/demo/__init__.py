@@ -1,1 +1,1 @@
-"""Demo data for `manage.py seed_demo`: plain Python data, seeded by dossiers.services.demo."""
+"""Demo data for `manage.py seed_demo`: plain Python data, seeded by dossiers.demo.seed."""

@@ -729,7 +729,7 @@ PROVINCE_PROCEDURES: tuple[dict, ...] = (
     },
 )
 
-# The steps of the routing template, (name, role); dossiers.services.demo.routing_template
+# The steps of the routing template, (name, role); dossiers.demo.seed.routing_template
 # shares the procedure's committed time between them. Reception and return belong to the
 # one-stop counter; the other steps to the lead agency (or the receiving commune).
 RECEIVE = ("Tiếp nhận, kiểm tra và chuyển hồ sơ", "counter_clerk")

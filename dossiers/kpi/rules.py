@@ -10,6 +10,7 @@ the indicators without data. docs/rules-766.md gives each rule with its source.
 from collections.abc import Callable
 from dataclasses import dataclass, fields
 
+from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
 from ..calendar import HOURS_PER_WORKING_DAY
@@ -200,8 +201,8 @@ def no_data(f: Figures, c: Context) -> None:
 class Indicator:
     code: str  # its number in Decision 766's description of the formulas
     group: int
-    name: str
-    explain: str  # one line for the dashboard
+    name: str | Promise  # gettext_lazy
+    explain: str | Promise  # one line for the dashboard
     points: float
     full_at: float  # the rate (%) from which it earns all its points
     rate: Callable[[Figures, Context], float | None]

@@ -20,6 +20,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from pathlib import Path
 
+from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
 from ..calendar import LOCAL_TZ
@@ -78,7 +79,7 @@ BAD_TIME = _("«%(v)s» không phải thời điểm dạng dd/mm/yyyy HH:MM ho�
 class FormatError(Exception):
     """The file cannot be read as a table of this kind: (line, column, message) triples."""
 
-    def __init__(self, problems: list[tuple[int, str, str]]):
+    def __init__(self, problems: list[tuple[int, str, str | Promise]]):
         super().__init__("; ".join(message for _line, _column, message in problems))
         self.problems = problems
 

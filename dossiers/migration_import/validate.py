@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 
 from django.contrib.auth import get_user_model
+from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
 from ..calendar import DEFAULT_PERIODS, FIRST_YEAR, LAST_YEAR, LOCAL_TZ, CalendarError, compute_due
@@ -290,7 +291,7 @@ class HistoryValidator:
             raise ValueError(IN_FUTURE)
         return moment
 
-    def _lifecycle_problems(self, v: dict) -> Iterator[tuple[str, str]]:
+    def _lifecycle_problems(self, v: dict) -> Iterator[tuple[str, str | Promise]]:
         status = v["status"]
         label = f"{status} ({Status(status).label})"
         if v["submitted_at"] is None and v["received_at"] is None:
@@ -307,7 +308,7 @@ class HistoryValidator:
             yield "returned_at", RETURNED_ONLY
         yield from self._order_problems(v)
 
-    def _order_problems(self, v: dict) -> Iterator[tuple[str, str]]:
+    def _order_problems(self, v: dict) -> Iterator[tuple[str, str | Promise]]:
         for earlier, later in (*ORDER, ("received_at", "due_at")):
             if v[earlier] is not None and v[later] is not None and v[later] < v[earlier]:
                 yield later, BEFORE % {"other": LABELS[earlier]}
@@ -399,7 +400,7 @@ class HistoryValidator:
             return None
         return v | {"_line": check.line, "recorded_at": self.now, "is_public": True}
 
-    def _chain_problems(self, tracked: Tracked, v: dict) -> Iterator[tuple[str, str]]:
+    def _chain_problems(self, tracked: Tracked, v: dict) -> Iterator[tuple[str, str | Promise]]:
         at, last = v["effective_at"], tracked.last_status
         if at < tracked.submitted_at:
             yield "effective_at", EVENT_BEFORE_SUBMISSION

@@ -10,10 +10,11 @@ appointment is given again once). `due_at_original` stays, so KPIs still measure
 against the first appointment, and every Mẫu 04 names it.
 """
 
-from datetime import timedelta
+from datetime import datetime, timedelta
 from decimal import Decimal
 
 from django.conf import settings
+from django.contrib.auth.models import User
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -56,7 +57,7 @@ def _lock_dossier(dossier_id: int) -> Dossier:
     return dossier
 
 
-def _member(user, unit_id: int, roles: set[str]) -> bool:
+def _member(user: User, unit_id: int, roles: set[str]) -> bool:
     return grant_of(user).acts_in(unit_id, roles)
 
 
@@ -68,22 +69,22 @@ def signer_roles() -> set[str]:
     return {settings.PORTAL_APOLOGY_SIGNER_ROLE}
 
 
-def apology_unit(dossier: Dossier, *, at=None) -> Unit:
+def apology_unit(dossier: Dossier, *, at: datetime | None = None) -> Unit:
     """The unit that apologises: the one whose step overran its budget (services.fault)."""
     return unit_at_fault(dossier, at=at or timezone.now())
 
 
-def apology_can_draft(user, dossier: Dossier) -> bool:
+def apology_can_draft(user: User, dossier: Dossier) -> bool:
     """Staff of the unit at fault may draft."""
     return _member(user, apology_unit(dossier).pk, DRAFTERS)
 
 
-def apology_can_sign(user, apology: Apology) -> bool:
+def apology_can_sign(user: User, apology: Apology) -> bool:
     """Only the head of the apologising unit signs (or returns), and only a draft."""
     return apology.status == Apology.Status.DRAFT and _member(user, apology.unit_id, signer_roles())
 
 
-def apology_can_edit(user, apology: Apology) -> bool:
+def apology_can_edit(user: User, apology: Apology) -> bool:
     """A draft not yet signed (or one returned) is edited by its unit's staff or head."""
     editable = apology.status in (Apology.Status.DRAFT, Apology.Status.RETURNED)
     return editable and _member(user, apology.unit_id, DRAFTERS | signer_roles())
@@ -135,7 +136,12 @@ def _extended(dossier: Dossier, extension_days) -> object:
 
 @transaction.atomic
 def apology_draft(
-    *, dossier_id: int, actor, reason: str, extension_days: Decimal | None = None, new_due_at=None
+    *,
+    dossier_id: int,
+    actor: User,
+    reason: str,
+    extension_days: Decimal | None = None,
+    new_due_at: datetime | None = None,
 ) -> Apology:
     """The unit holding the dossier drafts the apology; the new date is computed unless given."""
     dossier = _lock_dossier(dossier_id)
@@ -177,7 +183,7 @@ def _lock_apology(apology_id: int) -> tuple[Apology, Dossier]:
 
 
 @transaction.atomic
-def apology_return(*, apology_id: int, actor, comment: str) -> Apology:
+def apology_return(*, apology_id: int, actor: User, comment: str) -> Apology:
     """The head sends a draft back to its unit with a comment; nothing is issued."""
     apology, dossier = _lock_apology(apology_id)
     if apology.status != Apology.Status.DRAFT:
@@ -195,7 +201,12 @@ def apology_return(*, apology_id: int, actor, comment: str) -> Apology:
 
 @transaction.atomic
 def apology_edit(
-    *, apology_id: int, actor, reason: str, extension_days: Decimal | None = None, new_due_at=None
+    *,
+    apology_id: int,
+    actor: User,
+    reason: str,
+    extension_days: Decimal | None = None,
+    new_due_at: datetime | None = None,
 ) -> Apology:
     """Rework a draft (the head's own edit, or the unit's after a return): it waits for signature again."""
     apology, dossier = _lock_apology(apology_id)
@@ -214,7 +225,7 @@ def apology_edit(
     return apology
 
 
-def _apology_event(dossier: Dossier, action: str, actor, *, reason: str, apology: Apology, **data) -> None:
+def _apology_event(dossier: Dossier, action: str, actor: User, *, reason: str, apology: Apology, **data) -> None:
     data = {"apology": apology.pk, "new_due_at": apology.new_due_at.isoformat(), **data}
     event_record(
         dossier=dossier, action=action, actor=actor, at=timezone.now(), reason=reason, data=data, is_public=False
@@ -222,7 +233,7 @@ def _apology_event(dossier: Dossier, action: str, actor, *, reason: str, apology
 
 
 @transaction.atomic
-def apology_sign(*, apology_id: int, actor) -> Apology:
+def apology_sign(*, apology_id: int, actor: User) -> Apology:
     """The head signs: the apology is issued, sent, and the appointment moves."""
     apology, dossier = _lock_apology(apology_id)
     if apology.status != Apology.Status.DRAFT:
@@ -268,7 +279,7 @@ def apology_sign(*, apology_id: int, actor) -> Apology:
     return apology
 
 
-def apology_issue(*, dossier_id: int, actor, reason: str, new_due_at) -> Apology:
+def apology_issue(*, dossier_id: int, actor: User, reason: str, new_due_at: datetime) -> Apology:
     """Draft and sign in one step (a leader of the unit at fault, e.g. through the API)."""
     with transaction.atomic():
         apology = apology_draft(dossier_id=dossier_id, actor=actor, reason=reason, new_due_at=new_due_at)

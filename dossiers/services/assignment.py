@@ -2,6 +2,7 @@
 leader assigns it to one of its officers. The current step's receiver is that officer, so a
 late step is attributed to them (services.watch), and the trail records who gave it to whom."""
 
+from django.contrib.auth.models import User
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -22,7 +23,7 @@ ALREADY = _("Hồ sơ đã được giao cho người này.")
 
 
 @transaction.atomic
-def dossier_assign(*, dossier_id: int, actor, assignee, reason: str = "", version: int | None = None) -> Dossier:
+def dossier_assign(*, dossier_id: int, actor: User, assignee, reason: str = "", version: int | None = None) -> Dossier:
     """Give the dossier's current step to `assignee`; `assignee == actor` is a claim."""
     dossier = _lock(dossier_id, version)
     if dossier.status not in OPEN:
@@ -51,7 +52,7 @@ def dossier_assign(*, dossier_id: int, actor, assignee, reason: str = "", versio
     return _bump(dossier)
 
 
-def _authorise(dossier: Dossier, *, actor, assignee, claim: bool) -> None:
+def _authorise(dossier: Dossier, *, actor: User, assignee, claim: bool) -> None:
     unit = dossier.current_unit_id
     if claim and not grant_of(actor).acts_in(unit, OFFICERS):
         raise Forbidden(NOT_HOLDING)

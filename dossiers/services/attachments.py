@@ -4,6 +4,7 @@ import hashlib
 import uuid
 
 from django.conf import settings
+from django.contrib.auth.models import User
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -42,7 +43,7 @@ def _too_large_message() -> str:
     return FILE_TOO_LARGE % {"mb": f"{mb:g}"}
 
 
-def _authorise(dossier: Dossier, kind: str, actor) -> None:
+def _authorise(dossier: Dossier, kind: str, actor: User) -> None:
     """Officers of the counter that received it or of the unit holding it (dossiers/access.py);
     while it is being processed, the result comes only from the unit holding it."""
     grant = grant_of(actor)
@@ -83,7 +84,7 @@ def _sha256(uploaded_file) -> str:
     return digest.hexdigest()
 
 
-def attachment_add(*, dossier: Dossier, kind: str, uploaded_file, actor) -> Attachment:
+def attachment_add(*, dossier: Dossier, kind: str, uploaded_file, actor: User) -> Attachment:
     """Store a checked PDF/JPEG/PNG for the dossier and record an internal "attach" event."""
     _check_kind(dossier, kind)
     _authorise(dossier, kind, actor)
@@ -110,7 +111,7 @@ def attachment_add(*, dossier: Dossier, kind: str, uploaded_file, actor) -> Atta
 
 
 @transaction.atomic
-def _record(attachment: Attachment, actor) -> None:
+def _record(attachment: Attachment, actor: User) -> None:
     attachment.save()
     event_record(
         dossier=attachment.dossier,

@@ -10,6 +10,7 @@ from datetime import datetime, time, timedelta
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
+from django.contrib.auth.models import User
 from django.db import transaction
 from django.template.loader import render_to_string
 from django.urls import reverse
@@ -24,7 +25,7 @@ log = logging.getLogger(__name__)
 LIST_LIMIT = 50  # per section; the email says how many more there are
 
 
-def digest_send(*, at=None) -> int:
+def digest_send(*, at: datetime | None = None) -> int:
     """Send today's digest to every active unit leader with something to act on; returns how many were sent."""
     at = at or timezone.now()
     day = timezone.localtime(at, LOCAL_TZ).date()
@@ -47,7 +48,7 @@ def digest_send(*, at=None) -> int:
     return sent
 
 
-def digest_items(*, unit_ids: list[int], at) -> dict:
+def digest_items(*, unit_ids: list[int], at: datetime) -> dict:
     """What a leader of these units should see this morning."""
     end_of_day = datetime.combine(timezone.localtime(at, LOCAL_TZ).date() + timedelta(days=1), time.min, LOCAL_TZ)
     held = Dossier.objects.filter(current_unit__in=unit_ids).select_related("procedure", "current_unit")
@@ -66,7 +67,7 @@ def _section(queryset) -> dict:
 
 
 @transaction.atomic
-def digest_record(*, user, at, day) -> OutboxMessage | None:
+def digest_record(*, user: User, at: datetime, day) -> OutboxMessage | None:
     """The day's digest message for `user` (created once); None when there is nothing to report."""
     key = f"digest:{user.pk}:{day.isoformat()}"
     existing = OutboxMessage.objects.filter(dedup_key=key).first()

@@ -4,6 +4,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from functools import cache
 
+from django.contrib.auth.models import User
 from django.db import transaction
 from django.utils.translation import gettext_lazy as _
 
@@ -151,10 +152,10 @@ def dossier_receive(
     procedure: Procedure,
     receiving_unit: Unit,
     applicant: Applicant,
-    actor,
+    actor: User,
     channel: str = Channel.COUNTER,
     documents: list[HandedDocument] | None = None,
-    received_at=None,
+    received_at: datetime | None = None,
     set_count: int = 1,
     note: str = "",
     versions: Versions | None = None,

@@ -2,9 +2,10 @@
 
 Messages are written in the same transaction as the change that causes them and
 delivered by a Celery task after commit: the commit "kicks" `outbox_send_task`, which
-sends every message waiting. A burst of changes costs one broker message, not one per
-notification: the first kick publishes the task a moment ahead
-(`PORTAL_OUTBOX_BATCH_SECONDS`) and marks it queued in the cache, later kicks see the
+sends every message waiting. The kick runs on the process's kicker thread (services.kicks),
+so the request that committed does not wait for the cache or the broker. A burst of
+changes costs one broker message, not one per notification: the first kick publishes the
+task a moment ahead (`PORTAL_OUTBOX_BATCH_SECONDS`) and marks it queued in the cache, later kicks see the
 mark and leave their messages to it, and the task clears the mark as it starts (before
 reading what waits, so nothing committed before a kick is missed). If the broker or the
 cache is down, the periodic `outbox_flush` task sends the messages once it is back, and
@@ -14,6 +15,8 @@ it also tries failed ones again; a row lock and `sent_at` make each message go o
 import logging
 from datetime import timedelta
 
+from celery import signature
+from celery.exceptions import SoftTimeLimitExceeded
 from django.conf import settings
 from django.core.cache import cache
 from django.core.mail import send_mail
@@ -24,6 +27,7 @@ from django.utils import timezone, translation
 from django.utils.module_loading import import_string
 
 from ..models import OutboxMessage
+from .kicks import kick_soon
 
 log = logging.getLogger(__name__)
 # After this many failures a message is held for a person to look at (and held messages are never sent).
@@ -82,24 +86,30 @@ KICK_KEY = "outbox:send-queued"
 # How long the mark may outlive a kick that never runs (lost with the broker): later messages wait
 # at most this long for a new kick, and the periodic flush sends them meanwhile anyway.
 KICK_MARK_SECONDS = 120
+# By name: dossiers.tasks imports this module, so this one must not import it back.
+SEND_TASK = "dossiers.tasks.outbox_send_task"
 
 
 def outbox_kick_on_commit() -> None:
     """Have the new messages of this transaction sent once it commits (`outbox_kick`)."""
-    transaction.on_commit(outbox_kick)
+    transaction.on_commit(outbox_kick_soon)
+
+
+def outbox_kick_soon() -> None:
+    """The commit's callback: `outbox_kick` on the kicker thread, so the request that committed
+    pays no cache or broker round trip (services.kicks)."""
+    kick_soon(outbox_kick)
 
 
 def outbox_kick() -> bool:
     """Make sure an `outbox_send_task` will run: publish one, a moment ahead, unless one is queued
     and not started yet. True when this call published it. Never raises: with the broker or the
     cache down the change itself still succeeds, and the periodic flush sends its messages."""
-    from ..tasks import outbox_send_task
-
     try:
         if not cache.add(KICK_KEY, 1, timeout=KICK_MARK_SECONDS):
             return False  # queued, not started: it will read this transaction's messages
         try:
-            outbox_send_task.apply_async(countdown=settings.PORTAL_OUTBOX_BATCH_SECONDS, retry=False)
+            signature(SEND_TASK).apply_async(countdown=settings.PORTAL_OUTBOX_BATCH_SECONDS, retry=False)
         except BaseException:
             cache.delete(KICK_KEY)
             raise
@@ -120,8 +130,8 @@ def outbox_send_waiting(*, older_than: timedelta = timedelta(0), kicked: bool = 
     for message_id in waiting:
         try:
             sent += outbox_deliver(message_id=message_id)
-        except DatabaseError:
-            raise  # the database, not this message: the task's retry runs it all again
+        except (DatabaseError, SoftTimeLimitExceeded):
+            raise  # the database or the task's time, not this message: the task's retry or next run
         except Exception as exc:  # noqa: BLE001 — recorded on the row (attempts, last_error)
             log.warning("outbox message %s not sent: %s", message_id, exc)
     if kicked and len(waiting) == OUTBOX_BATCH:
@@ -143,6 +153,8 @@ def outbox_deliver(*, message_id: int) -> bool:
             return False
         try:
             _send(message)
+        except SoftTimeLimitExceeded:
+            raise  # the task ran out of time: not this message's failure, nothing to record
         except Exception as exc:  # noqa: BLE001 — recorded below, then re-raised
             failure = exc
         else:

@@ -1,7 +1,9 @@
 """Moving dossiers: the one transition service and the routing steps (Mẫu 06)."""
 
+from datetime import datetime
 from decimal import Decimal
 
+from django.contrib.auth.models import User
 from django.db import transaction
 from django.utils.translation import gettext_lazy as _
 
@@ -212,10 +214,10 @@ def dossier_transition(
     *,
     dossier_id: int,
     action: str,
-    actor,
+    actor: User,
     reason: str = "",
     to_unit: Unit | None = None,
-    at=None,
+    at: datetime | None = None,
     version: int | None = None,
     approved: bool = True,
     documents: list[str] | None = None,
@@ -244,7 +246,7 @@ def dossier_transition(
 
 
 def dossier_transition_check(
-    *, dossier_id: int, action: str, actor, reason: str = "", approved: bool = True, handover=None
+    *, dossier_id: int, action: str, actor: User, reason: str = "", approved: bool = True, handover=None
 ) -> None:
     """The checks `dossier_transition` makes, without locking or writing anything: a staff page
     asks for confirmation only of an action that would go through (it is checked again then)."""

@@ -2,6 +2,7 @@
 
 from datetime import datetime
 
+from django.contrib.auth.models import User
 from django.db import transaction
 from django.utils import timezone
 
@@ -9,7 +10,7 @@ from ..models import ApiToken
 
 
 @transaction.atomic
-def api_token_create(*, user, expires_at: datetime | None = None) -> tuple[ApiToken, str]:
+def api_token_create(*, user: User, expires_at: datetime | None = None) -> tuple[ApiToken, str]:
     """Issue a bearer token for `user`, valid until `expires_at` (None: until revoked) and while the
     user's password stays the same; returns the row and the raw token (never stored)."""
     raw = ApiToken.new_raw()

@@ -9,6 +9,8 @@ and lateness is attributed to the unit and officer of the first routing step tha
 budget (services.fault), else to those holding the dossier at its due time.
 """
 
+from datetime import datetime
+
 from django.db import connection, transaction
 from django.db.models import Case, F, IntegerField, OuterRef, Q, Subquery, Value, When
 from django.db.models.functions import Coalesce
@@ -27,7 +29,7 @@ LEVELS = {
 WATCHED_SQL = OPEN_RANGE_SQL.format(t="d.")
 
 
-def watch_flag(*, at=None) -> dict[str, int]:
+def watch_flag(*, at: datetime | None = None) -> dict[str, int]:
     """Run every level, then the steps; returns how many were flagged at each."""
     at = at or timezone.now()
     counts = {}
@@ -39,7 +41,7 @@ def watch_flag(*, at=None) -> dict[str, int]:
     return counts
 
 
-def _flag_level(level: int, at) -> int:
+def _flag_level(level: int, at: datetime) -> int:
     if connection.vendor == "postgresql":
         return _flag_level_sql(level, at)
     return _flag_level_orm(level, at)
@@ -54,7 +56,7 @@ _AT_FAULT = f"""(SELECT s.{{col}} FROM dossiers_dossierstep s
                         s.started_at DESC, s.position DESC LIMIT 1)"""
 
 
-def _flag_level_sql(level: int, at) -> int:
+def _flag_level_sql(level: int, at: datetime) -> int:
     column, action = LEVELS[level]
     attribution = ""
     if level == WatchLevel.OVERDUE:
@@ -87,7 +89,7 @@ def _flag_level_sql(level: int, at) -> int:
         return cursor.rowcount
 
 
-def _at_fault(column: str, at):
+def _at_fault(column: str, at: datetime):
     """_AT_FAULT through the ORM."""
     overran = Q(due_at__lt=Coalesce(F("finished_at"), Value(at)))
     steps = DossierStep.objects.filter(dossier=OuterRef("pk"), started_at__isnull=False).filter(
@@ -101,7 +103,7 @@ def _at_fault(column: str, at):
     return Subquery(ordered.values(column)[:1])
 
 
-def _flag_level_orm(level: int, at) -> int:
+def _flag_level_orm(level: int, at: datetime) -> int:
     """The same on databases without UPDATE … RETURNING in a CTE (SQLite)."""
     column, action = LEVELS[level]
     lookup = "lte" if level == WatchLevel.DUE_SOON else "lt"
@@ -131,7 +133,7 @@ def _flag_level_orm(level: int, at) -> int:
     return len(rows)
 
 
-def _flag_steps(at) -> int:
+def _flag_steps(at: datetime) -> int:
     late = DossierStep.objects.filter(
         finished_at=None,
         started_at__isnull=False,
@@ -161,7 +163,7 @@ def _flag_steps(at) -> int:
     return len(rows)
 
 
-def level_at(dossier: Dossier, at) -> int:
+def level_at(dossier: Dossier, at: datetime) -> int:
     """The watch level the dossier's thresholds give at `at` (for lowering after a new date)."""
     if dossier.due_at is None:
         return WatchLevel.NONE

@@ -3,8 +3,9 @@
 import pytest
 import time_machine
 
+from dossiers import idempotency
 from dossiers.models import DailySequence, Dossier, DossierEvent, UnitMembership
-from dossiers.services import applicants, idempotency, routing
+from dossiers.services import applicants, routing
 from dossiers.services.tokens import api_token_create
 from dossiers.tests.conftest import local
 from dossiers.tests.fixtures import API_DOSSIER_BODY as BODY

@@ -1,4 +1,4 @@
-"""Demo dossiers: every status, coherent trails, made once (services.demo_dossiers)."""
+"""Demo dossiers: every status, coherent trails, made once (dossiers.demo.dossiers)."""
 
 from collections import Counter
 
@@ -6,10 +6,10 @@ import pytest
 from django.db import transaction
 from django.utils import timezone
 
+from dossiers.demo.dossiers import DEMO_NOTE, demo_dossiers_seed
+from dossiers.demo.seed import demo_catalogue_seed, demo_staff_seed, demo_units_seed
 from dossiers.models import Dossier, DossierEvent, Status
 from dossiers.services.calendar_days import calendar_seed_holidays
-from dossiers.services.demo import demo_catalogue_seed, demo_staff_seed, demo_units_seed
-from dossiers.services.demo_dossiers import DEMO_NOTE, demo_dossiers_seed
 
 COUNT = 60
 

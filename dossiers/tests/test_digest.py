@@ -9,7 +9,7 @@ from dossiers.models import OutboxMessage
 from dossiers.services.apologies import apology_draft
 from dossiers.services.digest import digest_send
 from dossiers.services.routing import dossier_transition
-from dossiers.tasks_digest import digest_send_task
+from dossiers.tasks import digest_send_task
 from dossiers.tests.conftest import local
 from dossiers.tests.factories import UserFactory
 

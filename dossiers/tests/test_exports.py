@@ -1,5 +1,5 @@
 """Every CSV and XLSX export: formula-like text written as text (OWASP CSV injection); in XLSX a
-bold frozen header, fitted columns, typed dates and numbers (services.exports)."""
+bold frozen header, fitted columns, typed dates and numbers (dossiers.exports)."""
 
 import csv
 import io
@@ -9,8 +9,8 @@ import pytest
 import time_machine
 from django.urls import reverse
 
+from dossiers.exports import csv_text, csv_untext, xlsx_write
 from dossiers.models import Unit
-from dossiers.services.exports import csv_text, csv_untext, xlsx_write
 from dossiers.services.routing import dossier_transition
 from dossiers.tests.fixtures import local
 

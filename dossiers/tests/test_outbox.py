@@ -172,6 +172,26 @@ def test_does_record_a_failed_attempt_and_send_on_the_next(world, receive, setti
     assert message.attempts == 2 and message.sent_at is not None and message.last_error == ""
 
 
+@pytest.mark.django_db
+def test_does_stop_the_run_without_blaming_the_message_when_the_soft_time_limit_strikes(world, receive, settings):
+    from celery.exceptions import SoftTimeLimitExceeded
+
+    settings.SMS_BACKEND = "dossiers.tests.test_outbox.SlowSms"
+    message = OutboxMessage.objects.get(dossier=receive(), channel="sms")
+    with pytest.raises(SoftTimeLimitExceeded):
+        outbox_send_waiting(kicked=True)  # not logged and skipped like a failed send: the run ends
+    message.refresh_from_db()
+    assert message.attempts == 0 and message.last_error == "" and len(outbox_pending_ids()) == 2
+    assert outbox_send_task.soft_time_limit < outbox_send_task.time_limit
+
+
+class SlowSms:
+    def send(self, *, phone: str, text: str) -> None:
+        from celery.exceptions import SoftTimeLimitExceeded
+
+        raise SoftTimeLimitExceeded()  # what the worker raises in the task when its soft limit passes
+
+
 class DatabaseDownSms:
     def send(self, *, phone: str, text: str) -> None:
         from django.db import OperationalError

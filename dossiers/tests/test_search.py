@@ -6,9 +6,9 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
+from dossiers.demo.seed import demo_catalogue_seed, demo_units_seed
 from dossiers.models import Dossier, Procedure
 from dossiers.services.applicants import applicant_clean
-from dossiers.services.demo import demo_catalogue_seed, demo_units_seed
 from dossiers.textsearch import FOLD_FUNCTION, fold, fold_or_none, phrases
 
 VIETNAMESE = "aàáảãạăằắẳẵặâầấẩẫậbcdđeèéẻẽẹêềếểễệghiìíỉĩịklmnoòóỏõọôồốổỗộơờớởỡợpqrstuùúủũụưừứửữựvxyỳýỷỹỵ"

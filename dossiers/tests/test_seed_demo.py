@@ -144,7 +144,7 @@ def test_does_change_nothing_when_seeding_twice(seeded):
 @pytest.mark.django_db
 def test_does_call_dossier_seeder_when_dossiers_requested(seeded, monkeypatch):
     calls = []
-    module = types.ModuleType("dossiers.services.demo_dossiers")
+    module = types.ModuleType("dossiers.demo.dossiers")
     module.__spec__ = ModuleSpec(module.__name__, loader=None)
     module.demo_dossiers_seed = lambda *, count: calls.append(count) or {"created": count, "existing": 0}
     monkeypatch.setitem(sys.modules, module.__name__, module)

@@ -10,10 +10,10 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
+from dossiers.exports import SUPERVISION_COLUMNS
 from dossiers.models import Apology, Dossier, Timeliness, WatchLevel
 from dossiers.services import apologies
 from dossiers.services.apologies import apology_draft, apology_issue
-from dossiers.services.exports import SUPERVISION_COLUMNS
 from dossiers.services.routing import dossier_transition
 from dossiers.services.watch import watch_flag
 from dossiers.tests.conftest import local

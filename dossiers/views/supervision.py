@@ -13,9 +13,9 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_GET
 
+from .. import exports
 from ..calendar_store import calendar_for, due_soon_bound
 from ..models import OPEN, Channel, Dossier, Field, Procedure, Unit, WatchLevel
-from ..services import exports
 from ..services.watch import level_at
 from .forms import UnitChoiceField
 

@@ -1,5 +1,7 @@
 """Flag overdue petitions, as the dossiers' watch does: set-based, idempotent, with history."""
 
+from datetime import datetime
+
 from django.db import transaction
 from django.utils import timezone
 
@@ -7,7 +9,7 @@ from ..models import Petition, PetitionEvent
 
 
 @transaction.atomic
-def petition_flag(*, at=None) -> int:
+def petition_flag(*, at: datetime | None = None) -> int:
     """Mark the petitions past their stage's deadline and not yet flagged; returns how many."""
     at = at or timezone.now()
     due = Petition.objects.overdue(at=at).filter(overdue_flagged_at=None)

@@ -17,6 +17,7 @@ from dataclasses import dataclass
 from datetime import timedelta
 
 import requests
+from celery import signature
 from django.conf import settings
 from django.core.cache import cache
 from django.db import transaction
@@ -24,6 +25,7 @@ from django.db.models import Max
 from django.utils import timezone
 
 from dossiers.services.hooks import DossierChange
+from dossiers.services.kicks import kick_soon
 
 from ..models import SyncMessage, SyncResend, SyncStatus
 from .client import PartnerError, PartnerUnavailable, sync_post
@@ -69,22 +71,27 @@ def _last_sequence(dossier_id: int) -> int:
 # The cache key marking a send task published and not started yet (as services.notify's KICK_KEY).
 KICK_KEY = "national-sync:send-queued"
 KICK_MARK_SECONDS = 120
+# By name: integrations.tasks imports this module, so this one must not import it back.
+SEND_TASK = "integrations.tasks.national_sync_send_task"
 
 
 def sync_kick_on_commit() -> None:
-    transaction.on_commit(sync_kick)
+    transaction.on_commit(sync_kick_soon)
+
+
+def sync_kick_soon() -> None:
+    """The commit's callback: `sync_kick` on the kicker thread, off the request (services.kicks)."""
+    kick_soon(sync_kick)
 
 
 def sync_kick() -> bool:
     """Publish a send run a moment ahead unless one is queued and not started; True when this
     call published it. Never raises: with the broker or the cache down the periodic run sends."""
-    from ..tasks import national_sync_send_task
-
     try:
         if not cache.add(KICK_KEY, 1, timeout=KICK_MARK_SECONDS):
             return False
         try:
-            national_sync_send_task.apply_async(kwargs={"kicked": True}, countdown=1, retry=False)
+            signature(SEND_TASK).apply_async(kwargs={"kicked": True}, countdown=1, retry=False)
         except BaseException:
             cache.delete(KICK_KEY)
             raise

@@ -253,10 +253,10 @@ def test_does_stop_the_run_and_keep_messages_when_the_partner_is_down(world, rec
 
 @pytest.mark.django_db
 def test_cannot_sync_invented_dossiers_when_the_demo_is_seeded(national):
+    from dossiers.demo.dossiers import demo_dossiers_seed
+    from dossiers.demo.seed import demo_catalogue_seed, demo_staff_seed, demo_units_seed
     from dossiers.models import Dossier
     from dossiers.services.calendar_days import calendar_seed_holidays
-    from dossiers.services.demo import demo_catalogue_seed, demo_staff_seed, demo_units_seed
-    from dossiers.services.demo_dossiers import demo_dossiers_seed
 
     demo_units_seed()
     calendar_seed_holidays(years=range(2024, 2031))

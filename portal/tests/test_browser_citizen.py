@@ -135,7 +135,7 @@ def test_does_offer_the_online_service_and_the_blank_form_when_a_citizen_reads_a
 def test_does_find_procedures_from_plain_words_when_a_citizen_searches_on_a_phone(phone, live_server):
     from playwright.sync_api import expect
 
-    from dossiers.services.demo import demo_catalogue_seed, demo_units_seed
+    from dossiers.demo.seed import demo_catalogue_seed, demo_units_seed
 
     demo_units_seed()
     demo_catalogue_seed()

@@ -4,11 +4,11 @@ without JavaScript, and the screenshots the README shows (390 px and 1280 px wid
 import pytest
 import time_machine
 
+from dossiers.demo.seed import demo_catalogue_seed, demo_staff_seed, demo_units_seed
 from dossiers.models import Procedure, Unit
 from dossiers.services.apologies import apology_issue
 from dossiers.services.applicants import applicant_clean
 from dossiers.services.calendar_days import calendar_seed_holidays
-from dossiers.services.demo import demo_catalogue_seed, demo_staff_seed, demo_units_seed
 from dossiers.services.intake import dossier_receive
 from dossiers.services.routing import dossier_transition
 from dossiers.tests.fixtures import local, screenshots_dir

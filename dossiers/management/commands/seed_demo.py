@@ -11,9 +11,7 @@ from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 from django.utils.translation import gettext as _
 
-from dossiers.people import person_name
-from dossiers.services.calendar_days import calendar_seed_holidays
-from dossiers.services.demo import (
+from dossiers.demo.seed import (
     DEMO_PROVINCE,
     DemoStaff,
     SeedResult,
@@ -22,10 +20,12 @@ from dossiers.services.demo import (
     demo_staff_seed,
     demo_units_seed,
 )
+from dossiers.people import person_name
+from dossiers.services.calendar_days import calendar_seed_holidays
 
 DEFAULT_DEMO_PASSWORD = "motcua-demo-2026"
 CALENDAR_YEARS = range(2024, 2031)
-DOSSIER_SEEDER = "dossiers.services.demo_dossiers"
+DOSSIER_SEEDER = "dossiers.demo.dossiers"
 
 
 class Command(BaseCommand):

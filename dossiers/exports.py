@@ -17,8 +17,8 @@ from django.http import FileResponse, StreamingHttpResponse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from ..calendar import LOCAL_TZ
-from ..people import person_name
+from .calendar import LOCAL_TZ
+from .people import person_name
 
 CHUNK_SIZE = 2000
 BOM = "\ufeff"  # Excel reads a CSV as UTF-8 only when it starts with a byte-order mark

@@ -21,16 +21,16 @@ from django.utils import timezone
 
 from ..calendar import compute_due
 from ..calendar_store import calendar_for
-from ..demo import catalogue, units
 from ..models import Attachment, Channel, Dossier, OutboxMessage, Procedure, Status, TimeUnit, Unit, UnitMembership
 from ..roles import COUNTER_CLERK, SPECIALIST, UNIT_LEADER, roles_sync
-from .applicants import Applicant, applicant_clean
-from .demo import DEMO_PROVINCE
-from .events import event_record
-from .hooks import dossier_changes_unheard
-from .intake import dossier_receive, dossier_submit
-from .notify import outbox_hold
-from .routing import dossier_transition, result_attached
+from ..services.applicants import Applicant, applicant_clean
+from ..services.events import event_record
+from ..services.hooks import dossier_changes_unheard
+from ..services.intake import dossier_receive, dossier_submit
+from ..services.notify import outbox_hold
+from ..services.routing import dossier_transition, result_attached
+from . import catalogue, units
+from .seed import DEMO_PROVINCE
 
 DEMO_NOTE = "Hồ sơ mẫu (dữ liệu trình diễn)"
 HOUR, DAY = 3600, 8 * 3600  # working seconds

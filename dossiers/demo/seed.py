@@ -13,11 +13,11 @@ from django.db import transaction
 from django.utils.translation import gettext_noop
 from vietnam_provinces import Province
 
-from ..demo import catalogue, units
 from ..models import Field, Procedure, RequiredDocument, RoutingStep, Unit, UnitMembership
 from ..models.catalogue import HOURS_PER_WORKING_DAY, TimeUnit
 from ..roles import ADMIN, roles_sync
-from .catalogue import catalogue_changed
+from ..services.catalogue import catalogue_changed
+from . import catalogue, units
 
 DEMO_PROVINCE = 56
 # Labels of the seed report; the command translates them when it prints.

@@ -12,8 +12,8 @@ from collections.abc import Callable
 from django.db import IntegrityError, transaction
 from django.utils.translation import gettext_lazy as _
 
-from ..errors import Conflict, InvalidInput
-from ..models import IdempotencyRecord
+from .errors import Conflict, InvalidInput
+from .models import IdempotencyRecord
 
 KEY_REUSED = _("Idempotency-Key đã được dùng cho một yêu cầu khác.")
 KEY_TOO_LONG = _("Idempotency-Key dài tối đa 200 ký tự.")
@@ -42,9 +42,10 @@ def idempotent_call(*, user, key: str | None, body: dict, create: Callable[[], t
             record.save(update_fields=["status_code", "response"])
             return status, response
     except IntegrityError:
-        record = IdempotencyRecord.objects.filter(user=user, key=key).first()
-        if record is None:
+        existing = IdempotencyRecord.objects.filter(user=user, key=key).first()
+        if existing is None:
             raise
+        record = existing
     if record.request_hash != digest:
         raise InvalidInput(KEY_REUSED, fields={"Idempotency-Key": KEY_REUSED}, code="idempotency_key_reused")
     if not record.status_code:
