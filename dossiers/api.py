@@ -28,7 +28,7 @@ def list_procedures(request: HttpRequest, q: str = "", unit: str = ""):
     procedures = Procedure.objects.active().search(q[:200]).with_details()
     if unit:
         procedures = procedures.for_unit(unit_by_code(unit))
-    return procedures
+    return list(procedures)  # read here, so that a database outage is the view's error (503)
 
 
 @router.get("/units", response={200: list[UnitOut], 422: ErrorOut}, auth=None, summary="Danh sách đơn vị")
@@ -38,7 +38,7 @@ def list_units(request: HttpRequest, q: str = "", kind: str = ""):
         units = units.filter(name__icontains=q[:200]) | units.filter(code__icontains=q[:200])
     if kind:
         units = units.filter(kind=kind)
-    return units
+    return list(units)
 
 
 class DueQuery(Schema):

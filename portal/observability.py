@@ -8,6 +8,7 @@ import uuid
 from django.db import DatabaseError, InterfaceError, OperationalError
 from django.http import HttpResponse, JsonResponse
 from django.utils.translation import gettext as _
+from pydantic import ValidationError as PydanticValidationError
 
 request_id_var: contextvars.ContextVar[str] = contextvars.ContextVar("request_id", default="-")
 log = logging.getLogger("portal.requests")
@@ -59,6 +60,23 @@ class RejectNulMiddleware:
         return False
 
 
+_OUTAGE_NAMES = ("OperationalError", "InterfaceError", "DatabaseError")
+
+
+def _database_outage(exception: Exception) -> bool:
+    """The database is unreachable: its error, or the same error met while an API schema read a
+    model's attribute (pydantic wraps it in a ValidationError of type get_attribute_error and
+    keeps only its text, 'OperationalError: …')."""
+    if isinstance(exception, OperationalError | InterfaceError) or type(exception) is DatabaseError:
+        return True
+    if not isinstance(exception, PydanticValidationError):
+        return False
+    return any(
+        error["type"] == "get_attribute_error" and str(error.get("ctx", {}).get("error", "")).startswith(_OUTAGE_NAMES)
+        for error in exception.errors()
+    )
+
+
 class ServiceUnavailableMiddleware:
     """A database outage answers 503 with a retry hint; the next request reconnects by itself."""
 
@@ -69,7 +87,7 @@ class ServiceUnavailableMiddleware:
         return self.get_response(request)
 
     def process_exception(self, request, exception):
-        if not isinstance(exception, OperationalError | InterfaceError) and type(exception) is not DatabaseError:
+        if not _database_outage(exception):
             return None
         log.error("database unavailable: %s", exception)
         message = _("Hệ thống đang tạm gián đoạn, vui lòng thử lại sau ít phút.")

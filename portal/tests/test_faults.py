@@ -428,3 +428,32 @@ def test_does_flag_each_level_once_when_two_beats_run_at_once(
     events = flag_counts(ticking + raced)
     assert len(events) == 4 * len(ticking + raced) and set(events.values()) == {1}
     assert sum(sum(r["retval"].values()) for r in runs) == 4 * len(ticking + raced)  # each flag set by one run only
+
+
+class _Unreachable:
+    @property
+    def name(self):
+        from django.db import OperationalError
+
+        raise OperationalError("connection failed: Connection refused")
+
+
+@pytest.mark.parametrize("path", ["/api/v1/procedures", "/tra-cuu/"])
+def test_does_answer_503_when_a_schema_meets_the_outage_while_reading_a_model(rf, path):
+    """The API's Out schemas read models lazily; pydantic wraps the database's error in a
+    ValidationError, which must still answer 503, not 500."""
+    from pydantic import BaseModel, ConfigDict, ValidationError
+
+    from portal.observability import ServiceUnavailableMiddleware
+
+    class Out(BaseModel):
+        model_config = ConfigDict(from_attributes=True)
+        name: str
+
+    with pytest.raises(ValidationError) as caught:
+        Out.model_validate(_Unreachable())
+    response = ServiceUnavailableMiddleware(lambda request: None).process_exception(rf.get(path), caught.value)
+    assert response is not None and response.status_code == 503 and response["Retry-After"] == "10"
+    with pytest.raises(ValidationError) as other:
+        Out.model_validate({"name": None})  # a plain validation error stays the caller's 500
+    assert ServiceUnavailableMiddleware(lambda request: None).process_exception(rf.get(path), other.value) is None
