@@ -30,7 +30,8 @@ def dossier_insert(
     transaction, it should be its last write: the unit's daily counter stays locked from taking
     the number until the commit, so the shorter that tail, the more clerks of one centre can
     receive at once. Elsewhere (SQLite, one writer at a time anyway) the number comes first, then
-    one insert per table. Receivers of the dossier's post_save are told of it either way."""
+    one insert per table. No signal is promised: what follows a receipt (public answers, the
+    outbox, subscribers) is called by the service itself (`services.hooks`)."""
     provisional = dossier.code = provisional_code()
     children = [Children(objs) for objs in rows_by_model(rows)]
     if messages is not None:
