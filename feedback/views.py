@@ -219,8 +219,8 @@ def petition_rate_view(request, code: str):
     """The petitioner rates the answer from the follow-up page (766 §5.3), once."""
     try:
         throttle(request, scope="petition-follow", rate=petition_follow_rate(), code=code)
-    except RateLimited:
-        return rate_limited(request)
+    except RateLimited as exc:
+        return rate_limited(request, exc)
     form = PetitionRatingForm(request.POST)
     found = petition_for_citizen(code=code, key=request.POST.get("key", "")) if form.is_valid() else None
     if found is None:

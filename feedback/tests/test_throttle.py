@@ -44,6 +44,15 @@ def test_does_send_retry_after_when_the_petition_follow_page_refuses(client, pet
     assert refused.status_code == 429 and refused["Retry-After"] == "60"
 
 
+def test_does_send_retry_after_when_the_petition_rating_form_refuses(client, petition, settings):
+    settings.FEEDBACK_PETITION_FOLLOW_RATE = "1/m"
+    p = petition()
+    url = reverse("feedback:petition-rate", args=[p.code])
+    assert client.post(url, {"key": "SAI", "satisfied": "yes"}).status_code == 404
+    refused = client.post(url, {"key": p.key, "satisfied": "yes"})
+    assert refused.status_code == 429 and refused["Retry-After"] == "60"
+
+
 def test_cannot_guess_a_key_more_often_when_alternating_the_lookup_and_the_rating(client, finish, settings):
     settings.PORTAL_LOOKUP_CODE_RATE = "3/m"
     dossier = finish()
