@@ -80,7 +80,7 @@ class FormatError(Exception):
     """The file cannot be read as a table of this kind: (line, column, message) triples."""
 
     def __init__(self, problems: list[tuple[int, str, str | Promise]]):
-        super().__init__("; ".join(message for _line, _column, message in problems))
+        super().__init__("; ".join(str(message) for _line, _column, message in problems))
         self.problems = problems
 
 
