@@ -98,7 +98,8 @@ def _lookup(columns: tuple[Column, ...]) -> dict[str, str]:
 
 def header_map(cells: list, columns: tuple[Column, ...]) -> list[str | None]:
     """The column code of each header cell (None: an empty trailing cell); FormatError if wrong."""
-    names, problems, seen, codes = _lookup(columns), [], set(), []
+    problems: list[tuple[int, str, str | Promise]] = []
+    names, seen, codes = _lookup(columns), set(), []
     for cell in cells:
         text = _key(cell or "")
         inner = re.search(r"\(([^()]+)\)\s*$", text)  # "Số điện thoại (applicant_phone)"
