@@ -34,7 +34,7 @@ check: venv
 	$(BIN)/python manage.py makemigrations --check --dry-run
 	$(BIN)/python manage.py check
 
-# Optional, not in CI yet: mypy with django-stubs ([tool.mypy] in pyproject.toml).
+# mypy with django-stubs ([tool.mypy] in pyproject.toml); CI runs it (.ci/run) and it must report no error.
 typecheck: venv
 	$(BIN)/mypy dossiers feedback portal integrations payments citizens edocs
 

@@ -143,12 +143,11 @@ def _parse_when(raw: str):
         value = None
     if value is None:
         raise errors.InvalidInput(errors.BAD_START, fields={"due_before": errors.BAD_START})
-    if not hasattr(value, "hour"):
-        from datetime import datetime, time
+    from datetime import datetime, time
 
-        value = datetime.combine(value, time.min)
-    value = value if timezone.is_aware(value) else timezone.make_aware(value)
-    return instant_checked(value, field="due_before")
+    when = value if isinstance(value, datetime) else datetime.combine(value, time.min)
+    when = when if timezone.is_aware(when) else timezone.make_aware(when)
+    return instant_checked(when, field="due_before")
 
 
 def visible_dossier(user, code: str, *, page: bool = False) -> Dossier:
@@ -202,9 +201,10 @@ def assign(request: StaffRequest, code: str, payload: AssignIn):
     dossier = visible_dossier(request.auth, code)
     assignee = request.auth
     if payload.assignee and payload.assignee != request.auth.get_username():
-        assignee = get_user_model().objects.filter(username=payload.assignee).first()
-        if assignee is None:
+        named = get_user_model().objects.filter(username=payload.assignee).first()
+        if named is None:
             raise errors.InvalidInput(NOT_AN_OFFICER, fields={"assignee": NOT_AN_OFFICER})
+        assignee = named
     dossier = dossier_assign(
         dossier_id=dossier.pk, actor=request.auth, assignee=assignee, reason=payload.reason, version=payload.version
     )

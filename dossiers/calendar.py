@@ -72,6 +72,10 @@ class WorkCalendar:
     periods: tuple[tuple[time, time], ...] = DEFAULT_PERIODS
     cutoff: time = DEFAULT_CUTOFF
     version: int = 0
+    # Derived in __post_init__ from the fields above (not constructor arguments).
+    _spans: tuple[tuple[int, int], ...] = field(init=False, repr=False)
+    _day_seconds: int = field(init=False, repr=False)
+    _workdays: list[int] = field(init=False, repr=False)
 
     def __post_init__(self) -> None:
         spans = tuple((_seconds(a), _seconds(b)) for a, b in self.periods)

@@ -68,7 +68,11 @@ def calendar_reader(versions: Versions | None = None) -> Callable[[Unit | None],
     that needs several units' calendars as of one moment (receiving a dossier: the counter's
     and the lead agency's)."""
     number, token = (versions or versions_read()).calendar
-    return lambda unit=None: _cached(unit, number, token)
+
+    def read(unit: Unit | None = None) -> WorkCalendar:
+        return _cached(unit, number, token)
+
+    return read
 
 
 def _cached(unit: Unit | None, version: int, token: str) -> WorkCalendar:

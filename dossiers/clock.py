@@ -81,11 +81,12 @@ def due_now(state: ClockState, cal: WorkCalendar, *, by_law: datetime | None = N
     """The current appointment: the extension if any, shifted by the pauses begun after it
     was given and before it passed (a pause begun after the appointment moves nothing).
     `by_law`: `due_by_law(state, cal)` when the caller has it already."""
-    if state.extended_to is None:
+    given = state.extended_at  # set with extended_to by the same ledger entry
+    if state.extended_to is None or given is None:
         return by_law if by_law is not None else due_by_law(state, cal)
     due = state.extended_to
     for pause in state.pauses:
-        if pause.start < state.extended_at:
+        if pause.start < given:
             continue
         if pause.start >= due:
             break
@@ -150,7 +151,7 @@ def clock_read(entries, *, cal: WorkCalendar, legal: LegalTime, at: datetime, so
     reading = ClockReading(
         state=state, due_by_law=by_law, due_at=due, waiting_seconds=waiting_seconds(state, cal, until=at)
     )
-    if due is None:
+    if due is None or state.start is None:  # no start, no appointment (an extension follows a start)
         return reading
     soon = cal.position(due) - soon_days * cal.day_seconds
     return replace(
@@ -162,6 +163,8 @@ def clock_read(entries, *, cal: WorkCalendar, legal: LegalTime, at: datetime, so
 
 
 def _multiple_of_legal_time(state: ClockState, cal: WorkCalendar, legal: LegalTime, factor: int) -> datetime | None:
+    if state.start is None:
+        return None
     amount, unit = legal.amount * factor, legal.time_unit
     if state.same_day or amount == 0:
         amount, unit = Decimal(factor), WORKING_DAYS

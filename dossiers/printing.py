@@ -18,7 +18,7 @@ from django.utils import timezone
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
-from vietnam_provinces import Province
+from vietnam_provinces import Province, ProvinceCode
 
 from .calendar import LOCAL_TZ
 from .exports import local_naive, xlsx_write
@@ -94,7 +94,7 @@ def _province_name(code: int | None) -> str:
     if not code:
         return ""
     try:
-        return PROVINCE_PREFIX.sub("", Province.from_code(code).name)
+        return PROVINCE_PREFIX.sub("", Province.from_code(ProvinceCode(code)).name)
     except (ValueError, KeyError, AttributeError):
         return ""
 
@@ -134,7 +134,7 @@ class Header:
 
 def header_for(unit: Unit | None, *, at: datetime | None, suffix: str = "", number="", place_unit=None) -> Header:
     """`place_unit`: where to take the place from when the issuer's name does not say (e.g. "Sở Tư pháp")."""
-    parent = unit.parent.name.upper() if unit is not None and unit.parent_id else ""
+    parent = unit.parent.name.upper() if unit is not None and unit.parent is not None else ""
     when = official_date(at) if at else _("ngày … tháng … năm …")
     place = place_of(unit) or place_of(place_unit) or "……"
     return Header(

@@ -10,6 +10,7 @@ answer with it (portal wires them); the key is checked by `services.lookup.publi
 from django.core.cache import cache
 from django.utils import translation
 from django.utils.dateparse import parse_datetime
+from django.utils.functional import Promise
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
@@ -37,7 +38,7 @@ STATUS_WORDS = {
 }
 
 # A result ready, as the citizen chose to receive it at intake (Dossier.result_delivery).
-DONE_WORDS = {
+DONE_WORDS: dict[str, Promise] = {
     ResultDelivery.POSTAL: gettext_lazy("Đã có kết quả. Kết quả sẽ được gửi đến bạn qua dịch vụ bưu chính công ích."),
     ResultDelivery.ONLINE: gettext_lazy("Đã có kết quả. Kết quả điện tử được gửi cho bạn qua Cổng dịch vụ công."),
 }
@@ -137,7 +138,7 @@ def _timeline_item(event) -> dict | None:
 
 
 # What the citizen is asked to do in each waiting status (status 1: an online submission to complete).
-WAITING = {
+WAITING: dict[int, str] = {
     Status.SUPPLEMENT: "request_supplement",
     Status.PAYMENT: "request_payment",
     Status.SUBMITTED: "request_completion",

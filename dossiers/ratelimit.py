@@ -10,6 +10,7 @@ import ipaddress
 import logging
 import math
 import time
+from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 
@@ -76,7 +77,7 @@ def rate_limits_hit(*, checks: list[tuple[str, str, Limit]]) -> int:
 
 
 def rate_limits_hit_then_read(
-    *, checks: list[tuple[str, str, Limit]], read: list[str] = ()
+    *, checks: list[tuple[str, str, Limit]], read: Sequence[str] = ()
 ) -> tuple[int, list[bytes | None]]:
     """`rate_limits_hit`, and when allowed, the raw values stored under the cache keys `read`
     (see `raw_cache_set`) in the same round trip to Redis: (seconds to wait, values or Nones)."""
@@ -104,7 +105,7 @@ def raw_cache_set(key: str, value: bytes, timeout: int) -> None:
         log.warning("cache unavailable, not stored: %s", exc)
 
 
-def raw_cache_bump(counter: str, timeout: int, *, delete: list[str] = ()) -> None:
+def raw_cache_bump(counter: str, timeout: int, *, delete: Sequence[str] = ()) -> None:
     """Add one to the integer under `counter` (from nothing: 1) and delete the keys `delete`."""
     client = _redis_client()
     try:

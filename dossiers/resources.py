@@ -16,6 +16,7 @@ and they are replaced as a whole with each imported row.
 from collections.abc import Callable, Iterable
 from datetime import date, datetime
 from decimal import Decimal, InvalidOperation
+from typing import TYPE_CHECKING
 
 from django.core.exceptions import NON_FIELD_ERRORS, FieldDoesNotExist, ValidationError
 from django.db import models
@@ -23,6 +24,9 @@ from django.utils.text import capfirst
 from django.utils.translation import gettext as _
 from import_export import fields, resources, widgets
 from import_export.instance_loaders import CachedInstanceLoader, ModelInstanceLoader
+
+if TYPE_CHECKING:
+    from django_stubs_ext import StrOrPromise
 
 from .models import CalendarDay, Field, Procedure, RequiredDocument, RoutingStep, Unit
 from .services.calendar_days import calendar_change_record
@@ -58,8 +62,9 @@ class CodeWidget(widgets.ForeignKeyWidget):
         super().__init__(model, field=field, **kwargs)
         self._by_code: dict | None = None
 
-    def prime(self) -> None:
+    def prime(self) -> dict:
         self._by_code = {getattr(obj, self.field): obj for obj in self.model.objects.all()}
+        return self._by_code
 
     def remember(self, obj) -> None:
         """Make a row saved earlier in the same file findable (a unit's parent)."""
@@ -67,10 +72,9 @@ class CodeWidget(widgets.ForeignKeyWidget):
             self._by_code[getattr(obj, self.field)] = obj
 
     def lookup(self, code: str):
-        if self._by_code is None:
-            self.prime()
+        by_code = self.prime() if self._by_code is None else self._by_code
         try:
-            return self._by_code[code]
+            return by_code[code]
         except KeyError:
             raise ValueError(
                 _("Không có %(model)s với mã «%(code)s».") % {"model": self.model._meta.verbose_name, "code": code}
@@ -151,7 +155,7 @@ class LenientInstanceLoader(ModelInstanceLoader):
 class StrictModelResource(resources.ModelResource):
     """All or nothing, with errors labelled in Vietnamese and no query per row to validate."""
 
-    extra_labels: dict[str, str] = {}
+    extra_labels: dict[str, "StrOrPromise | None"] = {}
 
     @classmethod
     def widget_from_django_field(cls, f, default=widgets.Widget):
@@ -301,7 +305,7 @@ def _choice(choices: type[models.TextChoices], value: str, what: str) -> str:
 def _text(value: str, field: models.Field) -> str:
     if not value:
         raise ValueError(_("thiếu %(what)s.") % {"what": field.verbose_name})
-    if len(value) > field.max_length:
+    if field.max_length is not None and len(value) > field.max_length:
         raise ValueError(_("%(what)s dài quá %(n)s ký tự.") % {"what": field.verbose_name, "n": field.max_length})
     return value
 
@@ -375,7 +379,7 @@ def documents_format(documents: Iterable[RequiredDocument]) -> str:
 
 def steps_format(steps: Iterable[RoutingStep]) -> str:
     return f"{ITEM_SEPARATOR} ".join(
-        PART_SEPARATOR.join([s.name, s.role, s.unit.code if s.unit_id else "", plain_decimal(s.budget_hours)])
+        PART_SEPARATOR.join([s.name, s.role, s.unit.code if s.unit is not None else "", plain_decimal(s.budget_hours)])
         for s in steps
     )
 

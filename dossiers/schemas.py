@@ -189,10 +189,8 @@ class DossierListOut(Schema):
         return dossier.is_overdue(timezone.now())
 
 
-class HandoverIn(Schema):
-    """How the result was handed over (return_result); nothing given: at the counter, to the applicant."""
-
-    method: Literal["counter", "postal", "online"] = "counter"
+class _Handover(Schema):
+    method: str
     by_proxy: bool = False
     recipient_name: str = Field("", max_length=200)
     recipient_id_number: str = Field("", max_length=20)
@@ -200,8 +198,14 @@ class HandoverIn(Schema):
     result_url: str = Field("", max_length=500)
 
 
-class HandoverOut(HandoverIn):
-    method: str
+class HandoverIn(_Handover):
+    """How the result was handed over (return_result); nothing given: at the counter, to the applicant."""
+
+    method: Literal["counter", "postal", "online"] = "counter"
+
+
+class HandoverOut(_Handover):
+    method: str  # as stored, whatever it is (an answer does not validate it)
 
 
 class DossierOut(DossierCreatedOut):

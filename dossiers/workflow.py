@@ -312,7 +312,7 @@ def allowed_actions(status: int) -> list[Action]:
     return [action for action in ACTIONS.values() if status in action.sources]
 
 
-def event_label(code: str) -> str:
+def event_label(code: str) -> str | Promise:
     """The staff's words for a history event (its code when it has none)."""
     row = ACTIONS.get(code) or EVENTS.get(code)
     return row.label if row else code

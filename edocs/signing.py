@@ -185,7 +185,7 @@ def pdf_check(data: bytes) -> SignatureCheck:
         signed=True,
         intact=status.intact and status.valid,
         trusted=status.trusted,
-        whole_file=status.coverage.name == "ENTIRE_FILE",
+        whole_file=status.coverage is not None and status.coverage.name == "ENTIRE_FILE",
         signer_fingerprint=status.signing_cert.sha256.hex(),
         signer_subject=status.signing_cert.subject.human_friendly,
         timestamped=status.timestamp_validity is not None,

@@ -17,6 +17,7 @@ its end, with the unit that held each petition then.
 
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
+from typing import cast
 
 from django.db.models import Exists, OuterRef, Prefetch, Q
 from django.utils import timezone
@@ -108,7 +109,9 @@ def petition_at(petition: Petition, events, until: datetime) -> PetitionAt:
         if e.at > until:
             break
         if "answer_by" in e.data:
-            state.answer_by, state.unit_id = parse_datetime(e.data["answer_by"]), e.data.get("unit", state.unit_id)
+            # Written by services.petitions._clock_data: an aware datetime's isoformat, which parses.
+            answer_by = cast(datetime, parse_datetime(e.data["answer_by"]))
+            state.answer_by, state.unit_id = answer_by, e.data.get("unit", state.unit_id)
         if e.to_status:
             state.status = e.to_status
         if e.action == "answer":
@@ -138,8 +141,8 @@ def _judge(petition: Petition, state: PetitionAt, until: datetime) -> dict:
                 "petitions_satisfied": int(satisfied)}  # fmt: skip
     # Open at the end: on time while within the deadline, or held by the citizen (the clock waits);
     # §5.3 counts it satisfied unless late (nobody can have rated an answer not given yet).
-    on_time = int(state.with_citizen or until <= state.answer_by)
-    return {"petitions": 1, "petitions_on_time": on_time, "petitions_satisfied": on_time}
+    open_on_time = int(state.with_citizen or until <= state.answer_by)
+    return {"petitions": 1, "petitions_on_time": open_on_time, "petitions_satisfied": open_on_time}
 
 
 def _petition_key(petition: Petition, state: PetitionAt, group_by: str):

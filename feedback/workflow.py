@@ -65,7 +65,7 @@ PETITION_ACTIONS: dict[str, PetitionAction] = {
 }
 
 # History events that are no transition: the staff's words for them.
-PETITION_EVENTS: dict[str, Promise] = {
+PETITION_EVENTS: dict[str, str | Promise] = {
     "submit": _("Gửi phản ánh"),
     "flag_overdue": _("Cảnh báo quá hạn"),
     "rate_answer": _("Người gửi đánh giá trả lời"),
@@ -78,7 +78,7 @@ def allowed_actions(petition: Petition) -> list[PetitionAction]:
     return [action for action in PETITION_ACTIONS.values() if petition.status in action.sources]
 
 
-def event_label(code: str) -> str:
+def event_label(code: str) -> str | Promise:
     """The staff's words for a petition's history event (its code when it has none)."""
     action = PETITION_ACTIONS.get(code)
     return action.label if action else PETITION_EVENTS.get(code, code)

@@ -7,6 +7,7 @@ from django.db import models
 from django.db.models import Count, Exists, OuterRef, Q, Subquery
 from django.db.models.functions import Coalesce
 from django.utils import timezone
+from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
 from dossiers.access import grant_of
@@ -94,7 +95,7 @@ class SyncMessage(models.Model):
         return f"{self.dossier_id}#{self.sequence} {self.action} ({self.status})"
 
     @property
-    def national_status_label(self) -> str:
+    def national_status_label(self) -> str | Promise:
         """The status this message tells the portal (TrangThaiHoSo), by its name."""
         return Status(self.payload["TrangThaiHoSo"]).label
 

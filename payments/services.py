@@ -75,9 +75,12 @@ def payment_start(*, dossier_id: int, client_ip: str | None) -> Payment:
     reason = payable_reason(dossier)
     if reason is not None:
         raise Conflict(reason)
+    gateway = provider()
+    if gateway is None:  # refused above already (payable_reason: NOT_ENABLED)
+        raise Conflict(NOT_ENABLED)
     payment = Payment.objects.create(
         dossier=dossier,
-        provider=provider().name,
+        provider=gateway.name,
         txn_ref=_txn_ref(),
         amount=fee_due(dossier),
         client_ip=client_ip,

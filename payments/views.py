@@ -2,6 +2,7 @@
 e-receipt, and the staff page of a dossier's payments (the access rule) with the refund action."""
 
 import logging
+from typing import cast
 from urllib.parse import urlsplit
 
 from django.conf import settings
@@ -26,7 +27,7 @@ from edocs.views import signed_file_response
 from . import receipts
 from .fees import fee_due
 from .models import Payment
-from .providers import BadSignature, provider
+from .providers import BadSignature, Provider, provider
 from .services import UNKNOWN_ERROR, payable_reason, payment_ipn, payment_refund_request, payment_start
 
 log = logging.getLogger(__name__)
@@ -100,7 +101,8 @@ def pay(request, code: str):
         payment = payment_start(dossier_id=dossier.pk, client_ip=client_ip(request))
     except DomainError as exc:
         return _public(request, "payments/pay.html", context | {"reason": exc.message}, status=exc.status)
-    return redirect(provider().payment_url(payment, return_url=return_url(), client_ip=client_ip(request)))
+    gateway = cast(Provider, provider())  # payment_start refuses when there is none
+    return redirect(gateway.payment_url(payment, return_url=return_url(), client_ip=client_ip(request)))
 
 
 @require_safe

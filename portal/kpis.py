@@ -320,8 +320,8 @@ def metrics(f: rules.Figures, *, basis: str | None = None) -> dict:
 def unit_labels(ids: Iterable | None) -> dict[int, tuple[str, str]]:
     """{unit: (code, short name or name)} in the model's order; every unit's when `ids` is None."""
     units = Unit.objects.all() if ids is None else Unit.objects.filter(pk__in=[i for i in ids if i is not None])
-    units = units.values_list("pk", "code", "short_name", "name")
-    return {pk: (code, short or name) for pk, code, short, name in units}
+    rows = units.values_list("pk", "code", "short_name", "name")
+    return {pk: (code, short or name) for pk, code, short, name in rows}
 
 
 def _labels(group_by: str, keys: Iterable) -> dict:

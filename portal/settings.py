@@ -214,7 +214,7 @@ CELERY_BROKER_TRANSPORT_OPTIONS = (
 ) or {}
 # Publishing from a request must not hang when Redis is down: fail fast, and the
 # outbox's periodic flush sends the message once the broker is back.
-REDIS_TRANSPORT_OPTIONS = {
+REDIS_TRANSPORT_OPTIONS: dict[str, object] = {
     "visibility_timeout": 3600,
     "max_retries": 1,
     "interval_start": 0,

@@ -173,7 +173,8 @@ def _refused(request, dossier, retry_after: int):
 def lookup_result(request, code: str):
     key = request.GET.get("key", "")
     dossier, retry_after = dossier_lookup(request, code=code, key=key)
-    if refused := _refused(request, dossier, retry_after):
+    refused = _refused(request, dossier, retry_after)
+    if refused is not None or dossier is None:  # no dossier: _refused's 404
         return refused
     if key.strip().upper() != dossier.lookup_key:
         # Found by the ID number: continue on the receipt's link, so the number leaves the address bar.
@@ -204,7 +205,8 @@ def _e_result_url(dossier, status: dict) -> str | None:
 def lookup_result_file(request, code: str):
     """The electronic result signed by the lead unit, behind the same key, limits and 404 as the lookup."""
     dossier, retry_after = dossier_lookup(request, code=code, key=request.GET.get("key", ""))
-    if refused := _refused(request, dossier if signing_enabled() else None, retry_after):
+    refused = _refused(request, dossier if signing_enabled() else None, retry_after)
+    if refused is not None or dossier is None:  # no dossier: _refused's 404
         return refused
     try:
         document = result_signed(dossier=dossier)

@@ -9,9 +9,10 @@ bulk_create would send (each field's `pre_save` and `get_db_prep_save`).
 from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import cache
+from typing import cast
 
 from django.db import connections
-from django.db.models import AutoField, Model
+from django.db.models import AutoField, Field, Model
 
 from .prepared import execute_prepared
 
@@ -35,12 +36,12 @@ class _Rows:
         connection = connections[using]
         quote = connection.ops.quote_name
         meta = model._meta
-        in_sql = [meta.get_field(name) for name in set_in_sql]
+        in_sql = [cast(Field, meta.get_field(name)) for name in set_in_sql]  # concrete fields, named by the caller
         fields = tuple(
             f for f in meta.concrete_fields if not f.generated and not isinstance(f, AutoField) and f not in in_sql
         )
         # As bulk_create: the base type (varchar[], not varchar(50)[]), so nothing is cut.
-        types = [f.db_type(connection).split("(")[0] for f in fields]
+        types = [cast(str, f.db_type(connection)).split("(")[0] for f in fields]  # concrete: a column type each
         aliases = ", ".join(f"c{n}" for n in range(len(fields)))
         return _Rows(
             model=model,
@@ -107,7 +108,7 @@ def insert_with_children(
     connection = connections[using]
     names = tuple(name for name, _sql, _params in computed)
     rows = _Rows.of(type(parent), names, using)
-    columns = [connection.ops.quote_name(parent._meta.get_field(name).column) for name in names]
+    columns = [connection.ops.quote_name(cast(Field, parent._meta.get_field(name)).column) for name in names]
     ctes, params = [f"head AS ({head[0]})"], list(head[1])
     for _name, _sql, more in computed:
         params += more

@@ -53,5 +53,5 @@ def dossier_insert(
         for child in children:
             child.attach(dossier, provisional=provisional, code=dossier.code)
             if child.objs:
-                type(child.objs[0]).objects.bulk_create(child.objs)
+                type(child.objs[0])._default_manager.bulk_create(child.objs)  # any model: `objects`, its only manager
     return dossier

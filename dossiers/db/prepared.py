@@ -18,6 +18,7 @@ from functools import cache
 from typing import NamedTuple
 
 from django.db import connections
+from django.db.models import Model
 
 # psycopg prepares a statement once it has run this many times on the connection.
 _PREPARE_AFTER = 1
@@ -43,7 +44,7 @@ def execute_prepared(sql: str, params: Sequence, *, using: str = "default") -> l
         connection.connection.prepare_threshold = _PREPARE_AFTER
     with connection.wrap_database_errors:
         # Django's own wrapping of a new cursor (thread check, query log), around a server-binding one.
-        cursor = connection._prepare_cursor(_preparing_cursor()(connection.connection))
+        cursor = connection._prepare_cursor(_preparing_cursor()(connection.connection))  # type: ignore[attr-defined]  # private Django API, absent from django-stubs
     with cursor:
         cursor.execute(sql, params)
         return cursor.fetchall()
@@ -52,7 +53,7 @@ def execute_prepared(sql: str, params: Sequence, *, using: str = "default") -> l
 @cache
 def _preparing_cursor() -> type:
     """Django's server-binding cursor class, telling Django's query log what it ran."""
-    from django.db.backends.postgresql.base import ServerBindingCursor
+    from django.db.backends.postgresql.base import ServerBindingCursor  # type: ignore[attr-defined]  # psycopg 3 only; django-stubs omit it
 
     class PreparingCursor(ServerBindingCursor):
         def execute(self, query, params=None, *, prepare=None, binary=None):
@@ -65,13 +66,13 @@ def _preparing_cursor() -> type:
     return PreparingCursor
 
 
-def select_list(model: type, alias: str, using: str = "default") -> str:
+def select_list(model: type[Model], alias: str, using: str = "default") -> str:
     """The columns `model_from_row` reads, qualified by `alias`: `t."id", t."code", …`."""
     quote = connections[using].ops.quote_name
     return ", ".join(f"{alias}.{quote(f.column)}" for f in model._meta.concrete_fields)
 
 
-def model_from_row(model: type, row: Sequence, using: str = "default"):
+def model_from_row(model: type[Model], row: Sequence, using: str = "default"):
     """An instance of `model` from a row starting with `select_list`'s columns, as the ORM builds it."""
     fields = model._meta.concrete_fields
     return model.from_db(using, [f.attname for f in fields], row[: len(fields)])

@@ -12,14 +12,14 @@ import hashlib
 import random
 import unicodedata
 from dataclasses import dataclass, field
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
 from django.db import transaction
 from django.utils import timezone
 
-from ..calendar import compute_due
+from ..calendar import WorkCalendar, compute_due
 from ..calendar_store import calendar_for
 from ..models import Attachment, Channel, Dossier, OutboxMessage, Procedure, Status, TimeUnit, Unit, UnitMembership
 from ..roles import COUNTER_CLERK, SPECIALIST, UNIT_LEADER, roles_sync
@@ -38,7 +38,7 @@ WINDOW = 125 * DAY  # about six months of working days
 # Commune centres that receive demo dossiers; the first one has the seeded commune staff.
 DEMO_COMMUNES = ("Phường Nha Trang", "Phường Cam Ranh", "Phường Ninh Hòa", "Xã Diên Khánh", "Phường Phan Rang")
 # Final statuses in per mille: most returned, some in progress or waiting, a few closed early.
-STATUS_SHARES = {
+STATUS_SHARES: dict[int, int] = {
     Status.RETURNED: 540,
     Status.DONE: 60,
     Status.PROCESSING: 120,
@@ -253,8 +253,8 @@ class World:
     centre: Unit
     communes: list[Unit]
     wards: list[tuple[str, int]]
-    cal: object
-    now: object
+    cal: WorkCalendar
+    now: datetime
     limit: int
     officers: dict = field(default_factory=dict)
     officers_created: int = 0
@@ -413,7 +413,7 @@ def _path(status: int, rng: random.Random, *, middle: int, fee: bool) -> list[tu
     if fee and rng.random() < 0.3:
         pause += [("request_payment", "specialist"), ("payment_received", "clerk")]
     partial = transfers[: rng.randint(1, middle)]
-    paths = {
+    paths: dict[int, list[tuple[str, str]]] = {
         Status.SUBMITTED: [],
         Status.RECEIVED: [],
         Status.REFUSED: [("refuse", "clerk")],
@@ -580,7 +580,11 @@ def _actor(move: Move, dossier: Dossier, world: World):
 def _budget_estimate(procedure: Procedure) -> int:
     """The processing time in working seconds, before the calendar is asked."""
     amount = float(procedure.processing_time)
-    per_unit = {TimeUnit.WORKING_HOURS: HOUR, TimeUnit.CALENDAR_DAYS: DAY * 5 / 7, TimeUnit.MONTHS: 22 * DAY}
+    per_unit: dict[str, float] = {
+        TimeUnit.WORKING_HOURS: HOUR,
+        TimeUnit.CALENDAR_DAYS: DAY * 5 / 7,
+        TimeUnit.MONTHS: 22 * DAY,
+    }
     return max(HOUR, int(amount * per_unit.get(procedure.time_unit, DAY)))
 
 

@@ -9,9 +9,10 @@ from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
 
 from django.contrib.auth import get_user_model
+from django.contrib.auth.models import User
 from django.db import transaction
 from django.utils.translation import gettext_noop
-from vietnam_provinces import Province
+from vietnam_provinces import Province, ProvinceCode
 
 from ..models import Field, Procedure, RequiredDocument, RoutingStep, Unit, UnitMembership
 from ..models.catalogue import HOURS_PER_WORKING_DAY, TimeUnit
@@ -45,7 +46,7 @@ class SeedResult:
 
 @dataclass(frozen=True)
 class DemoStaff:
-    user: object
+    user: User
     role: str
     unit: Unit
     created: bool
@@ -53,7 +54,7 @@ class DemoStaff:
 
 def demo_province(*, province_code: int) -> Province:
     """The province from `vietnam-provinces`; ValueError for an unknown code."""
-    return Province.from_code(province_code)
+    return Province.from_code(ProvinceCode(province_code))
 
 
 def _upsert_unit(result: SeedResult, *, code: str, defaults: dict) -> Unit:

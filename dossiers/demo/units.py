@@ -115,7 +115,7 @@ def centre_fields(province: Province) -> dict:
 
 
 def communes(province: Province) -> Iterator[Ward]:
-    return Ward.iter_by_province(int(province.code))
+    return Ward.iter_by_province(province.code)
 
 
 def commune_fields(ward: Ward, province: Province) -> dict:

@@ -10,7 +10,7 @@ sums all facts (days) and then the days (weeks, months); the incremental refresh
 the days whose facts changed, then their weeks and months. Both give the same rows.
 """
 
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping
 from datetime import date, timedelta
 
 from django.db import connection
@@ -88,9 +88,9 @@ def rollup_refresh(cursor, keys: Iterable[tuple[int, date]]) -> int:
         )
     spans = {(WEEK, u, week_of(d), week_of(d) + timedelta(days=7)) for u, d in keys}
     spans |= {(MONTH, u, month_of(d), _next_month(d)) for u, d in keys}
-    spans = sorted(spans)
-    for i in range(0, len(spans), BATCH):
-        batch = spans[i : i + BATCH]
+    ordered = sorted(spans)
+    for i in range(0, len(ordered), BATCH):
+        batch = ordered[i : i + BATCH]
         values, params = values_sql([(g, u, s) for g, u, s, _e in batch])
         cursor.execute(f"DELETE FROM {table} WHERE (grain, unit_id, start) IN ({values})", params)
         values, params = values_sql(batch)
@@ -117,7 +117,8 @@ def facts_keys(cursor, pairs_sql: str, params: list) -> set[tuple[int, date]]:
 def pieces(start: date, end: date, bucket: Callable[[date], object]) -> list[tuple[str, date, object]]:
     """[start, end] as roll-up rows (grain, first day, bucket): whole months, else whole weeks,
     else days, none of them crossing a bucket of `bucket` (e.g. a week, a month, the period)."""
-    out, d = [], start
+    out: list[tuple[str, date, object]] = []
+    d = start
     while d <= end:
         month_last = _next_month(d) - timedelta(days=1)
         week_last = d + timedelta(days=6)
@@ -164,7 +165,7 @@ def rollup_by_unit(*, unit_ids, start: date, end: date) -> dict[int, dict]:
         return {row[0]: dict(zip(names, row[1:], strict=True)) for row in cursor.fetchall()}
 
 
-def rollup_by_buckets(*, unit_ids, spans: dict[str, tuple[date, date, Callable[[date], object]]]) -> dict:
+def rollup_by_buckets(*, unit_ids, spans: Mapping[str, tuple[date, date, Callable[[date], object]]]) -> dict:
     """{name: {bucket: {column: sum}}} for several (start, end, bucket function) at once: one query."""
     parts = {name: pieces(a, b, fn) for name, (a, b, fn) in spans.items()}
     where = Q(pk__in=[])

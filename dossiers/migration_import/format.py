@@ -80,7 +80,7 @@ class FormatError(Exception):
     """The file cannot be read as a table of this kind: (line, column, message) triples."""
 
     def __init__(self, problems: list[tuple[int, str, str | Promise]]):
-        super().__init__("; ".join(message for _line, _column, message in problems))
+        super().__init__("; ".join(str(message) for _line, _column, message in problems))
         self.problems = problems
 
 
@@ -98,7 +98,8 @@ def _lookup(columns: tuple[Column, ...]) -> dict[str, str]:
 
 def header_map(cells: list, columns: tuple[Column, ...]) -> list[str | None]:
     """The column code of each header cell (None: an empty trailing cell); FormatError if wrong."""
-    names, problems, seen, codes = _lookup(columns), [], set(), []
+    problems: list[tuple[int, str, str | Promise]] = []
+    names, seen, codes = _lookup(columns), set(), []
     for cell in cells:
         text = _key(cell or "")
         inner = re.search(r"\(([^()]+)\)\s*$", text)  # "Số điện thoại (applicant_phone)"

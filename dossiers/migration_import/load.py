@@ -300,4 +300,5 @@ class BulkSink:
                     for c in clock
                 )
                 counts[2] += len(clock)
-        return tuple(counts)
+        dossiers, events, clock_entries = counts
+        return dossiers, events, clock_entries

@@ -12,6 +12,7 @@ import re
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from datetime import date, datetime
+from decimal import Decimal
 
 from django.contrib.auth import get_user_model
 from django.utils.functional import Promise
@@ -91,7 +92,7 @@ class RowError:
 class ProcedureRef:
     id: int
     lead_id: int | None
-    amount: object
+    amount: Decimal
     time_unit: str
     same_day: bool
 
@@ -170,6 +171,10 @@ class Tracked:
     """What later rows need to know about a dossier of the file."""
 
     __slots__ = ("line", "status", "submitted_at", "last_at", "last_line", "last_status", "supplements")
+    status: int | None  # None until the dossier's row is valid; then submitted_at is set too
+    submitted_at: datetime | None
+    last_at: datetime | None
+    last_status: int | None
 
     def __init__(self, line: int):
         self.line, self.status, self.submitted_at = line, None, None
@@ -331,8 +336,9 @@ class HistoryValidator:
             end = v["finished_at"]
             v["timeliness"] = timeliness_of(end, v["due_at"]) if end and v["due_at"] else ""
         tracked = self.dossiers[v["code"]]
-        tracked.status, tracked.submitted_at = status, v["submitted_at"] or received
-        legacy_form = tracked.submitted_at.astimezone(LOCAL_TZ).date() < FORM_CHANGE
+        submitted: datetime = v["submitted_at"] or received  # NEED_SUBMITTED refused a row with neither
+        tracked.status, tracked.submitted_at = status, submitted
+        legacy_form = submitted.astimezone(LOCAL_TZ).date() < FORM_CHANGE
         in_lead = status in (Status.PROCESSING, Status.SUPPLEMENT, Status.PAYMENT, Status.STOPPED)
         return v | {
             "_line": check.line,
@@ -340,7 +346,7 @@ class HistoryValidator:
             "procedure_id": procedure.id,
             "lookup_key": lookup_key_new(),
             "current_unit_id": v["lead_unit_id"] if in_lead else v["receiving_unit_id"],
-            "submitted_at": tracked.submitted_at,
+            "submitted_at": submitted,
             "due_at_original": v["due_at"],
             "form_version": "TT01/2018/TT-VPCP" if legacy_form else "TT03/2025/TT-VPCP",
             "register_line": self._sequence(v["code"], v["receiving_unit_id"]),
@@ -352,8 +358,8 @@ class HistoryValidator:
     def _sequence(self, code: str, receiving_unit_id: int) -> int | None:
         """Advance the daily sequence a live code `<unit code>-YYMMDD-NNNN` would come from."""
         match = CODE_PATTERN.fullmatch(code)
-        unit = match and self.refs.units.get(match.group(1))
-        if not unit:
+        unit = self.refs.units.get(match.group(1)) if match else None
+        if match is None or not unit:
             return None
         try:
             day = datetime.strptime(match.group(2), "%y%m%d").date()  # noqa: DTZ007 (a calendar day)

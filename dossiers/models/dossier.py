@@ -5,6 +5,7 @@ from decimal import Decimal
 from django.conf import settings
 from django.db import models
 from django.utils import timezone
+from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
 
@@ -44,7 +45,7 @@ class IdType(models.TextChoices):
     OTHER = "other", _("Giấy tờ khác")
 
 
-ID_NUMBER_LABELS = {
+ID_NUMBER_LABELS: dict[str, str | Promise] = {
     IdType.CCCD: _("Số định danh cá nhân"),
     IdType.PASSPORT: _("Số hộ chiếu"),
     IdType.OTHER: _("Số giấy tờ tùy thân"),
@@ -60,7 +61,7 @@ class ResultDelivery(models.TextChoices):
 
 
 # The National Public Service Portal's channel codes (KenhThucHien): 1 counter, 2 online, 3 postal.
-CHANNEL_CODES = {Channel.COUNTER: 1, Channel.ONLINE: 2, Channel.POSTAL: 3}
+CHANNEL_CODES: dict[str, int] = {Channel.COUNTER: 1, Channel.ONLINE: 2, Channel.POSTAL: 3}
 
 
 class ReturnMethod(models.TextChoices):
@@ -478,7 +479,7 @@ class Dossier(models.Model):
         return str(Status(self.status).label)
 
     @property
-    def applicant_id_label(self) -> str:
+    def applicant_id_label(self) -> str | Promise:
         """What the applicant's number is called on forms: "Số định danh cá nhân", "Số hộ chiếu"…"""
         return ID_NUMBER_LABELS.get(self.applicant_id_type, ID_NUMBER_LABELS[IdType.OTHER])
 

@@ -2,12 +2,16 @@ import hashlib
 import secrets
 from datetime import time
 from functools import cache
+from typing import TYPE_CHECKING
 
 from django.conf import settings
 from django.db import models
 from django.utils import timezone
 from django.utils.crypto import constant_time_compare, salted_hmac
 from django.utils.translation import gettext_lazy as _
+
+if TYPE_CHECKING:
+    from django.contrib.auth.models import User
 
 
 # Office hours by default (ND 118/2025 leaves them to the province). Callables, not `time` values:
@@ -87,7 +91,7 @@ class Unit(models.Model):
         help_text=_("Hồ sơ không được ghi nhận tiếp nhận trước ngày này. Để trống: theo cấu hình chung."),
     )
     is_active = models.BooleanField(_("đang hoạt động"), default=True)
-    staff = models.ManyToManyField(
+    staff: "models.ManyToManyField[User, UnitMembership]" = models.ManyToManyField(
         settings.AUTH_USER_MODEL, verbose_name=_("cán bộ"), through="UnitMembership", related_name="units", blank=True
     )
 

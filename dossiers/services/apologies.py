@@ -90,10 +90,17 @@ def apology_can_edit(user: User, apology: Apology) -> bool:
     return editable and _member(user, apology.unit_id, DRAFTERS | signer_roles())
 
 
+def _current_due(dossier: Dossier) -> datetime:
+    """The appointment an apology moves; a paused dossier has none (its callers check first)."""
+    if dossier.due_at is None:
+        raise Conflict(PAUSED)
+    return dossier.due_at
+
+
 def new_due_for(dossier: Dossier, extension_days: Decimal):
     """The engine's proposal: the current appointment plus `extension_days` working days."""
     cal = calendar_for(dossier.lead_unit)
-    return cal.instant(cal.position(dossier.due_at) + int(extension_days * cal.day_seconds))
+    return cal.instant(cal.position(_current_due(dossier)) + int(extension_days * cal.day_seconds))
 
 
 def latest_new_due(dossier: Dossier):
@@ -157,7 +164,7 @@ def apology_draft(
         dossier=dossier,
         unit=apology_unit(dossier, at=now),
         reason=reason,
-        original_due_at=dossier.due_at,
+        original_due_at=_current_due(dossier),
         extension_days=extension_days,
         new_due_at=new_due_at,
         drafted_by=actor,
@@ -219,7 +226,7 @@ def apology_edit(
     new_due_at = new_due_checked(dossier, new_due_at or _extended(dossier, extension_days))
     before = {"reason": apology.reason, "new_due_at": apology.new_due_at.isoformat()}
     apology.reason, apology.extension_days, apology.new_due_at = reason, extension_days, new_due_at
-    apology.original_due_at, apology.status = dossier.due_at, Apology.Status.DRAFT
+    apology.original_due_at, apology.status = _current_due(dossier), Apology.Status.DRAFT
     apology.save(update_fields=["reason", "extension_days", "new_due_at", "original_due_at", "status"])
     _apology_event(dossier, "apology_edit", actor, reason=reason, apology=apology, before=before)
     return apology

@@ -2,10 +2,12 @@
 
 import re
 from dataclasses import dataclass
+from typing import cast
 
 import phonenumbers
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
+from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
 from ..errors import InvalidInput
@@ -23,7 +25,7 @@ ADDRESS_TOO_LONG = _("Địa chỉ dài quá 300 ký tự.")
 
 
 # (pattern of the normalised number, the message when it does not match), per document type
-ID_RULES = {
+ID_RULES: dict[str, tuple[re.Pattern[str], Promise]] = {
     IdType.CCCD: (re.compile(r"[0-9]{12}"), ID_NUMBER_INVALID),
     IdType.PASSPORT: (re.compile(r"[A-Z0-9]{6,20}"), PASSPORT_INVALID),
     IdType.OTHER: (re.compile(r"[A-Z0-9./-]{4,20}"), OTHER_ID_INVALID),
@@ -45,7 +47,7 @@ def id_number_normalise(raw: str | None) -> str:
     return re.sub(r"\s", "", raw or "").upper()
 
 
-def id_number_problem(id_type: str, id_number: str) -> tuple[str, str] | None:
+def id_number_problem(id_type: str, id_number: str) -> tuple[str, Promise] | None:
     """(field, message) when the number does not fit its document type, else None."""
     if id_type not in ID_RULES:
         return "applicant.id_type", ID_TYPE_INVALID
@@ -73,9 +75,8 @@ def applicant_clean(
     problems = {field: message for field, message in checks.items() if message}
     if problems:
         raise InvalidInput(next(iter(problems.values())), fields=problems)
-    return Applicant(
-        name=name, id_number=id_number, phone=normalised_phone, email=email, address=address, id_type=id_type
-    )
+    phone = cast(str, normalised_phone)  # None is PHONE_INVALID, raised above
+    return Applicant(name=name, id_number=id_number, phone=phone, email=email, address=address, id_type=id_type)
 
 
 def _email_problem(email: str):

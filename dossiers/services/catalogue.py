@@ -2,8 +2,9 @@
 
 import copy
 from collections.abc import Sequence
+from typing import TypeVar
 
-from django.db import models, transaction
+from django.db import transaction
 from django.db.models.signals import post_delete, post_save
 
 from ..calendar_store import Versions
@@ -82,12 +83,17 @@ def procedure_details_replace(*, details: Sequence[ProcedureDetails], batch_size
     return written
 
 
-def _replace(model: type[models.Model], wanted: dict, fields: list[str], batch_size: int) -> int:
+# A procedure's positioned rows: its required documents or its routing steps.
+_Row = TypeVar("_Row", RequiredDocument, RoutingStep)
+
+
+def _replace(model: type[_Row], wanted: dict[Procedure, Sequence[_Row]], fields: list[str], batch_size: int) -> int:
     existing = {
         (row.procedure_id, row.position): row.pk
         for row in model.objects.filter(procedure__in=list(wanted)).only("pk", "procedure_id", "position")
     }
-    to_create, to_update = [], []
+    to_create: list[_Row] = []
+    to_update: list[_Row] = []
     for procedure, rows in wanted.items():
         for position, row in enumerate(rows, 1):
             row.procedure, row.position = procedure, position

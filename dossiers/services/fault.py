@@ -8,6 +8,8 @@ several overruns, the first in routing order: it used up the time the later step
 Reads `dossier.steps.all()`, so a prefetched page costs no query.
 """
 
+from django.contrib.auth.models import User
+
 from ..models import Dossier, DossierStep, Unit
 
 
@@ -42,7 +44,7 @@ def unit_at_fault(dossier: Dossier, *, at) -> Unit:
     return step.unit if step else dossier.current_unit
 
 
-def lateness_attribution(dossier: Dossier, *, at, due) -> tuple[Unit, object]:
+def lateness_attribution(dossier: Dossier, *, at, due) -> tuple[Unit, User | None]:
     """(unit, officer) a late dossier is attributed to: the first overrun step's, else the step
     holding it at its appointment `due` (as the watch does), else the unit holding it."""
     step = step_at_fault(dossier, at=at) or (step_holding(dossier, at=due) if due else None)

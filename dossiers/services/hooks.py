@@ -90,5 +90,5 @@ def dossier_changed(*, dossier: Dossier, event: DossierEvent) -> None:
     transaction (the dossier's row is locked by it, so its changes reach them in order)."""
     pending = change_rows(DossierChange(dossier=dossier, event=event))
     for rows in rows_by_model(change_rows_all(pending)):
-        type(rows[0]).objects.bulk_create(rows)
+        type(rows[0])._default_manager.bulk_create(rows)  # any model: its `objects`, its only manager
     change_written(pending)

@@ -3,6 +3,7 @@
 from dataclasses import dataclass
 from datetime import datetime
 from functools import cache
+from typing import TYPE_CHECKING, TypedDict, cast
 
 from django.contrib.auth.models import User
 from django.db import transaction
@@ -38,6 +39,17 @@ from .lookup import public_answers_forget_on_commit
 from .notify import outbox_enqueue, outbox_kick_on_commit, outbox_messages
 from .steps import steps_layout
 from .timing import effective_time, go_live_of
+
+if TYPE_CHECKING:
+    from django_stubs_ext import WithAnnotations
+
+
+class ClerkCheck(TypedDict):
+    """What `receiving_units` adds to each unit: whose membership it checked, and the answer."""
+
+    clerk_check_user: int
+    clerk_check_answer: bool
+
 
 INCOMPLETE = _("Hồ sơ chưa đủ thành phần: không tiếp nhận, hướng dẫn công dân bổ sung (Mẫu 02).")
 NOT_A_CENTRE = _("Chỉ Trung tâm Phục vụ hành chính công hoặc Bộ phận Một cửa được tiếp nhận hồ sơ.")
@@ -104,7 +116,7 @@ def _check_reception(*, procedure: Procedure, unit: Unit, actor, set_count: int,
         raise InvalidInput(BAD_DELIVERY, fields={"result_delivery": BAD_DELIVERY})
 
 
-def receiving_units(user, code: str | None) -> tuple[list[Unit], Versions]:
+def receiving_units(user, code: str | None) -> tuple[list["WithAnnotations[Unit, ClerkCheck]"], Versions]:
     """The unit with `code`, or else the centres `user` is a member of (a list, for the caller
     to tell none from several: at most two), each knowing whether `user` is one of its counter
     clerks (`clerk_check_answer`), and the calendar's and the catalogue's versions,
@@ -141,9 +153,10 @@ def _receiving_sql(*, by_code: bool) -> str:
 def _is_clerk_of(actor, unit: Unit) -> bool:
     """Whether `actor` is a counter clerk of `unit`: already known when `receiving_units` fetched
     it, else asked with the same statement."""
-    if getattr(unit, "clerk_check_user", None) != actor.pk:
-        [unit], _versions = receiving_units(actor, unit.code)
-    return unit.clerk_check_answer
+    if getattr(unit, "clerk_check_user", None) == actor.pk:
+        return cast("WithAnnotations[Unit, ClerkCheck]", unit).clerk_check_answer  # fetched for `actor`
+    [checked], _versions = receiving_units(actor, unit.code)
+    return checked.clerk_check_answer
 
 
 @transaction.atomic

@@ -13,7 +13,7 @@ only after it said yes), payments and feedback.
 import hashlib
 import hmac
 import logging
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from functools import partial
 
 from django.conf import settings
@@ -92,7 +92,7 @@ def lookup_failures_today() -> int:
     return cache.get(FAILURES_KEY.format(day=timezone.localdate().isoformat()), 0)
 
 
-def lookup_throttled(request, *, code: str, read: list[str] = ()) -> tuple[int, list[bytes | None]]:
+def lookup_throttled(request, *, code: str, read: Sequence[str] = ()) -> tuple[int, list[bytes | None]]:
     """Count one lookup per address and per code: (seconds to wait when over a limit else 0,
     the values cached under the keys `read` when allowed).
 
@@ -144,10 +144,12 @@ def public_answer(request, *, code: str, key: str, render: Callable[[Dossier], b
     """(the dossier's public answer as `render` makes it, or None; seconds to wait when over a limit)."""
     language = translation.get_language()
     answer_key = _answer_key(_clean_code(code), _clean_key(key), language)
-    retry_after, (entry, generation) = lookup_throttled(request, code=code, read=[answer_key, _generation_key(code)])
+    retry_after, (entry, stored_generation) = lookup_throttled(
+        request, code=code, read=[answer_key, _generation_key(code)]
+    )
     if retry_after:
         return None, retry_after
-    generation = int(generation or 0)
+    generation = int(stored_generation or 0)
     if entry:
         stored, body = entry.split(b"|", 1)
         if int(stored) == generation:

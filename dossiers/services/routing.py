@@ -87,7 +87,7 @@ def _next_step(dossier: Dossier, after: int, *, to_unit: Unit | None) -> Dossier
 def _shift_open_step(dossier: Dossier, paused_from, resumed_at) -> None:
     """After a pause the open step's deadline moves by the working time waited."""
     step = current_step(dossier)
-    if step is None or step.due_at is None:
+    if step is None or step.due_at is None or step.started_at is None:  # an open step has started
         return
     due = step_due_shifted(
         calendar_for(step.unit),
@@ -382,7 +382,7 @@ def _attribute_lateness(dossier: Dossier, due, at) -> None:
 
 
 def _event_data(dossier: Dossier, action: workflow.Action, params: dict) -> dict:
-    data = {"unit": dossier.current_unit.code}
+    data: dict[str, object] = {"unit": dossier.current_unit.code}
     if workflow.OUTCOME in action.asks:
         data["approved"] = params["approved"]
     if workflow.DOCUMENTS in action.asks and params["documents"]:

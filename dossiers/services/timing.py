@@ -29,12 +29,12 @@ def instant_checked(value: datetime, *, field: str) -> datetime:
     if timezone.is_naive(value):
         raise InvalidInput(AT_NAIVE, fields={field: AT_NAIVE})
     try:
-        value = value.astimezone(UTC)
+        utc: datetime | None = value.astimezone(UTC)
     except OverflowError:
-        value = None
-    if value is None or not FIRST_INSTANT <= value <= LAST_INSTANT:
+        utc = None
+    if utc is None or not FIRST_INSTANT <= utc <= LAST_INSTANT:
         raise InvalidInput(OUT_OF_RANGE, fields={field: OUT_OF_RANGE})
-    return value
+    return utc
 
 
 def day_checked(value: date, *, field: str) -> date:

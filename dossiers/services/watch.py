@@ -20,7 +20,7 @@ from ..models import OPEN, Dossier, DossierEvent, DossierStep, WatchLevel
 from ..models.dossier import OPEN_RANGE_SQL
 
 # level: (threshold column, action recorded on the timeline)
-LEVELS = {
+LEVELS: dict[int, tuple[str, str]] = {
     WatchLevel.DUE_SOON: ("soon_at", "flag_due_soon"),
     WatchLevel.OVERDUE: ("due_at", "flag_overdue"),
     WatchLevel.OVERDUE_2X: ("late2_at", "flag_overdue_2x"),
@@ -111,7 +111,7 @@ def _flag_level_orm(level: int, at: datetime) -> int:
     if level > WatchLevel.OVERDUE:
         due = due.filter(watch_level__gte=WatchLevel.OVERDUE)
     rows = list(due.select_for_update().values("id", "status", "current_unit_id", column))
-    changes = {"watch_level": level}
+    changes: dict[str, object] = {"watch_level": level}
     if level == WatchLevel.OVERDUE:
         unit = Coalesce(_at_fault("unit_id", at), F("current_unit_id"))
         changes |= {"late_unit_id": unit, "late_assignee_id": _at_fault("receiver_id", at)}

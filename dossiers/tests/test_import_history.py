@@ -272,6 +272,20 @@ def test_cannot_read_a_file_with_an_unknown_header(files, tmp_path):
     assert_nothing_imported()
 
 
+@pytest.mark.parametrize(
+    ("name", "content", "message"),
+    [("history.txt", "code\n", "Chỉ nhận tệp .csv hoặc .xlsx."), ("empty.csv", "", "Tệp trống: thiếu dòng tiêu đề.")],
+)
+def test_cannot_read_a_file_of_another_kind_or_an_empty_one(files, tmp_path, name, content, message):
+    path = tmp_path / name
+    path.write_text(content, encoding="utf-8")
+
+    result = history_import(dossiers=path, now=NOW)
+
+    assert [str(e.message) for e in result.errors] == [message]
+    assert_nothing_imported()
+
+
 def test_command_prints_counts_or_errors(files, capsys):
     d, e = files()
     call_command("import_history", str(d), "--events", str(e), "--dry-run")

@@ -174,7 +174,7 @@ def apology(request, pk: int):
     op = request.POST.get("op", "sign")
     if op == "sign" and request.POST.get("confirmed") != "on":
         if not apology_can_sign(request.user, item):
-            return _render_apology(request, item, error=gt(LEADER_ONLY), status=403)
+            return _render_apology(request, item, error=str(LEADER_ONLY), status=403)
         return _render_apology(request, item, confirm_sign=True)
     try:
         if op == "return":
@@ -185,7 +185,7 @@ def apology(request, pk: int):
     except DomainError as exc:
         return _render_apology(request, item, error=exc.message, status=exc.status)
     due = item.new_due_at.astimezone(LOCAL_TZ).strftime("%d/%m/%Y %H:%M")
-    messages.success(request, gt(SIGNED) % {"number": item.number, "due": due})
+    messages.success(request, str(SIGNED) % {"number": item.number, "due": due})
     return redirect("staff:apology", pk=item.pk)
 
 
@@ -208,7 +208,7 @@ def apology_change(request, pk: int):
     """Rework a draft: the head edits it, or its unit after the head returned it."""
     item = _apology_or_404(request.user, pk)
     if not apology_can_edit(request.user, item):
-        return _render_apology(request, item, error=gt(NOT_EDITABLE), status=403)
+        return _render_apology(request, item, error=str(NOT_EDITABLE), status=403)
     initial = {"reason": item.reason, "extension_days": item.extension_days}
     if item.extension_days is None:
         initial["new_due_at"] = item.new_due_at.astimezone(LOCAL_TZ).strftime("%d/%m/%Y %H:%M")

@@ -1,5 +1,7 @@
 """Forms of the staff pages: input shapes only; the rules live in the services."""
 
+from typing import cast
+
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
@@ -144,7 +146,9 @@ class IntakeForm(forms.Form):
 
     def error_summary(self) -> list[dict]:
         """The wrong fields in the order of the page, each with the anchor of its input."""
-        rows = [{"anchor": "#intake-errors", "label": "", "message": e} for e in self.non_field_errors()]
+        rows: list[dict[str, object]] = [
+            {"anchor": "#intake-errors", "label": "", "message": e} for e in self.non_field_errors()
+        ]
         for name, field in self.fields.items():
             for message in self.errors.get(name, ()):
                 anchor = "#documents" if name == "documents" else f"#{self[name].id_for_label}"
@@ -161,7 +165,8 @@ class IntakeForm(forms.Form):
             self.fields[wrong[0]].widget.attrs["autofocus"] = True
 
     def units(self) -> list[Unit]:
-        return list(self.fields["receiving_unit"].queryset)
+        field = cast(forms.ModelChoiceField, self.fields["receiving_unit"])  # declared so above
+        return [] if field.queryset is None else list(field.queryset)
 
     def checked_documents(self) -> set[str]:
         return {str(v) for v in self["documents"].value() or ()}

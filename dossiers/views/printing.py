@@ -56,7 +56,7 @@ def guidance(request) -> HttpResponse:
 
 @require_GET
 @login_required
-def register(request) -> HttpResponse:
+def register(request) -> HttpResponse | FileResponse:
     """Mẫu 07: the register, filtered, a page at a time (`?cursor=`, dossiers/keyset.py: no COUNT,
     no OFFSET); `?format=xlsx` exports all matching rows."""
     form = printing.RegisterFilter(request.GET or None, user=request.user)

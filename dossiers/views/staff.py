@@ -18,6 +18,7 @@ from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
+from django.utils.functional import Promise
 from django.utils.translation import gettext as gt
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_POST
@@ -245,7 +246,7 @@ def visible_or_404(user, code: str) -> Dossier:
     return dossier
 
 
-def print_links(d: Dossier) -> list[tuple[str, str]]:
+def print_links(d: Dossier) -> list[tuple[str, str | Promise]]:
     present = {e.action for e in d.events.all()}
     if d.received_at:
         present.add("received")
@@ -279,15 +280,15 @@ TRANSFER_GROUPS = (
 )
 
 
-def transfer_units(d: Dossier, forms: list[dict]) -> list[tuple[str, list[Unit]]]:
+def transfer_units(d: Dossier, forms: list[dict]) -> list[tuple[str | Promise, list[Unit]]]:
     """Where the dossier may go, grouped as (group label, units by name): agencies first."""
     if not any(workflow.TO_UNIT in f["action"].asks for f in forms):
         return []
     units = Unit.objects.filter(is_active=True).exclude(pk=d.current_unit_id).order_by("name")
-    groups = {(kind, level): [] for kind, level, _label in TRANSFER_GROUPS}
+    groups: dict[tuple[str, str], list[Unit]] = {(kind, level): [] for kind, level, _label in TRANSFER_GROUPS}
     for unit in units.only("code", "name", "kind", "level"):
         groups.setdefault((unit.kind, unit.level), []).append(unit)
-    labels = {(kind, level): label for kind, level, label in TRANSFER_GROUPS}
+    labels: dict[tuple[str, str], str | Promise] = {(kind, level): label for kind, level, label in TRANSFER_GROUPS}
     return [(labels.get(key, ""), members) for key, members in groups.items() if members]
 
 

@@ -4,6 +4,8 @@ Supervisors see their units' subtree, unit leaders their units, superusers every
 (`Dossier.objects.visible_to`). The list is exported as a streamed CSV or XLSX.
 """
 
+from typing import TYPE_CHECKING, TypedDict
+
 from django import forms
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
@@ -18,6 +20,17 @@ from ..calendar_store import calendar_for, due_soon_bound
 from ..models import OPEN, Channel, Dossier, Field, Procedure, Unit, WatchLevel
 from ..services.watch import level_at
 from .forms import UnitChoiceField
+
+if TYPE_CHECKING:
+    from django_stubs_ext import WithAnnotations
+
+
+class ApologyFlags(TypedDict):
+    """What `DossierQuerySet.with_apology_state()` annotates."""
+
+    has_signed_apology: bool
+    has_draft_apology: bool
+
 
 PAGE_SIZE = 50
 
@@ -119,7 +132,7 @@ def days_overdue(d: Dossier, cal, now) -> int:
     return (cal.position(end) - cal.position(d.due_at)) // cal.day_seconds
 
 
-def apology_state(d: Dossier) -> ApologyState:
+def apology_state(d: "WithAnnotations[Dossier, ApologyFlags]") -> ApologyState:
     if d.has_signed_apology:
         return ApologyState.SIGNED
     return ApologyState.DRAFT if d.has_draft_apology else ApologyState.NONE

@@ -8,12 +8,15 @@ information asked for; while the citizen holds it, it cannot be overdue (docs/ru
 """
 
 import hmac
+from collections.abc import Callable
 from datetime import datetime
+from typing import cast
 
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
 from django.db import connection, transaction
 from django.utils import timezone
+from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
 from dossiers.access import may_handle_petition
@@ -70,7 +73,8 @@ def petition_code_new(*, at: datetime) -> str:
 
 
 def _clean(values: dict[str, str]) -> dict[str, str]:
-    cleaned, problems = {}, {}
+    cleaned: dict[str, str] = {}
+    problems: dict[str, str | Promise] = {}
     for name, (limit, required) in LIMITS.items():
         value = (values.get(name) or "").strip()
         if required and not value:
@@ -108,7 +112,7 @@ def petition_route(*, unit_code: str = "", dossier: Dossier | None = None, proce
         return unit
     if dossier is not None:
         return dossier.lead_unit or dossier.current_unit
-    if procedure is not None and procedure.lead_agency_id:
+    if procedure is not None and procedure.lead_agency is not None:
         return procedure.lead_agency
     return provincial_centre()
 
@@ -135,7 +139,8 @@ def _about(about: str, *, dossier_ref: str, officer_name: str, procedure) -> str
 
 
 def working_days_after(unit: Unit, start: datetime, days: int) -> datetime:
-    return compute_due(calendar_for(unit), start, days, WORKING_DAYS)
+    # No pauses given, so a due time always (None only while a pause is open).
+    return cast(datetime, compute_due(calendar_for(unit), start, days, WORKING_DAYS))
 
 
 @transaction.atomic
@@ -345,13 +350,13 @@ def petition_act(
     row = PETITION_ACTIONS.get(action)
     if row is None:
         raise InvalidInput(UNKNOWN_ACTION, fields={"action": UNKNOWN_ACTION})
-    asked = {"publish": publish} if PUBLISH in row.asks else {}
+    asked: dict[str, object] = {"publish": publish} if PUBLISH in row.asks else {}
     asked |= {"to_unit_code": to_unit_code} if TO_UNIT in row.asks else {}
     return SERVICES[action](petition_id=petition_id, actor=actor, text=text, **asked)
 
 
 # The write path of each action in feedback.workflow.PETITION_ACTIONS.
-SERVICES = {
+SERVICES: dict[str, Callable[..., Petition]] = {
     "reject": petition_reject,
     "request_info": petition_request_info,
     "supply_info": petition_supply_info,

@@ -20,9 +20,9 @@ class Command(BaseCommand):
         except OSError as exc:
             raise CommandError(f"Không đọc được tệp {file}: {exc.strerror}") from exc
         verdict = document_verify(data, dossier_code=dossier)
-        if not verdict.ok:
-            raise CommandError("Không hợp lệ:\n- " + "\n- ".join(verdict.problems))
         document = verdict.document
+        if not verdict.ok or document is None:  # no record of the file is one of the problems
+            raise CommandError("Không hợp lệ:\n- " + "\n- ".join(verdict.problems))
         signed_at = timezone.localtime(document.signed_at).strftime("%d/%m/%Y %H:%M")
         self.stdout.write(
             f"Hợp lệ: {document.get_kind_display()} của hồ sơ {document.dossier.code}, "
