@@ -9,6 +9,7 @@ from .api_lifecycle import ERRORS, visible_dossier
 from .auth import StaffRequest, staff_auth
 from .idempotency import idempotent_call
 from .models import Attachment
+from .renderers import to_json_data
 from .services.attachments import attachment_add
 
 router = Router(tags=["dossiers"], auth=staff_auth)
@@ -46,7 +47,7 @@ def attach(
 
     def create():
         attachment = attachment_add(dossier=dossier, kind=kind, uploaded_file=file, actor=request.auth)
-        return 201, AttachmentOut(**attachment_out(attachment)).dict()
+        return 201, to_json_data(attachment_out(attachment))  # stored as JSON for a repeated key
 
     body = {"code": code, "kind": kind, "name": file.name, "size": file.size}
     return Status(*idempotent_call(user=request.auth, key=idempotency_key, body=body, create=create))
