@@ -118,7 +118,7 @@ class ListQuery(Schema):
 def list_dossiers(request: StaffRequest, filters: Query[ListQuery]):
     dossiers = _filtered(Dossier.objects.visible_to(request.auth), filters)
     page, size = max(filters.page, 1), min(max(filters.page_size, 1), 200)
-    rows = dossiers.for_list()[(page - 1) * size : page * size]
+    rows = list(dossiers.for_list()[(page - 1) * size : page * size])  # read here, not while validating
     return {"items": rows, "count": dossiers.count(), "page": page, "page_size": size}
 
 

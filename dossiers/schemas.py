@@ -10,6 +10,7 @@ from typing import Literal
 
 from django.utils import timezone
 from ninja import Field, Schema
+from pydantic import ConfigDict
 
 from .people import person_name
 
@@ -301,3 +302,16 @@ class PageOut(Schema):
     count: int
     page: int
     page_size: int
+
+
+class AttachmentOut(Schema):
+    # A file attached to a dossier, read from `Attachment`. The answer stored for a repeated
+    # Idempotency-Key (and the one just stored) is JSON: it is read back by the fields' own names.
+    model_config = ConfigDict(validate_by_name=True)
+
+    id: int
+    kind: str
+    name: str = Field(alias="original_name")
+    size: int
+    sha256: str
+    uploaded_at: datetime

@@ -1,11 +1,17 @@
-"""API schemas of the feedback router: explicit In/Out shapes."""
+"""API schemas of the feedback router: explicit In/Out shapes.
+
+The Out schemas read the models themselves, as the dossier API's do (dossiers/schemas.py): a field
+named as the model's attribute reads it, an `alias` names a path to it (`unit.code`), a static
+`resolve_<field>` works it out."""
 
 from datetime import datetime
 from typing import Literal
 
+from django.utils import timezone
 from ninja import Field, Schema
 
 from .models import COMMENT_MAX, CONTENT_MAX, SUBJECT_MAX
+from .workflow import allowed_actions
 
 
 class CriteriaIn(Schema):
@@ -24,7 +30,7 @@ class RatingIn(Schema):
 
 
 class RatingOut(Schema):
-    dossier_code: str
+    dossier_code: str = Field(alias="dossier.code")
     satisfied: bool
     attitude: int | None
     timeliness: int | None
@@ -51,15 +57,15 @@ class PetitionCreatedOut(Schema):
     key: str
     status: str
     received_at: datetime
-    due_at: datetime
+    due_at: datetime = Field(alias="answer_by")
 
 
 class PublishedPetitionOut(Schema):
     code: str
     subject: str
     content: str
-    unit_code: str
-    unit_name: str
+    unit_code: str = Field(alias="unit.code")
+    unit_name: str = Field(alias="unit.name")
     received_at: datetime
     answer: str
     answered_at: datetime
@@ -74,12 +80,13 @@ class PublishedPageOut(Schema):
 
 
 class PetitionOut(Schema):
+    # A petition loaded with `Petition.objects.for_list()`; `actions` are those its state allows.
     code: str
     subject: str
     content: str
     about: str
-    unit_code: str
-    dossier_code: str
+    unit_code: str = Field(alias="unit.code")
+    dossier_code: str = Field(alias="dossier_ref")
     officer_name: str
     name: str
     phone: str
@@ -100,6 +107,18 @@ class PetitionOut(Schema):
     clock_from: datetime | None
     citizen_satisfied: bool | None
     actions: list[str]
+
+    @staticmethod
+    def resolve_status_label(petition) -> str:
+        return str(petition.get_status_display())
+
+    @staticmethod
+    def resolve_is_overdue(petition) -> bool:
+        return petition.is_overdue(timezone.now())
+
+    @staticmethod
+    def resolve_actions(petition) -> list[str]:
+        return [a.name for a in allowed_actions(petition)]
 
 
 class PetitionPageOut(Schema):
@@ -125,5 +144,5 @@ class PetitionRatingIn(Schema):
 
 class PetitionRatingOut(Schema):
     code: str
-    satisfied: bool
-    rated_at: datetime
+    satisfied: bool = Field(alias="citizen_satisfied")
+    rated_at: datetime = Field(alias="citizen_rated_at")

@@ -59,10 +59,15 @@ class NationalDossierIn(Schema):
 
 
 class NationalDossierOut(Schema):
-    MaHoSoQG: str
-    MaHoSo: str
-    TrangThaiHoSo: int
+    # Read from the dossier (its inbound link loaded); a redelivery is the answer 200 (201: created).
+    MaHoSoQG: str = Field(alias="national_inbound.portal_id")
+    MaHoSo: str = Field(alias="code")
+    TrangThaiHoSo: int = Field(alias="status")
     TrungLap: bool
+
+    @staticmethod
+    def resolve_TrungLap(dossier, context) -> bool:  # noqa: N802 (the portal's field name)
+        return context["response_status"] == 200
 
 
 def _submitted_at(raw: str | None):
@@ -92,13 +97,7 @@ def national_dossier(request: HttpRequest, payload: NationalDossierIn):
         submitted_at=_submitted_at(payload.NgayNop),
         set_count=payload.SoBoHoSo,
     )
-    body = {
-        "MaHoSoQG": payload.MaHoSoQG,
-        "MaHoSo": dossier.code,
-        "TrangThaiHoSo": dossier.status,
-        "TrungLap": not created,
-    }
-    return Answer(201 if created else 200, body)
+    return Answer(201 if created else 200, dossier)
 
 
 def _applicant(owner: OwnerIn) -> dict:

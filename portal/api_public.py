@@ -9,7 +9,7 @@ import json
 from datetime import datetime
 
 from django.http import HttpRequest, HttpResponse
-from ninja import Router, Schema, Status
+from ninja import Field, Router, Schema, Status
 
 from dossiers.errors import error_body
 from dossiers.models import Dossier
@@ -66,16 +66,26 @@ class PublicDossierOut(Schema):
 class ServiceRequestOut(Schema):
     """GeoReport v2 `service_requests` fields that fit; the address is personal data and is left out."""
 
-    service_request_id: str
+    # Read from the public status (dossiers.public_status), the page's and the lookup API's own.
+    service_request_id: str = Field(alias="code")
     status: str
-    status_notes: str
-    service_name: str
-    service_code: str
-    agency_responsible: str
-    requested_datetime: datetime | None
+    status_notes: str = Field(alias="status_text")
+    service_name: str = Field(alias="procedure")
+    service_code: str = Field(alias="procedure_code")
+    agency_responsible: str = Field(alias="agency")
+    requested_datetime: datetime | None = Field(alias="submitted_at")
     updated_datetime: datetime | None
-    expected_datetime: datetime | None
+    expected_datetime: datetime | None = Field(alias="due_at")
     media_url: str | None = None
+
+    @staticmethod
+    def resolve_status(status: dict) -> str:
+        return "closed" if status["is_finished"] else "open"
+
+    @staticmethod
+    def resolve_updated_datetime(status: dict) -> datetime | None:
+        timeline = status["timeline"]
+        return timeline[-1]["at"] if timeline else status["submitted_at"]
 
 
 def _refused(response: HttpResponse, retry_after: int) -> Status:
@@ -126,21 +136,4 @@ def _open311(request: HttpRequest, response: HttpResponse, *, code: str, key: st
     dossier, retry_after = dossier_lookup(request, code=code, key=key)
     if dossier is None:
         return _refused(response, retry_after)
-    status = public_status(dossier)
-    return [service_request(status, agency=status["agency"])]
-
-
-def service_request(status: dict, *, agency: str) -> dict:
-    timeline = status["timeline"]
-    return {
-        "service_request_id": status["code"],
-        "status": "closed" if status["is_finished"] else "open",
-        "status_notes": status["status_text"],
-        "service_name": status["procedure"],
-        "service_code": status["procedure_code"],
-        "agency_responsible": agency,
-        "requested_datetime": status["submitted_at"],
-        "updated_datetime": timeline[-1]["at"] if timeline else status["submitted_at"],
-        "expected_datetime": status["due_at"],
-        "media_url": None,
-    }
+    return [public_status(dossier)]

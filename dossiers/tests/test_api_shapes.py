@@ -8,7 +8,7 @@ import pytest
 import time_machine
 from django.utils import timezone
 
-from dossiers.models import Dossier, Procedure, Status, Unit
+from dossiers.models import Attachment, Dossier, Procedure, Status, Unit
 from dossiers.people import person_name
 from dossiers.presenters import actions_for
 from dossiers.renderers import LocalTimeJSONEncoder
@@ -17,6 +17,7 @@ from dossiers.services.routing import dossier_transition
 from dossiers.tests.conftest import local
 from dossiers.tests.fixtures import API_DOSSIER_BODY as BODY
 from dossiers.tests.test_api_dossiers import bearer
+from dossiers.tests.test_attachments import PDF, PNG, upload
 
 pytestmark = pytest.mark.django_db
 
@@ -269,3 +270,30 @@ def test_does_render_the_catalogue_and_units_as_before(client, world):
     assert procedures.status_code == 200 and expected and procedures.content == rendered(expected)
     rows = [unit_before(u) for u in Unit.objects.filter(is_active=True).select_related("parent")]
     assert units.status_code == 200 and len(rows) > 1 and units.content == rendered(rows)
+
+
+def attachment_before(a):
+    return {
+        "id": a.pk,
+        "kind": a.kind,
+        "name": a.original_name,
+        "size": a.size,
+        "sha256": a.sha256,
+        "uploaded_at": a.uploaded_at,
+    }
+
+
+def test_does_render_the_attachments_as_before(client, world, receive):
+    dossier = receive()
+    url, auth = f"/api/v1/dossiers/{dossier.code}/attachments", bearer(world["clerk"])
+    with time_machine.travel(local(2026, 3, 9, 10, 0, 1), tick=False):
+        scan = client.post(url, {"kind": "scan", "file": upload(PNG, "cccd.png", "image/png")}, **auth)
+    with time_machine.travel(local(2026, 3, 9, 10, 5), tick=False):
+        form = client.post(url, {"kind": "scan", "file": upload(PDF, "to-khai.pdf")}, **auth)
+    listed = client.get(url, **auth)
+    first, second = Attachment.objects.filter(dossier=dossier).order_by("id")
+    assert scan.status_code == form.status_code == 201, scan.content
+    assert scan.content == rendered(attachment_before(first)) and form.content == rendered(attachment_before(second))
+    assert b'"name": "cccd.png"' in scan.content and b'"uploaded_at": "2026-03-09T10:00:01+07:00"' in scan.content
+    expected = [attachment_before(a) for a in dossier.attachments.all()]
+    assert listed.status_code == 200 and len(expected) == 2 and listed.content == rendered(expected)

@@ -126,6 +126,21 @@ def test_does_answer_201_and_list_the_file_when_uploaded_through_the_api(client,
     assert [a["id"] for a in listed] == [body["id"]]
 
 
+def test_does_store_one_file_and_replay_the_answer_when_the_upload_repeats_its_idempotency_key(client, world, receive):
+    dossier = receive()
+    url, auth = f"/api/v1/dossiers/{dossier.code}/attachments", bearer(world["clerk"])
+    answers = [
+        client.post(
+            url, {"kind": "scan", "file": upload(PNG, "cccd.png", "image/png")}, HTTP_IDEMPOTENCY_KEY="u-1", **auth
+        )
+        for _ in range(2)
+    ]
+    assert [a.status_code for a in answers] == [201, 201], answers[0].content
+    assert answers[0].content == answers[1].content and answers[0].json()["name"] == "cccd.png"
+    assert answers[0].json()["uploaded_at"].endswith("+07:00")
+    assert [a.pk for a in dossier.attachments.all()] == [answers[0].json()["id"]]
+
+
 def test_does_answer_422_when_a_text_file_is_uploaded_through_the_api(client, world, receive, settings):
     dossier = receive()
     response = client.post(
