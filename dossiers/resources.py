@@ -22,6 +22,7 @@ from django.core.exceptions import NON_FIELD_ERRORS, FieldDoesNotExist, Validati
 from django.db import models
 from django.utils.text import capfirst
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from import_export import fields, resources, widgets
 from import_export.instance_loaders import CachedInstanceLoader, ModelInstanceLoader
 
@@ -222,6 +223,35 @@ class StrictModelResource(resources.ModelResource):
         return f"{capfirst(verbose)} ({column})"
 
 
+class OncePerFileResource(StrictModelResource):
+    """A resource whose natural key (its one `import_id_fields`) a file names once: a later row
+    with the same key is an error of that row, reported with the row's other errors."""
+
+    repeated_key: str  # the error of a later row, %(n)s the first row's number
+
+    def before_import(self, dataset, **kwargs):
+        super().before_import(dataset, **kwargs)
+        self._first_rows: dict[object, int] = {}
+
+    def row_errors(self, instance, row) -> dict[str, list[str]]:
+        """The row's errors beyond its fields' (columns saved after the row), by field."""
+        return {}
+
+    def import_instance(self, instance, row, **kwargs):
+        errors = {}
+        try:
+            super().import_instance(instance, row, **kwargs)
+        except ValidationError as e:
+            errors = e.update_error_dict(errors)
+        errors.update(self.row_errors(instance, row))
+        [key] = self._meta.import_id_fields
+        first_row = self._first_rows.setdefault(getattr(instance, key), kwargs.get("row_number"))
+        if first_row != kwargs.get("row_number"):
+            errors[key] = [self.repeated_key % {"n": first_row}]
+        if errors:
+            raise ValidationError(errors)
+
+
 # --- units -----------------------------------------------------------------------------
 
 
@@ -405,7 +435,7 @@ class DetailsField(fields.Field):
         return self.format_items(getattr(instance, self.related_name).all()) if instance.pk else ""
 
 
-class ProcedureResource(StrictModelResource):
+class ProcedureResource(OncePerFileResource):
     """The tuned path: cached lookups, bulk writes; the admin and the benchmark use it."""
 
     field = fields.Field(attribute="field", column_name="field", widget=CodeWidget(Field))
@@ -417,6 +447,7 @@ class ProcedureResource(StrictModelResource):
         "documents": RequiredDocument._meta.verbose_name_plural,
         "steps": RoutingStep._meta.verbose_name_plural,
     }
+    repeated_key = gettext_lazy("Mã TTHC trùng với dòng %(n)s.")
 
     class Meta:
         model = Procedure
@@ -457,30 +488,13 @@ class ProcedureResource(StrictModelResource):
     def filter_export(self, queryset, **kwargs):
         return queryset.select_related("field", "lead_agency").prefetch_related("documents", "steps__unit")
 
-    def before_import(self, dataset, **kwargs):
-        super().before_import(dataset, **kwargs)
-        self._rows_by_code: dict[str, int] = {}
-
     def after_init_instance(self, instance, new, row, **kwargs):
         # Snapshot the saved lists while the prefetch cache is there: the library
         # deep-copies the instance for its diff, and a copied QuerySet forgets its rows.
         details = [field for field in self.fields.values() if isinstance(field, DetailsField)]
         instance._saved_details = {field.related_name: field.saved_text(instance) for field in details}
 
-    def import_instance(self, instance, row, **kwargs):
-        errors = {}
-        try:
-            super().import_instance(instance, row, **kwargs)
-        except ValidationError as e:
-            errors = e.update_error_dict(errors)
-        errors.update(self._import_details(instance, row))
-        first_row = self._rows_by_code.setdefault(instance.national_code, kwargs.get("row_number"))
-        if first_row != kwargs.get("row_number"):
-            errors["national_code"] = [_("Mã TTHC trùng với dòng %(n)s.") % {"n": first_row}]
-        if errors:
-            raise ValidationError(errors)
-
-    def _import_details(self, instance, row) -> dict[str, list[str]]:
+    def row_errors(self, instance, row) -> dict[str, list[str]]:
         """Parse the documents and steps columns (absent column: keep what is saved)."""
         parsers = {"documents": documents_parse, "steps": self._steps_parse}
         instance._pending_details, errors = {}, {}

@@ -9,13 +9,12 @@ nothing, and each bad row is reported with its line and the Vietnamese column na
 
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
-from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from import_export import fields, widgets
 
 from .models import Unit
-from .resources import StrictModelResource
+from .resources import OncePerFileResource
 from .roles import ROLE_LABELS, ROLES, role_label
 from .textsearch import fold
 
@@ -69,10 +68,11 @@ class UnitsWidget(widgets.ManyToManyWidget):
         return f"{SEPARATOR} ".join(u.code for u in value.order_by("code")) if value is not None else ""
 
 
-class UserResource(StrictModelResource):
+class UserResource(OncePerFileResource):
     roles = fields.Field(attribute="groups", column_name="roles", widget=RolesWidget())
     units = fields.Field(attribute="units", column_name="units", widget=UnitsWidget())
     extra_labels = {"roles": gettext_lazy("vai trò"), "units": gettext_lazy("đơn vị")}
+    repeated_key = gettext_lazy("Tên đăng nhập trùng với dòng %(n)s.")
 
     class Meta:
         model = get_user_model()
@@ -86,29 +86,17 @@ class UserResource(StrictModelResource):
     def filter_export(self, queryset, **kwargs):
         return queryset.prefetch_related("groups", "units").order_by("username")
 
-    def before_import(self, dataset, **kwargs):
-        super().before_import(dataset, **kwargs)
-        self._rows_by_username: dict[str, int] = {}
-
     def init_instance(self, row=None):
         user = super().init_instance(row)
         user.set_unusable_password()  # a new account: no password until one is set
         return user
 
-    def import_instance(self, instance, row, **kwargs):
+    def row_errors(self, instance, row) -> dict[str, list[str]]:
         errors = {}
-        try:
-            super().import_instance(instance, row, **kwargs)
-        except ValidationError as e:
-            errors = e.update_error_dict(errors)
         for name in ("roles", "units"):  # saved after the row; checked with it, so a bad one is a row error
             if self.fields[name].column_name in row:
                 try:
                     self.fields[name].clean(row)
                 except ValueError as e:
                     errors[name] = [str(e)]
-        first_row = self._rows_by_username.setdefault(instance.username, kwargs.get("row_number"))
-        if first_row != kwargs.get("row_number"):
-            errors["username"] = [_("Tên đăng nhập trùng với dòng %(n)s.") % {"n": first_row}]
-        if errors:
-            raise ValidationError(errors)
+        return errors

@@ -141,6 +141,18 @@ def _extended(dossier: Dossier, extension_days) -> object:
         return LAST_INSTANT + timedelta(days=1)
 
 
+def _draft_terms(
+    dossier: Dossier, *, reason: str, extension_days: Decimal | None, new_due_at: datetime | None
+) -> tuple[str, datetime]:
+    """A draft's reason, trimmed, and its new due date, given or worked out from `extension_days`:
+    checked alike when the draft is written and when it is reworked."""
+    if new_due_at is None and extension_days is None:
+        raise InvalidInput(NEW_DUE_REQUIRED, fields={"new_due_at": NEW_DUE_REQUIRED})
+    reason = (reason or "").strip()
+    _check_draft(dossier, reason=reason)
+    return reason, new_due_checked(dossier, new_due_at or _extended(dossier, extension_days))
+
+
 @transaction.atomic
 def apology_draft(
     *,
@@ -154,11 +166,7 @@ def apology_draft(
     dossier = _lock_dossier(dossier_id)
     if not apology_can_draft(actor, dossier):
         raise Forbidden(NOT_AT_FAULT)
-    if new_due_at is None and extension_days is None:
-        raise InvalidInput(NEW_DUE_REQUIRED, fields={"new_due_at": NEW_DUE_REQUIRED})
-    reason = (reason or "").strip()
-    _check_draft(dossier, reason=reason)
-    new_due_at = new_due_checked(dossier, new_due_at or _extended(dossier, extension_days))
+    reason, new_due_at = _draft_terms(dossier, reason=reason, extension_days=extension_days, new_due_at=new_due_at)
     now = timezone.now()
     apology = Apology.objects.create(
         dossier=dossier,
@@ -219,11 +227,7 @@ def apology_edit(
     apology, dossier = _lock_apology(apology_id)
     if not apology_can_edit(actor, apology):
         raise Forbidden(NOT_EDITABLE)
-    if new_due_at is None and extension_days is None:
-        raise InvalidInput(NEW_DUE_REQUIRED, fields={"new_due_at": NEW_DUE_REQUIRED})
-    reason = (reason or "").strip()
-    _check_draft(dossier, reason=reason)
-    new_due_at = new_due_checked(dossier, new_due_at or _extended(dossier, extension_days))
+    reason, new_due_at = _draft_terms(dossier, reason=reason, extension_days=extension_days, new_due_at=new_due_at)
     before = {"reason": apology.reason, "new_due_at": apology.new_due_at.isoformat()}
     apology.reason, apology.extension_days, apology.new_due_at = reason, extension_days, new_due_at
     apology.original_due_at, apology.status = _current_due(dossier), Apology.Status.DRAFT

@@ -140,3 +140,31 @@ def browser(chromium_path, monkeypatch):
         # While Playwright's loop runs, Django's connections live in a context of their own (asgiref's
         # Local): close them here, or the test database cannot be dropped at the end of the run.
         connections.close_all()
+
+
+def desktop_context(browser, **options):
+    """A vi-VN browser context, 1280×900 unless `options` give a viewport, whose waits give up after 15 s."""
+    context = browser.new_context(**{"locale": "vi-VN", "viewport": {"width": 1280, "height": 900}, **options})
+    context.set_default_timeout(15_000)
+    return context
+
+
+@pytest.fixture
+def page(browser):
+    """A page of a desktop context of its own (`desktop_context`), closed after the test."""
+    context = desktop_context(browser)
+    yield context.new_page()
+    context.close()
+
+
+def logged_in(context, base: str, user):
+    """A new page of `context` logged in as `user`, the most robust way: a real session made by
+    Django's test client, handed to the browser."""
+    from django.conf import settings
+    from django.test import Client
+
+    client = Client()
+    client.force_login(user)
+    cookie = client.cookies[settings.SESSION_COOKIE_NAME]
+    context.add_cookies([{"name": cookie.key, "value": cookie.value, "url": base}])
+    return context.new_page()

@@ -4,7 +4,7 @@ Vietnamese, units are given on the user's page, accounts are exported and import
 import pytest
 
 from dossiers.roles import roles_sync
-from dossiers.tests.fixtures import screenshots_dir
+from dossiers.tests.fixtures import desktop_context, screenshots_dir
 
 from .factories import UnitFactory, UserFactory
 
@@ -15,8 +15,7 @@ PASSWORD = "mat-khau-thu-nghiem"
 
 @pytest.fixture
 def page(browser):
-    context = browser.new_context(locale="vi-VN", viewport={"width": 1280, "height": 900}, accept_downloads=True)
-    context.set_default_timeout(15_000)
+    context = desktop_context(browser, accept_downloads=True)
     yield context.new_page()
     context.close()
 

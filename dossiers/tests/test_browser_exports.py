@@ -11,16 +11,14 @@ from openpyxl import load_workbook
 from dossiers.models import Dossier
 from dossiers.services.applicants import applicant_clean
 from dossiers.services.routing import dossier_transition
-from dossiers.tests.test_browser_supervision import logged_in
+from dossiers.tests.fixtures import desktop_context, logged_in
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
 @pytest.fixture
 def browser_context(browser):
-    context = browser.new_context(locale="vi-VN", viewport={"width": 1280, "height": 900}, accept_downloads=True)
-    context.set_default_timeout(15_000)
-    return context
+    return desktop_context(browser, accept_downloads=True)
 
 
 def _download(page, link_name: str):

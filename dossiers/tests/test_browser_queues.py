@@ -6,8 +6,7 @@ from django.urls import reverse
 
 from dossiers.services.routing import dossier_transition
 from dossiers.tests.factories import UnitFactory, UserFactory
-from dossiers.tests.fixtures import screenshots_dir
-from dossiers.tests.test_browser_supervision import logged_in
+from dossiers.tests.fixtures import desktop_context, logged_in, screenshots_dir
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 SCREENSHOTS = screenshots_dir()
@@ -15,9 +14,7 @@ SCREENSHOTS = screenshots_dir()
 
 @pytest.fixture
 def browser_context(browser):
-    context = browser.new_context(locale="vi-VN", viewport={"width": 1280, "height": 900})
-    context.set_default_timeout(15_000)
-    return context
+    return desktop_context(browser)
 
 
 def test_does_land_the_specialist_on_their_step_and_let_them_claim_it(live_server, browser_context, world, receive):

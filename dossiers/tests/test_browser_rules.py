@@ -3,26 +3,19 @@ leader's step, with its file and a confirmation; an apology returned, edited and
 confirmation; a payment demand confirmed. No inline script: the confirmations are pages."""
 
 import pytest
-from django.conf import settings
-from django.test import Client
 from django.urls import reverse
 
 from dossiers.models import Apology, Dossier, Procedure, Status
 from dossiers.services.routing import RESULT_MISSING, dossier_transition
+from dossiers.tests.fixtures import desktop_context, logged_in
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 PDF = b"%PDF-1.4\n% Phieu ly lich tu phap\n%%EOF\n"
 
 
 def page_as(browser, base: str, user):
-    """A page in a context of its own, logged in as `user` (a session made by Django's test client)."""
-    context = browser.new_context(locale="vi-VN", viewport={"width": 1280, "height": 900})
-    context.set_default_timeout(15_000)
-    client = Client()
-    client.force_login(user)
-    cookie = client.cookies[settings.SESSION_COOKIE_NAME]
-    context.add_cookies([{"name": cookie.key, "value": cookie.value, "url": base}])
-    return context.new_page()
+    """A page in a context of its own, logged in as `user`."""
+    return logged_in(desktop_context(browser), base, user)
 
 
 @pytest.fixture

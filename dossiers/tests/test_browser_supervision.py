@@ -2,15 +2,13 @@
 
 import pytest
 import time_machine
-from django.conf import settings
-from django.test import Client
 from django.urls import reverse
 
 from dossiers.services.apologies import apology_issue
 from dossiers.services.routing import dossier_transition
 from dossiers.services.watch import watch_flag
 from dossiers.tests.conftest import local
-from dossiers.tests.fixtures import screenshots_dir
+from dossiers.tests.fixtures import desktop_context, logged_in, screenshots_dir
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 SCREENSHOTS = screenshots_dir()
@@ -18,18 +16,7 @@ SCREENSHOTS = screenshots_dir()
 
 @pytest.fixture
 def browser_context(browser):
-    context = browser.new_context(locale="vi-VN", viewport={"width": 1400, "height": 900})
-    context.set_default_timeout(15_000)
-    return context
-
-
-def logged_in(context, base: str, user):
-    """The most robust log-in: a real session made by Django's test client, handed to the browser."""
-    client = Client()
-    client.force_login(user)
-    cookie = client.cookies[settings.SESSION_COOKIE_NAME]
-    context.add_cookies([{"name": cookie.key, "value": cookie.value, "url": base}])
-    return context.new_page()
+    return desktop_context(browser, viewport={"width": 1400, "height": 900})
 
 
 @pytest.fixture

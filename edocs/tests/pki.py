@@ -3,17 +3,17 @@ certificates it issues (PKCS#12, as a unit would receive them) and an RFC 3161 t
 authority served over HTTP on loopback."""
 
 import asyncio
-import threading
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from functools import cache
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 from cryptography import x509
 from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import ec, rsa
 from cryptography.hazmat.primitives.serialization import pkcs12
 from cryptography.x509.oid import ExtendedKeyUsageOID, NameOID
+
+from dossiers.tests.loopback import LoopbackServer, QuietHandler
 
 PASSPHRASE = "mat-khau-p12-thu-nghiem"
 
@@ -100,7 +100,7 @@ def root_ca() -> Authority:
 # -- an RFC 3161 time stamp authority on loopback ---------------------------------------------------
 
 
-class TimeStampServer:
+class TimeStampServer(LoopbackServer):
     """POST a DER TimeStampReq, get a DER TimeStampResp signed by a TSA certificate of the CA."""
 
     def __init__(self, ca: Authority):
@@ -119,34 +119,19 @@ class TimeStampServer:
             tsa_key=keys.PrivateKeyInfo.load(der_key),
         )
         self.requests = 0
-        self.server = ThreadingHTTPServer(("127.0.0.1", 0), self._handler())
-        self.url = f"http://127.0.0.1:{self.server.server_address[1]}/tsa"
+        super().__init__(self._handler())
+        self.url = f"{self.base}/tsa"
 
     def _handler(self):
         tsa = self
 
-        class Handler(BaseHTTPRequestHandler):
+        class Handler(QuietHandler):
             def do_POST(self):  # noqa: N802 - http.server's name
                 from asn1crypto import tsp
 
                 request = tsp.TimeStampReq.load(self.rfile.read(int(self.headers["Content-Length"])))
                 body = asyncio.run(tsa.stamper.async_request_tsa_response(request)).dump()
                 tsa.requests += 1
-                self.send_response(200)
-                self.send_header("Content-Type", "application/timestamp-reply")
-                self.send_header("Content-Length", str(len(body)))
-                self.end_headers()
-                self.wfile.write(body)
-
-            def log_message(self, *args):
-                pass
+                self.send_body(200, "application/timestamp-reply", body)
 
         return Handler
-
-    def __enter__(self):
-        threading.Thread(target=self.server.serve_forever, daemon=True).start()
-        return self
-
-    def __exit__(self, *exc):
-        self.server.shutdown()
-        self.server.server_close()

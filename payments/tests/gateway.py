@@ -9,13 +9,13 @@ mistake in our client shows up as a rejection here, not as the same mistake on b
 import hmac
 import json
 import secrets
-import threading
 from datetime import datetime
 from hashlib import sha512
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from urllib.parse import parse_qsl, urlencode, urlsplit
 from urllib.request import urlopen
 from zoneinfo import ZoneInfo
+
+from dossiers.tests.loopback import LoopbackServer, QuietHandler
 
 GMT7 = ZoneInfo("Asia/Ho_Chi_Minh")
 PAY_REQUIRED = (
@@ -37,7 +37,7 @@ def now_gmt7() -> str:
     return datetime.now(GMT7).strftime("%Y%m%d%H%M%S")
 
 
-class VNPaySimulator:
+class VNPaySimulator(LoopbackServer):
     def __init__(self, *, tmn_code: str, secret: str, ipn_url: str):
         self.tmn_code, self.secret, self.ipn_url = tmn_code, secret, ipn_url
         self.outcome = "00"  # vnp_ResponseCode of the next payment ("24": the customer cancels)
@@ -47,18 +47,9 @@ class VNPaySimulator:
         self.ipn_calls: list[tuple[str, dict]] = []  # (the signed query sent, the merchant's JSON answer)
         self.refunds: list[dict] = []
         self.rejections: list[str] = []
-        self.server = ThreadingHTTPServer(("127.0.0.1", 0), self._handler())
-        base = f"http://127.0.0.1:{self.server.server_address[1]}"
-        self.pay_url = f"{base}/paymentv2/vpcpay.html"
-        self.api_url = f"{base}/merchant_webapi/api/transaction"
-
-    def __enter__(self):
-        threading.Thread(target=self.server.serve_forever, daemon=True).start()
-        return self
-
-    def __exit__(self, *exc):
-        self.server.shutdown()
-        self.server.server_close()
+        super().__init__(self._handler())
+        self.pay_url = f"{self.base}/paymentv2/vpcpay.html"
+        self.api_url = f"{self.base}/merchant_webapi/api/transaction"
 
     # -- signatures, as the guide specifies them -------------------------------------------------
 
@@ -198,7 +189,7 @@ class VNPaySimulator:
     def _handler(self):
         gateway = self
 
-        class Handler(BaseHTTPRequestHandler):
+        class Handler(QuietHandler):
             def do_GET(self):  # noqa: N802 - http.server's name
                 self._send(*gateway.get(self.path))
 
@@ -206,15 +197,6 @@ class VNPaySimulator:
                 self._send(*gateway.post(self.path, self.rfile.read(int(self.headers.get("Content-Length") or 0))))
 
             def _send(self, status: int, content_type: str, body: bytes, location: str):
-                self.send_response(status)
-                if location:
-                    self.send_header("Location", location)
-                self.send_header("Content-Type", content_type)
-                self.send_header("Content-Length", str(len(body)))
-                self.end_headers()
-                self.wfile.write(body)
-
-            def log_message(self, *args):
-                pass
+                self.send_body(status, content_type, body, {"Location": location} if location else None)
 
         return Handler

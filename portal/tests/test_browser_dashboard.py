@@ -10,8 +10,7 @@ from django.urls import reverse
 from dossiers.kpi.facts import kpi_facts_rebuild
 from dossiers.models import Dossier, Status
 from dossiers.tests.factories import UserFactory
-from dossiers.tests.fixtures import local, screenshots_dir
-from dossiers.tests.test_browser_supervision import logged_in
+from dossiers.tests.fixtures import desktop_context, local, logged_in, screenshots_dir
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 SCREENSHOTS = screenshots_dir()
@@ -51,9 +50,7 @@ def test_does_show_vietnamese_labels_integer_axes_and_number_format_when_a_super
 ):
     from playwright.sync_api import expect
 
-    context = browser.new_context(locale="vi-VN", viewport={"width": 1280, "height": 900})
-    context.set_default_timeout(15_000)
-    page = logged_in(context, live_server.url, march)
+    page = logged_in(desktop_context(browser), live_server.url, march)
     page.goto(f"{live_server.url}{reverse('kpi-dashboard')}?from={MARCH['from']}&to={MARCH['to']}")
 
     summary = page.locator("#summary")

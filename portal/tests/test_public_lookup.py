@@ -43,10 +43,8 @@ def officers(world):
     return [f"{last} {first}" for last, first in OFFICERS.values()]
 
 
-@pytest.fixture
-def journey(world, receive, officers):
-    """Received Mon 09/03/2026 10:00, sent to the agency, a supplement asked (Thu 12/03) and given
-    (Tue 17/03), an apology with a new date (Wed 25/03), the result ready (Mon 30/03)."""
+def waiting_for_supplement(world, receive, reason: str) -> Dossier:
+    """Received Mon 09/03/2026 10:00, sent to the agency, the MISSING documents asked for (Thu 12/03 10:00)."""
     with travel(2026, 3, 9, 10, 0):
         dossier = receive()
         dossier_transition(dossier_id=dossier.pk, action="transfer", actor=world["clerk"])
@@ -55,9 +53,17 @@ def journey(world, receive, officers):
             dossier_id=dossier.pk,
             action="request_supplement",
             actor=world["specialist"],
-            reason="Thiếu giấy tờ chứng minh nơi cư trú",
+            reason=reason,
             documents=MISSING,
         )
+    return dossier
+
+
+@pytest.fixture
+def journey(world, receive, officers):
+    """Received Mon 09/03/2026 10:00, sent to the agency, a supplement asked (Thu 12/03) and given
+    (Tue 17/03), an apology with a new date (Wed 25/03), the result ready (Mon 30/03)."""
+    dossier = waiting_for_supplement(world, receive, "Thiếu giấy tờ chứng minh nơi cư trú")
     with travel(2026, 3, 17, 14, 0):
         dossier_transition(dossier_id=dossier.pk, action="supplement_received", actor=world["clerk"])
     with travel(2026, 3, 25, 9, 0):
@@ -134,17 +140,8 @@ def test_does_list_the_public_events_in_order_when_the_api_is_asked(client, jour
 
 
 def test_does_say_what_is_missing_when_the_dossier_waits_for_a_supplement(client, world, receive):
-    with travel(2026, 3, 9, 10, 0):
-        dossier = receive()
-        dossier_transition(dossier_id=dossier.pk, action="transfer", actor=world["clerk"])
-    with travel(2026, 3, 12, 10, 0):
-        dossier_transition(
-            dossier_id=dossier.pk,
-            action="request_supplement",
-            actor=world["specialist"],
-            reason="Thiếu giấy tờ",
-            documents=MISSING,
-        )
+    dossier = waiting_for_supplement(world, receive, "Thiếu giấy tờ")
+    with travel(2026, 3, 12, 10, 0):  # the moment it was asked
         html = page(client, dossier.code, dossier.lookup_key).content.decode()
         body = api(client, dossier.code, dossier.lookup_key).json()
     assert 'id="missing-documents"' in html and all(name in html for name in MISSING)
