@@ -2,6 +2,8 @@
 
 Each model's rows go in as typed arrays, `INSERT … SELECT … FROM UNNEST(%s::bigint[], …)`,
 the form bulk_create itself uses on PostgreSQL, so one SQL text serves any number of rows.
+The one parent row goes in as typed values (`%s::bigint, …`): psycopg sends a value far
+faster than a one-element array (0.17 ms → 0.01 ms for the dossier's 50 fields).
 The SQL of each model is built once per process (`_Rows.of`); the values are what
 bulk_create would send (each field's `pre_save` and `get_db_prep_save`).
 """
@@ -25,9 +27,10 @@ class _Rows:
 
     model: type[Model]
     table: str
-    fields: tuple  # the fields sent as arrays, in the order of `columns`
+    fields: tuple  # the fields sent (as arrays, or values for one row), in the order of `columns`
     columns: str  # the column list of the INSERT, fields sent by the statement first
     arrays: str  # UNNEST(%s::bigint[], …) AS u(c0, c1, …)
+    scalars: str  # %s::bigint, … for a single row
     pk: str
 
     @staticmethod
@@ -49,12 +52,17 @@ class _Rows:
             fields=fields,
             columns=", ".join(quote(f.column) for f in [*in_sql, *fields]),
             arrays=f"UNNEST({', '.join(f'%s::{t}[]' for t in types)}) AS u({aliases})",
+            scalars=", ".join(f"%s::{t}" for t in types),
             pk=quote(meta.pk.column),
         )
 
     def values(self, objs: Sequence[Model], connection) -> list[list]:
         """One list per field, as bulk_create would prepare them (auto_now fields are set here)."""
         return [[f.get_db_prep_save(f.pre_save(obj, True), connection) for obj in objs] for f in self.fields]
+
+    def values_of_one(self, obj: Model, connection) -> list:
+        """The values of one row, in the order of `scalars`."""
+        return [f.get_db_prep_save(f.pre_save(obj, True), connection) for f in self.fields]
 
 
 def rows_by_model(rows: Sequence[Model]) -> list[list[Model]]:
@@ -114,10 +122,10 @@ def insert_with_children(
         params += more
     ctes.append(
         f"p AS (INSERT INTO {rows.table} ({rows.columns}) "  # noqa: S608 (our tables and columns)
-        f"SELECT {', '.join(sql for _name, sql, _params in computed)}, u.* FROM head, {rows.arrays} "
+        f"SELECT {', '.join(sql for _name, sql, _params in computed)}, {rows.scalars} FROM head "
         f"RETURNING {rows.pk}, {', '.join(columns)})"
     )
-    params += rows.values([parent], connection)
+    params += rows.values_of_one(parent, connection)
     outputs = [f"p.{rows.pk}", *(f"p.{column}" for column in columns)]
     for n, child in enumerate(children):
         model = type(child.objs[0])

@@ -1,7 +1,9 @@
 """insert_with_children: a new row and the rows pointing at it in one statement on PostgreSQL."""
 
+from decimal import Decimal
+
 import pytest
-from django.db import connection
+from django.db import DataError, connection
 from django.db.models.signals import post_save
 from django.utils import timezone
 
@@ -92,3 +94,24 @@ def test_does_insert_nothing_when_one_list_fails(world, receive):
     with pytest.raises(Exception, match="null value"):
         insert(dossier, [Children(bad)])
     assert Dossier.objects.count() == before
+
+
+def test_does_write_every_field_of_the_row_into_its_own_column(world, receive):
+    """The row's values are sent one per column (not as arrays): each lands where it belongs."""
+    received = receive()
+    dossier = new_dossier(received)
+    dossier.applicant_address, dossier.return_by_proxy, dossier.result_approved = "5 Yersin, Nha Trang", True, None
+    dossier.fee, dossier.supplement_count, dossier.late2_at = Decimal("12500"), 3, received.submitted_at
+    insert(dossier, [])
+    saved = Dossier.objects.get(pk=dossier.pk)
+    skip = {"id", "code", "register_line", "lookup_key", "created_at", "updated_at"}
+    fields = [f.attname for f in Dossier._meta.concrete_fields if f.attname not in skip]
+    assert {name: getattr(saved, name) for name in fields} == {name: getattr(dossier, name) for name in fields}
+    assert (saved.return_by_proxy, saved.fee, saved.supplement_count) == (True, Decimal("12500"), 3)
+
+
+def test_cannot_insert_a_value_longer_than_its_column_rather_than_cut_it(world, receive):
+    dossier = new_dossier(receive())
+    dossier.applicant_phone = "0" * 17  # varchar(16)
+    with pytest.raises(DataError, match="too long"):
+        insert(dossier, [])
