@@ -227,7 +227,7 @@ class OncePerFileResource(StrictModelResource):
     """A resource whose natural key (its one `import_id_fields`) a file names once: a later row
     with the same key is an error of that row, reported with the row's other errors."""
 
-    repeated_key: str  # the error of a later row, %(n)s the first row's number
+    repeated_key: "StrOrPromise"  # the error of a later row, %(n)s the first row's number
 
     def before_import(self, dataset, **kwargs):
         super().before_import(dataset, **kwargs)
