@@ -120,7 +120,7 @@ def test_does_revoke_tokens_by_prefix_or_user_when_the_command_runs(client):
     first, second = api_token_create(user=user), api_token_create(user=user)
     kept = api_token_create(user=other)
     out = StringIO()
-    call_command("revoke_api_token", first[0].prefix, stdout=out)
+    call_command("revoke_api_token", "--", first[0].prefix, stdout=out)  # "--": a prefix may begin with "-"
     assert out.getvalue().strip() == "Đã thu hồi 1 mã truy cập."
     assert _get(client, first[1]).status_code == 401 and _get(client, second[1]).status_code == 200
     call_command("revoke_api_token", "--user", "tich.hop", stdout=StringIO())

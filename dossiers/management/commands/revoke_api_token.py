@@ -11,7 +11,11 @@ class Command(BaseCommand):
     help = "Thu hồi mã truy cập API theo tiền tố (8 ký tự đầu) hoặc mọi mã của một người dùng."
 
     def add_arguments(self, parser):
-        parser.add_argument("prefixes", nargs="*", help="Tiền tố của mã (như trong trang quản trị)")
+        parser.add_argument(
+            "prefixes",
+            nargs="*",
+            help="Tiền tố của mã (như trong trang quản trị); đặt sau -- nếu tiền tố bắt đầu bằng dấu -",
+        )
         parser.add_argument("--user", help="Thu hồi mọi mã của người dùng này")
 
     def handle(self, *args, prefixes: list[str], user: str | None = None, **options):
