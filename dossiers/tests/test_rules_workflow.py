@@ -11,15 +11,18 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
 from dossiers.errors import Forbidden, InvalidInput, InvalidTransition
-from dossiers.models import ClockEntry, Dossier, DossierStep, OutboxMessage, Procedure, Status
+from dossiers.kpi.facts import kpi_facts_rebuild
+from dossiers.models import ClockEntry, Dossier, DossierStep, KpiFact, OutboxMessage, Procedure, Status
 from dossiers.presenters import actions_for
 from dossiers.services import handover, intake, routing
+from dossiers.services.apologies import apology_can_draft, apology_unit
 from dossiers.services.attachments import attachment_add
 from dossiers.services.calendar_days import calendar_day_set
 from dossiers.services.routing import dossier_transition
 from dossiers.tests.conftest import local
-from dossiers.tests.factories import ProcedureFactory
+from dossiers.tests.factories import ProcedureFactory, UserFactory
 from dossiers.tests.test_api_dossiers import bearer
+from portal import kpis
 
 pytestmark = pytest.mark.django_db
 PDF = b"%PDF-1.4\n% ket qua\n%%EOF\n"
@@ -246,6 +249,25 @@ def test_does_route_to_the_competent_commune_when_filed_at_the_provincial_centre
     assert dossier.current_unit == commune
     assert DossierStep.objects.get(dossier=dossier, position=20).unit == commune
     assert Dossier.objects.visible_to(world["other_clerk"]).filter(pk=dossier.pk).exists()
+
+
+def test_does_give_the_competent_commune_the_kpis_the_apology_and_the_lateness_when_filed_at_the_centre(
+    world, receive, commune_procedure, commune
+):
+    specialist = UserFactory(username="chuyenvien.xa", roles=["specialist"], units=[commune])
+    with time_machine.travel(local(2026, 3, 9, 10, 0), tick=False):
+        dossier = act(receive(procedure=commune_procedure, competent_unit=commune), "transfer", world["clerk"])
+    with time_machine.travel(local(2026, 3, 12, 11, 0), tick=False):  # an hour past the commune's appointment
+        assert apology_unit(dossier) == commune
+        assert apology_can_draft(specialist, dossier) and not apology_can_draft(world["clerk"], dossier)
+    with time_machine.travel(local(2026, 3, 13, 10, 0), tick=False):
+        dossier = act(dossier, "complete", specialist)
+    assert (dossier.timeliness, dossier.timeliness_766, dossier.late_unit) == ("late", "late", commune)
+    kpi_facts_rebuild()
+    assert set(KpiFact.objects.values_list("unit", flat=True)) == {commune.pk}
+    with time_machine.travel(local(2026, 4, 1, 9, 0), tick=False):
+        rows = kpis.kpi_rows(unit_ids=None, start=date(2026, 3, 1), end=date(2026, 3, 31), group_by="unit")
+    assert [(r["code"], r["received"], r["late"]) for r in rows] == [(commune.code, 1, 1)]
 
 
 def test_cannot_receive_a_commune_procedure_at_the_provincial_centre_when_no_commune_is_chosen(
