@@ -70,3 +70,89 @@ def test_does_let_a_supervisor_find_and_pick_the_department_holding_late_dossier
     picker.select_option(label="Phòng Hành chính tư pháp")
     page.get_by_role("button", name="Lọc").click()
     expect(page.locator(f'#supervision-list tr[data-code="{late.code}"]')).to_be_visible()
+
+
+def test_does_land_the_clerk_on_what_waits_to_be_received_and_returned(live_server, browser_context, world, receive):
+    from playwright.sync_api import expect
+
+    submitted = receive(submit_only=True)
+    finished = receive()
+    for actor, action in (("clerk", "transfer"), ("specialist", "transfer"), ("leader", "complete")):
+        finished = dossier_transition(dossier_id=finished.pk, action=action, actor=world[actor])
+    page = logged_in(browser_context, live_server.url, world["clerk"])
+    page.goto(f"{live_server.url}{reverse('staff:home')}")
+    tabs = page.locator(".tabs")
+    expect(tabs.locator("a[aria-current=page]")).to_contain_text("Chờ tiếp nhận")
+    expect(tabs.locator("a[aria-current=page] .badge")).to_have_text("1")
+    expect(page.locator("#queue tbody tr").filter(has_text=submitted.code)).to_be_visible()
+    expect(page.locator("#queue tbody tr").filter(has_text=finished.code)).to_have_count(0)
+    tabs.get_by_role("link", name="Chờ trả kết quả").click()
+    expect(tabs.locator("a[aria-current=page]")).to_contain_text("Chờ trả kết quả")
+    expect(tabs.locator("a[aria-current=page] .badge")).to_have_text("1")
+    expect(page.locator("#queue tbody tr").filter(has_text=finished.code)).to_be_visible()
+    expect(page.locator("#queue tbody tr").filter(has_text=submitted.code)).to_have_count(0)
+
+
+def test_does_land_the_supervisor_on_overdue_dossiers(live_server, browser_context, world, receive):
+    from playwright.sync_api import expect
+
+    late = dossier_transition(dossier_id=receive().pk, action="transfer", actor=world["clerk"])
+    type(late).objects.filter(pk=late.pk).update(due_at=late.received_at)  # past its appointment
+    on_time = receive()
+    page = logged_in(browser_context, live_server.url, world["supervisor"])
+    page.goto(f"{live_server.url}{reverse('staff:home')}")
+    current = page.locator(".tabs a[aria-current=page]")
+    expect(current).to_contain_text("Quá hạn")
+    expect(current.locator(".badge")).to_have_text("1")
+    expect(page.locator("#queue tbody tr").filter(has_text=late.code)).to_be_visible()
+    expect(page.locator("#queue tbody tr").filter(has_text=on_time.code)).to_have_count(0)
+
+
+def test_does_let_a_leader_assign_a_dossier_that_the_specialist_then_finds_as_theirs(
+    live_server, browser_context, world, receive
+):
+    from playwright.sync_api import expect
+
+    colleague = UserFactory(
+        username="spec2", first_name="Thị Lan", last_name="Trần", roles=["specialist"], units=[world["agency"]]
+    )
+    d = dossier_transition(dossier_id=receive().pk, action="transfer", actor=world["clerk"])
+    page = logged_in(browser_context, live_server.url, world["leader"])
+    page.goto(f"{live_server.url}{reverse('staff:dossier', args=[d.code])}")
+    expect(page.locator("#assignee")).to_contain_text("Chưa giao cho ai")
+    page.locator("#assign-to").select_option(label="Trần Thị Lan")
+    page.locator("#assign-reason").fill("Anh/chị thụ lý giúp")
+    page.locator("#assign").get_by_role("button", name="Phân công").click()
+    expect(page.locator("#assignee")).to_contain_text("Trần Thị Lan")
+    page.context.clear_cookies()
+
+    page = logged_in(browser_context, live_server.url, colleague)
+    page.goto(f"{live_server.url}{reverse('staff:home')}")
+    mine = page.locator(".tabs").get_by_role("link", name="Giao cho tôi")
+    expect(mine.locator(".badge")).to_have_text("1")
+    mine.click()
+    expect(page.locator(".tabs a[aria-current=page]")).to_contain_text("Giao cho tôi")
+    expect(page.locator("#queue tbody tr").filter(has_text=d.code)).to_contain_text("Trần Thị Lan")
+
+    page.context.clear_cookies()
+    page = logged_in(browser_context, live_server.url, world["specialist"])  # the colleague's, not theirs
+    page.goto(f"{live_server.url}{reverse('staff:home')}?tab=mine")
+    expect(page.locator(".tabs a[aria-current=page] .badge")).to_have_text("0")
+    expect(page.locator("#queue tbody tr").filter(has_text=d.code)).to_have_count(0)
+
+
+def test_does_count_the_apologies_waiting_for_the_leaders_signature(live_server, browser_context, world, receive):
+    from decimal import Decimal
+
+    from playwright.sync_api import expect
+
+    from dossiers.services.apologies import apology_draft
+
+    d = dossier_transition(dossier_id=receive().pk, action="transfer", actor=world["clerk"])
+    apology_draft(dossier_id=d.pk, actor=world["specialist"], reason="Chờ xác minh", extension_days=Decimal(2))
+    page = logged_in(browser_context, live_server.url, world["leader"])
+    page.goto(f"{live_server.url}{reverse('staff:home')}")
+    apologies = page.locator(".tabs").get_by_role("link", name="Xin lỗi chờ ký")
+    expect(apologies.locator(".badge")).to_have_text("1")
+    apologies.click()
+    expect(page.locator("body")).to_contain_text(d.code)
