@@ -106,6 +106,17 @@ def test_cannot_receive_a_dossier_when_received_at_is_before_the_units_go_live(c
     assert again.status_code == 201
 
 
+def test_cannot_receive_a_dossier_when_received_at_is_in_the_future(client, world, now):
+    headers = bearer(world["clerk"])
+    an_hour_ahead = (NOW + timedelta(hours=1)).isoformat()
+    response = client.post("/api/v1/dossiers", API_DOSSIER_BODY | {"received_at": an_hour_ahead}, **JSON, **headers)
+    assert response.status_code == 422 and _field(response) == {"received_at"}
+    assert not Dossier.objects.exists()
+    an_hour_ago = (NOW - timedelta(hours=1)).isoformat()  # the same body, in the past: received
+    response = client.post("/api/v1/dossiers", API_DOSSIER_BODY | {"received_at": an_hour_ago}, **JSON, **headers)
+    assert response.status_code == 201 and Dossier.objects.count() == 1
+
+
 def test_cannot_receive_a_dossier_when_received_at_is_before_the_configured_go_live(client, world, now, settings):
     settings.PORTAL_GO_LIVE = "2026-03-02"
     response = client.post(
