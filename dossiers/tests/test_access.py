@@ -61,6 +61,7 @@ PETITION_ACT_RULE = {"specialist": {"own"}, "unit_leader": {"own"}, "superuser":
 SUPERVISOR_RULE = {"supervisor": {"own", "child"}, "superuser": ALL}  # supervisor-only pages
 NOBODY_RULE: dict = {}  # partner endpoints: no user's session or token reaches them
 REFUND_RULE = {"unit_leader": {"own"}, "superuser": ALL}  # a leader of the unit that received the fee
+RECEIVE_RULE = {"counter_clerk": {"own"}, "superuser": ALL}  # a counter clerk receives at their own centre only
 CITIZEN_RULE = {"citizen": {"own"}}  # the citizen's own dossier: by their verified ID number, nobody else
 
 
@@ -479,6 +480,45 @@ def _citizen_rate(c, r, b):
     return c.post(f"/danh-gia/{r['done'].code}/", {"satisfied": "yes"})
 
 
+def _page_attach(c, r, b):
+    upload = SimpleUploadedFile("to-khai.pdf", PDF, content_type="application/pdf")
+    return c.post(f"/can-bo/ho-so/{r['dossier'].code}/tep/", {"kind": "scan", "file": upload})
+
+
+def _page_apology_draft(c, r, b):
+    new_due = timezone.localtime(timezone.now() + timedelta(days=12)).strftime("%d/%m/%Y %H:%M")
+    return c.post(
+        f"/can-bo/ho-so/{r['dossier'].code}/xin-loi/", {"reason": "Chờ ý kiến phối hợp", "new_due_at": new_due}
+    )
+
+
+def _page_apology_edit(c, r, b):
+    new_due = timezone.localtime(timezone.now() + timedelta(days=12)).strftime("%d/%m/%Y %H:%M")
+    return c.post(f"/can-bo/xin-loi/{r['apology'].pk}/sua/", {"reason": "Lý do đã sửa", "new_due_at": new_due})
+
+
+def _page_apology_sign(c, r, b):
+    return c.post(f"/can-bo/xin-loi/{r['apology'].pk}/", {"op": "sign", "confirmed": "on"})
+
+
+def _page_petition_act(c, r, b):
+    return c.post(f"/can-bo/phan-anh/{r['petition'].code}/xu-ly/", {"action": "answer", "text": "Đã trả lời."})
+
+
+RECEIVED_ID = "056190008888"
+
+
+def _api_receive(c, r, b):
+    """A receipt at the row's centre, for its own procedure (the API names the receiving unit)."""
+    body = {
+        "procedure_code": r["dossier"].procedure.national_code,
+        "channel": "counter",
+        "receiving_unit_code": r["unit"].code,
+        "applicant": {"name": "Người Nộp Tại Quầy", "id_number": RECEIVED_ID, "phone": "0905123456"},
+    }
+    return c.post("/api/v1/dossiers", body, content_type="application/json", **b)
+
+
 def _api_petition_act(c, r, b):
     body = {"action": "answer", "text": "Đã xem xét và trả lời."}
     return c.post(f"/api/v1/petitions/{r['petition'].code}/actions", body, content_type="application/json", **b)
@@ -515,6 +555,21 @@ class Write:
     post: object  # (client, row, bearer) -> response
     rule: dict
     done: object  # row -> bool: the change happened
+    refused: object = None  # response -> bool; default: a redirect, 401, 403 or 404
+
+    def refusal(self, response) -> bool:
+        if self.refused is not None:
+            return self.refused(response)
+        return response.status_code in (302, 401, 403, 404)
+
+
+def forbidden_input(response) -> bool:
+    """The receipt's refusal: 422 with code "forbidden" naming receiving_unit_code (services.intake
+    NOT_CLERK), not a 403; anonymous gets the API's 401."""
+    if response.status_code == 401:
+        return True
+    body = response.json() if response.status_code == 422 else {}
+    return body.get("code") == "forbidden" and set(body.get("fields", {})) == {"receiving_unit_code"}
 
 
 WRITES = (
@@ -532,6 +587,38 @@ WRITES = (
         _api_petition_act,
         PETITION_ACT_RULE,
         lambda r: Petition.objects.get(pk=r["petition"].pk).status != r["petition"].status,
+    ),
+    Write("staff attachment", _page_attach, ACT_RULE, lambda r: r["dossier"].attachments.count() == 2),
+    Write(
+        "staff apology draft",
+        _page_apology_draft,
+        ACT_RULE,
+        lambda r: Apology.objects.filter(dossier=r["dossier"]).count() == 2,
+    ),
+    Write(
+        "staff apology edit",
+        _page_apology_edit,
+        ACT_RULE,
+        lambda r: Apology.objects.get(pk=r["apology"].pk).reason == "Lý do đã sửa",
+    ),
+    Write(
+        "staff apology sign",
+        _page_apology_sign,
+        SIGN_RULE,
+        lambda r: Apology.objects.get(pk=r["apology"].pk).status == Apology.Status.SIGNED,
+    ),
+    Write(
+        "staff petition action",
+        _page_petition_act,
+        PETITION_ACT_RULE,
+        lambda r: Petition.objects.get(pk=r["petition"].pk).status != r["petition"].status,
+    ),
+    Write(
+        "api receipt",
+        _api_receive,
+        RECEIVE_RULE,
+        lambda r: Dossier.objects.filter(receiving_unit=r["unit"], applicant_id_number=RECEIVED_ID).exists(),
+        forbidden_input,
     ),
     Write(
         "national sync resend",
@@ -569,5 +656,5 @@ def test_does_change_a_dossier_only_where_the_access_rule_allows(matrix, db, cli
             changed.add(relation)
             assert response.status_code in (200, 201, 302), (relation, response.status_code)
         else:
-            assert response.status_code in (302, 401, 403, 404), (relation, response.status_code)
+            assert write.refusal(response), (relation, response.status_code)
     assert changed == _expected(write.rule, role)

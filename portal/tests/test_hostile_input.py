@@ -2,6 +2,7 @@
 takes, NUL past the first megabyte, appointments beyond the limit. Each entry point has its
 example (what a reviewer sent) and a hypothesis property over the whole range of its input."""
 
+import json
 from datetime import date, datetime, timedelta, timezone
 
 import pytest
@@ -16,6 +17,7 @@ from dossiers.services.apologies import NEW_DUE_TOO_LATE
 from dossiers.services.routing import dossier_transition
 from dossiers.tests.fixtures import API_DOSSIER_BODY, local
 from dossiers.tests.test_api_dossiers import bearer
+from feedback.models import Petition
 
 pytestmark = pytest.mark.django_db
 NOW = local(2026, 3, 20, 9, 0)  # a Friday; the world's dossier is due Mon 23/03/2026 10:00
@@ -106,6 +108,17 @@ def test_cannot_receive_a_dossier_when_received_at_is_before_the_units_go_live(c
     assert again.status_code == 201
 
 
+def test_cannot_receive_a_dossier_when_received_at_is_in_the_future(client, world, now):
+    headers = bearer(world["clerk"])
+    an_hour_ahead = (NOW + timedelta(hours=1)).isoformat()
+    response = client.post("/api/v1/dossiers", API_DOSSIER_BODY | {"received_at": an_hour_ahead}, **JSON, **headers)
+    assert response.status_code == 422 and _field(response) == {"received_at"}
+    assert not Dossier.objects.exists()
+    an_hour_ago = (NOW - timedelta(hours=1)).isoformat()  # the same body, in the past: received
+    response = client.post("/api/v1/dossiers", API_DOSSIER_BODY | {"received_at": an_hour_ago}, **JSON, **headers)
+    assert response.status_code == 201 and Dossier.objects.count() == 1
+
+
 def test_cannot_receive_a_dossier_when_received_at_is_before_the_configured_go_live(client, world, now, settings):
     settings.PORTAL_GO_LIVE = "2026-03-02"
     response = client.post(
@@ -190,6 +203,35 @@ def test_cannot_store_a_nul_wherever_it_sits_in_a_json_body(client, world, where
     body = '{"subject": "s",' + " " * where + '"content": "a\\u0000b", "name": "Phạm Thị Dung"}'
     response = client.post("/api/v1/public/petitions", body, content_type="application/json")
     assert response.status_code == 422 and response.json()["code"] == "invalid_input"
+
+
+NUL_BODIES = {
+    "/api/v1/public/petitions": {"subject": "Phản ánh", "content": "Nội dung", "name": "Phạm Thị Dung"},
+    "/api/v1/dossiers": API_DOSSIER_BODY,
+}
+
+
+@settings(PROPERTY, max_examples=15)
+@given(
+    url=st.sampled_from(sorted(NUL_BODIES)),
+    pad=st.integers(0, 3 * 1024 * 1024),
+    escaped=st.booleans(),
+    where=st.floats(0, 1),
+)
+def test_cannot_store_a_nul_at_any_offset_of_a_json_body(client, world, url, pad, escaped, where):
+    """A raw NUL byte anywhere in the body (padding, key, value, inside a UTF-8 sequence), or the
+    escape \\u0000 inside a string after the padding: 422, never a 500, and nothing written."""
+    text = json.dumps(NUL_BODIES[url], ensure_ascii=False)
+    if escaped:  # in the last string value, after `pad` bytes of whitespace
+        end = text.rindex('"')
+        body = ("{" + " " * pad + text[1:end] + "\\u0000" + text[end:]).encode()
+    else:
+        plain = ("{" + " " * pad + text[1:]).encode()
+        at = round(where * len(plain))
+        body = plain[:at] + b"\x00" + plain[at:]
+    response = client.post(url, body, content_type="application/json", **bearer(world["clerk"]))
+    assert response.status_code == 422, (response.status_code, response.content[:300])
+    assert not Dossier.objects.exists() and not Petition.objects.exists()
 
 
 def test_cannot_break_the_register_when_a_date_filter_is_outside_the_calendar(client, world, now):
