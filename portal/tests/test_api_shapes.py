@@ -7,7 +7,6 @@ import json
 import pytest
 import time_machine
 
-from dossiers.kpi.facts import kpi_facts_rebuild
 from dossiers.models import Dossier
 from dossiers.public_status import public_status
 from dossiers.renderers import LocalTimeJSONEncoder
@@ -76,18 +75,6 @@ def test_does_render_a_service_request_without_a_public_event_as_before(client, 
     status = status_of(dossier)
     assert status["timeline"] == []
     assert open311(client, dossier) == rendered([service_request_before(status)])
-
-
-@pytest.fixture
-def history(world, receive):
-    with time_machine.travel(local(2026, 3, 9, 10, 0), tick=False):
-        done, _open = receive(), receive(channel="online")
-        dossier_transition(dossier_id=done.pk, action="transfer", actor=world["clerk"])
-    with time_machine.travel(local(2026, 3, 13, 10, 0), tick=False):
-        dossier_transition(dossier_id=done.pk, action="transfer", actor=world["specialist"])
-        dossier_transition(dossier_id=done.pk, action="complete", actor=world["leader"])
-    kpi_facts_rebuild()
-    return world
 
 
 @pytest.mark.parametrize("group_by", ["unit", "procedure", "field", "day"])

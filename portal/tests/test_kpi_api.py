@@ -7,8 +7,6 @@ import time_machine
 from django.db import connection
 from openpyxl import load_workbook
 
-from dossiers.kpi.facts import kpi_facts_rebuild
-from dossiers.services.routing import dossier_transition
 from dossiers.tests.conftest import local
 from dossiers.tests.factories import UnitFactory, UserFactory
 from portal.api_kpis import BAD_DATE, BAD_GROUP, BAD_PERIOD
@@ -16,19 +14,6 @@ from portal.api_kpis import BAD_DATE, BAD_GROUP, BAD_PERIOD
 pytestmark = pytest.mark.django_db
 URL = "/api/v1/kpis"
 MARCH = {"from": "2026-03-01", "to": "2026-03-31"}
-
-
-@pytest.fixture
-def history(world, receive):
-    """Two dossiers received 09/03/2026: one finished early on 13/03, one still open (late)."""
-    with time_machine.travel(local(2026, 3, 9, 10, 0), tick=False):
-        done, _open = receive(), receive(channel="online")
-        dossier_transition(dossier_id=done.pk, action="transfer", actor=world["clerk"])
-    with time_machine.travel(local(2026, 3, 13, 10, 0), tick=False):
-        dossier_transition(dossier_id=done.pk, action="transfer", actor=world["specialist"])
-        dossier_transition(dossier_id=done.pk, action="complete", actor=world["leader"])
-    kpi_facts_rebuild()
-    return world
 
 
 @pytest.fixture
