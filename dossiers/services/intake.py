@@ -1,6 +1,5 @@
 """Receiving dossiers at the counter, by post or online (Decree 118/2025, Mẫu 01–03)."""
 
-import inspect
 from dataclasses import dataclass
 from datetime import datetime
 from functools import cache
@@ -189,7 +188,22 @@ def dossier_receive(
     `competent_unit`: the commune that decides a commune-level procedure filed elsewhere
     (`competent_authority`).
     """
-    draft = _draft(**_intake(locals()), complete=True)
+    draft = _draft(
+        procedure=procedure,
+        receiving_unit=receiving_unit,
+        applicant=applicant,
+        actor=actor,
+        channel=channel,
+        documents=documents,
+        received_at=received_at,
+        set_count=set_count,
+        note=note,
+        fee=fee,
+        fee_exempt_reason=fee_exempt_reason,
+        result_delivery=result_delivery,
+        competent_unit=competent_unit,
+        complete=True,
+    )
     start = _start(dossier=draft.dossier, actor=actor, at=draft.at, versions=versions)
     _insert(draft, start.event, [start.clock, *start.steps], messages=_received_messages)
     outbox_kick_on_commit()
@@ -216,7 +230,22 @@ def dossier_submit(
     """Register a submission a clerk will accept or refuse (status 1, no clock yet): an online
     dossier, possibly incomplete (Mẫu 02 asks for the rest). Checked as a receipt is, except for
     the documents; accepting it starts it (`dossier_start`)."""
-    draft = _draft(**_intake(locals()), complete=False)
+    draft = _draft(
+        procedure=procedure,
+        receiving_unit=receiving_unit,
+        applicant=applicant,
+        actor=actor,
+        channel=channel,
+        documents=documents,
+        received_at=received_at,
+        set_count=set_count,
+        note=note,
+        fee=fee,
+        fee_exempt_reason=fee_exempt_reason,
+        result_delivery=result_delivery,
+        competent_unit=competent_unit,
+        complete=False,
+    )
     _insert(draft, draft.submitted, [])
     return draft.dossier
 
@@ -289,16 +318,6 @@ def _draft(
         dossier=dossier, action="submit", actor=actor, at=at, to_status=Status.SUBMITTED, data={"channel": channel}
     )
     return _Draft(dossier=dossier, at=at, handed=_handed(dossier, documents), submitted=submitted)
-
-
-_DRAFT_ARGUMENTS = tuple(name for name in inspect.signature(_draft).parameters if name != "complete")
-
-
-def _intake(arguments: dict) -> dict:
-    """What `dossier_receive` and `dossier_submit` pass on to `_draft`: their arguments of the same
-    names, from their `locals()` taken before they bind any name of their own. Their keyword lists
-    stay written out, in their signatures, without a second copy in each call."""
-    return {name: arguments[name] for name in _DRAFT_ARGUMENTS}
 
 
 def _handed(dossier: Dossier, documents: list[HandedDocument]) -> list[DossierDocument]:
