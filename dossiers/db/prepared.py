@@ -103,9 +103,8 @@ def _preparing_cursor() -> type:
 
     class PreparingCursor(CursorMixin, RawCursor):
         def execute(self, query, params=None, *, prepare=None, binary=None):
-            converted = _converted(query, self.connection.info.encoding)
-            if len(params or ()) != converted.placeholders:
-                given = len(params or ())
+            converted, given = _converted(query, self.connection.info.encoding), len(params or ())
+            if given != converted.placeholders:
                 raise ProgrammingError(f"the query has {converted.placeholders} placeholders but {given} parameters")
             super().execute(converted.query, params, prepare=prepare, binary=binary)
             # Django's query log reads the text run from `_query`, which psycopg leaves unset when it
