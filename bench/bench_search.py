@@ -13,6 +13,8 @@ searches are at least 10× faster than the scan.
 
     DATABASE_URL=postgres://postgres@127.0.0.1:5432/x .venv/bin/python bench/bench_search.py \\
         [--dossiers 100000] [--repeat 15]
+    # the same queries on kept databases (bench/bigdata.py), e.g. 1M then 10M: flat or not
+    … bench/bench_search.py --reuse-db motcua_big1m --reuse-db motcua_big10m
 """
 
 import argparse
@@ -39,10 +41,15 @@ INDEX = "dossier_name_fold_trgm_idx"
 TABLES = ("dossiers_dossier", "dossiers_dossierevent", "dossiers_clockentry")
 
 
-def typed_queries() -> list[tuple[str, str]]:
-    """(label, text): a full name from the middle of the data, typed three ways, and a code."""
-    middle = Dossier.objects.count() // 2
-    name = Dossier.objects.order_by("id").values_list("applicant_name", flat=True)[middle]
+def typed_queries(*, middle_of_ids: bool = False) -> list[tuple[str, str]]:
+    """(label, text): a full name from the middle of the data, typed three ways, and a code.
+    `middle_of_ids`: the middle by id, not by an OFFSET of half the table (for millions of rows)."""
+    if middle_of_ids:
+        last = Dossier.objects.order_by("-id").values_list("id", flat=True).first() or 0
+        name = Dossier.objects.filter(id__gte=last // 2).order_by("id").values_list("applicant_name", flat=True)[0]
+    else:
+        middle = Dossier.objects.count() // 2
+        name = Dossier.objects.order_by("id").values_list("applicant_name", flat=True)[middle]
     code = Dossier.objects.order_by("-id").values_list("code", flat=True).first()
     return [
         ("name without accents", fold(name)),
@@ -99,11 +106,35 @@ def grow(count: int) -> None:
         cursor.execute("VACUUM ANALYZE dossiers_dossier")
 
 
+def kept(names: list[str], repeat: int) -> int:
+    """The same name and code (from the first database) on each kept database in turn: flat means the
+    indexed times stay put while the rows grow tenfold."""
+    queries, ratios, used = None, [], False
+    for name in names:
+        print(f"{common.use_database(name)}: median of {repeat}", flush=True)
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT reltuples::bigint FROM pg_class WHERE relname = 'dossiers_dossier'")
+            size = cursor.fetchone()[0]
+        queries = queries or typed_queries(middle_of_ids=True)
+        ratios = measure(size, queries, repeat)
+        used = uses_index(queries[0][1])
+        connection.close()
+    worst = min(ratios[:3])
+    print(f"plan uses {INDEX}: {used}; worst name ratio on {names[-1]}: {worst:.1f}× (goal ≥ {GOAL:.0f}×)")
+    return 0 if used and worst >= GOAL else 1
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n", 1)[0])
     parser.add_argument("--dossiers", type=int, default=100_000)
     parser.add_argument("--repeat", type=int, default=15)
+    parser.add_argument(
+        "--reuse-db", metavar="NAME", action="append", default=[],
+        help="kept databases (bench/bigdata.py), smallest first: the same queries on each, no data generated",
+    )  # fmt: skip
     args = parser.parse_args()
+    if args.reuse_db:
+        return kept(args.reuse_db, args.repeat)
     first = args.dossiers // 5
     with common.throwaway_database("motcua_bench_search") as where:
         print(f"{where}: the SQL of Dossier.objects.search(q).for_list()[:50], median of {args.repeat}")
