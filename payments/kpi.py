@@ -55,7 +55,11 @@ def procedures_paid_online(*, unit_ids: list[int] | None, start: date, end: date
     Distinct procedures over the whole scope: not a sum over units (a procedure two units decide
     is one procedure), so it is read once per scope, as §3.1's share is."""
     paid = Payment.objects.paid().filter(dossier=OuterRef("pk"))
-    return _with_fee(unit_ids, start, end).annotate(paid=Exists(paid)).aggregate(
-        with_fee=Count("procedure", distinct=True),
-        paid_online=Count("procedure", distinct=True, filter=Q(paid=True)),
+    return (
+        _with_fee(unit_ids, start, end)
+        .annotate(paid=Exists(paid))
+        .aggregate(
+            with_fee=Count("procedure", distinct=True),
+            paid_online=Count("procedure", distinct=True, filter=Q(paid=True)),
+        )
     )

@@ -122,4 +122,6 @@ def receive_at(world, procedure):
     from dossiers.services.intake import dossier_receive
 
     applicant = applicant_clean(name="Lê Văn An", id_number="056190004321", phone="0905000111")
-    return dossier_receive(procedure=procedure, receiving_unit=world["centre"], actor=world["clerk"], applicant=applicant)
+    return dossier_receive(
+        procedure=procedure, receiving_unit=world["centre"], actor=world["clerk"], applicant=applicant
+    )
