@@ -256,3 +256,20 @@ def two_complaints(*, unit_ids, start, end, group_by):
 def test_does_default_to_no_ratings_yet_when_feedback_has_no_kpi_module(settings):
     settings.PORTAL_KPI_SATISFACTION_SOURCE = "feedback.kpi_missing.satisfaction_by_unit"
     assert kpis.satisfaction_source() is kpis.no_ratings_yet
+
+
+def test_does_translate_every_indicators_name_and_explanation_when_english_is_asked():
+    from django.utils import translation
+
+    with translation.override("en"):
+        english = {i.code: (str(i.name), str(i.explain)) for i in rules.INDICATORS}
+    assert english["1.4"] == (
+        "Dossiers synchronised to the National Public Service Portal",
+        "Creations and status changes of dossiers in the period that the National Public Service Portal "
+        "acknowledged, over all of them; no data while sync is off.",
+    )
+    assert english["4.1"][1].endswith("no data while no payment gateway is configured.")
+    with translation.override("vi"):
+        vietnamese = {i.code: (str(i.name), str(i.explain)) for i in rules.INDICATORS}
+    untranslated = [c for c in english for en, vi in zip(english[c], vietnamese[c], strict=True) if en == vi]
+    assert untranslated == []
