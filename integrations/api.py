@@ -52,6 +52,7 @@ class NationalDossierIn(Schema):
     MaHoSoQG: str = Field(..., min_length=1, max_length=64, pattern=r"^\S+$")
     MaTTHC: str = Field(..., max_length=32)
     DonViTiepNhan: str = Field(..., max_length=32)
+    DonViThamQuyen: str | None = Field(None, max_length=32)
     ChuHoSo: OwnerIn
     NgayNop: str | None = Field(None, max_length=14)
     SoBoHoSo: int = Field(1, ge=1, le=20)
@@ -96,6 +97,7 @@ def national_dossier(request: HttpRequest, payload: NationalDossierIn):
         documents=_documents(payload.TaiLieuNop),
         submitted_at=_submitted_at(payload.NgayNop),
         set_count=payload.SoBoHoSo,
+        competent_unit_code=payload.DonViThamQuyen,
     )
     return Answer(201 if created else 200, dossier)
 

@@ -39,6 +39,8 @@ RENAMED = {"finished_early": "early", "finished_on_time": "on_time", "finished_l
 SUMS = {RENAMED.get(c, c): c for c in COLUMNS}
 SATISFACTION_SOURCE = "feedback.kpi.satisfaction_by_unit"
 PAYMENT_SOURCE = "payments.kpi.paid_online"
+PROCEDURE_PAYMENT_SOURCE = "payments.kpi.procedures_paid_online"
+SYNC_SOURCE = "integrations.national.rates.sync_figures"
 
 
 def no_ratings_yet(*, unit_ids: list[int] | None, start: date, end: date, group_by: str) -> dict:
@@ -263,8 +265,35 @@ def _add_payments(out: dict, group_by: str, unit_ids, start: date, end: date) ->
         out.setdefault(key, rules.Figures(paid_online=0)).paid_online = values["paid_online"]
 
 
+def _add_sync(out: dict, group_by: str, unit_ids, start: date, end: date) -> None:
+    """766 §1.4's counts from the national portal's outbox while sync is configured
+    (`PORTAL_NATIONAL_SYNC_URL`); without it no change is sent, and the counts stay None
+    ("no data"). Every grouping carries them (by the dossier's lead unit, procedure, field, or
+    the day of the change)."""
+    from integrations.national.outbox import sync_enabled
+
+    if not sync_enabled():
+        return
+    synced = import_string(SYNC_SOURCE)(unit_ids=unit_ids, start=start, end=end, group_by=group_by)
+    for f in out.values():
+        f.sync_changes, f.sync_acknowledged = 0, 0
+    for key, values in synced.items():
+        f = out.setdefault(key, rules.Figures(sync_changes=0, sync_acknowledged=0))
+        f.sync_changes, f.sync_acknowledged = values["changes"], values["acknowledged"]
+
+
+def procedures_paid_online(unit_ids, start: date, end: date) -> float | None:
+    """766 §4.1 over the scope from the payments app while a gateway is configured, else None."""
+    from payments.services import payments_enabled
+
+    if not payments_enabled():
+        return None
+    counts = import_string(PROCEDURE_PAYMENT_SOURCE)(unit_ids=unit_ids, start=start, end=end)
+    return rules.procedures_payment_rate(paid=counts["paid_online"], with_fee=counts["with_fee"])
+
+
 def figures_by(*, unit_ids, start: date, end: date, group_by: str, open_by_key: dict | None = None) -> dict:
-    """{group key: Figures}: facts, open at the period's end, complaints, online payments.
+    """{group key: Figures}: facts, open at the period's end, complaints, online payments, sync.
 
     `open_by_key`: the open figures ({key: [open, open and late, waiting]} at the period's
     end) when the caller has them already (the dashboard's `open_figures`)."""
@@ -275,6 +304,7 @@ def figures_by(*, unit_ids, start: date, end: date, group_by: str, open_by_key: 
         _add_open(out, open_by_key)
     _add_feedback(out, group_by, unit_ids, start, end)
     _add_payments(out, group_by, unit_ids, start, end)
+    _add_sync(out, group_by, unit_ids, start, end)
     return out
 
 
@@ -368,7 +398,8 @@ def kpi_summary(*, unit_ids, start: date, end: date, by_unit: dict | None = None
     f = total(by_unit.values())
     basis = on_time_basis()
     share = procedures_online(unit_ids)
-    scores = rules.group_scores(f, procedures_online=share, basis=basis)
+    paid_share = procedures_paid_online(unit_ids, start, end)
+    scores = rules.group_scores(f, procedures_online=share, basis=basis, procedures_paid_online=paid_share)
     return {
         "figures": f,
         **metrics(f, basis=basis),
@@ -377,6 +408,8 @@ def kpi_summary(*, unit_ids, start: date, end: date, by_unit: dict | None = None
         "late_rate": rules.late_rate(f, basis=basis),
         "procedures_online_rate": share,
         "online_payment_rate": rules.online_payment_rate(f),
+        "procedures_paid_online_rate": paid_share,
+        "sync_rate": rules.sync_rate(f),
         "digitisation_rate": rules.digitisation_rate(f),
         "electronic_result_rate": rules.electronic_result_rate(f),
         "petition_on_time_rate": rules.petition_on_time_rate(f),

@@ -1,7 +1,8 @@
 """KPI rules of Decision 766/QĐ-TTg (2022): pure functions from figures to rates and scores.
 
 Rates are percentages rounded to two decimals, or None when there is nothing to rate or the
-data does not exist (online payment, reuse of digitised data). Each 766 indicator is a row of
+data does not exist (online payment without a gateway, national sync turned off, reuse of
+digitised data). Each 766 indicator is a row of
 `INDICATORS` — its number, name, one-line explanation, points and the rate that earns full
 marks — and a group's score is the sum of its indicators' points, or "no data" (None) naming
 the indicators without data. docs/rules-766.md gives each rule with its source.
@@ -58,7 +59,10 @@ class Figures:
     petitions_on_time: int = 0
     petitions_answered: int = 0  # answered in the period (766 §5.3)
     petitions_satisfied: int = 0  # …neither handled late nor rated "not satisfied" (766 §5.3)
-    paid_online: int | None = None  # no online payment data is recorded yet
+    paid_online: int | None = None  # None: no payment gateway, so no online payment data
+    # 766 §1.4, from integrations' outbox (portal.kpis); None: national sync is off.
+    sync_changes: int | None = None  # creations and status changes of the dossiers in the period
+    sync_acknowledged: int | None = None  # …of which the national portal has acknowledged
 
     def __add__(self, other: "Figures") -> "Figures":
         out = Figures()
@@ -128,6 +132,18 @@ def online_payment_rate(f: Figures) -> float | None:
     return None if f.paid_online is None else percent(f.paid_online, f.received_with_fee)
 
 
+def procedures_payment_rate(*, paid: int, with_fee: int) -> float | None:
+    """766 §4.1: procedures with a dossier paid online ÷ procedures with a dossier to pay, both
+    over the dossiers of §4.2 (payments.kpi.procedures_paid_online)."""
+    return percent(paid, with_fee)
+
+
+def sync_rate(f: Figures) -> float | None:
+    """766 §1.4: dossier changes the national portal acknowledged ÷ dossier changes; None while
+    sync is off (no changes are recorded) or when nothing changed."""
+    return None if f.sync_changes is None else percent(f.sync_acknowledged or 0, f.sync_changes)
+
+
 def complaint_rate(f: Figures) -> float | None:
     return percent(f.complained, f.finished)
 
@@ -191,6 +207,7 @@ class Context:
 
     basis: str = DEFAULT_BASIS
     procedures_online: float | None = None  # 766 §3.1, from the catalogue (portal.kpis)
+    procedures_paid_online: float | None = None  # 766 §4.1, from the payments app (portal.kpis)
 
 
 def no_data(f: Figures, c: Context) -> None:
@@ -220,9 +237,19 @@ GROUP_POINTS = {number: points for number, (_name, points) in GROUPS.items()}
 SATISFIED_AT = 90.0  # 766 §5.4 has full marks from 90 % (shared/docs/domain.md)
 I = Indicator  # noqa: E741 (the table below reads as a table)
 INDICATORS = (
-    I("1", 1, _("Công khai, minh bạch (cả nhóm)"),
-      _("Do Cổng Dịch vụ công quốc gia chấm từ việc công bố, công khai thủ tục và đồng bộ hồ sơ; hệ thống chưa đo."),
-      18, 100, no_data),
+    I("1.1", 1, _("Tỷ lệ thủ tục được công bố đúng hạn"),
+      _("Do Cổng Dịch vụ công quốc gia chấm từ Cơ sở dữ liệu thủ tục hành chính; hệ thống không có số liệu."),
+      18 / 4, 100, no_data),
+    I("1.2", 1, _("Tỷ lệ thủ tục được cập nhật, công khai đúng hạn"),
+      _("Do Cổng Dịch vụ công quốc gia chấm từ Cơ sở dữ liệu thủ tục hành chính; hệ thống không có số liệu."),
+      18 / 4, 100, no_data),
+    I("1.3", 1, _("Tỷ lệ thủ tục được công bố đầy đủ các bộ phận"),
+      _("Do Cổng Dịch vụ công quốc gia chấm từ Cơ sở dữ liệu thủ tục hành chính; hệ thống không có số liệu."),
+      18 / 4, 100, no_data),
+    I("1.4", 1, _("Tỷ lệ hồ sơ đồng bộ lên Cổng Dịch vụ công quốc gia"),
+      _("Lượt tạo mới, thay đổi trạng thái hồ sơ trong kỳ được Cổng Dịch vụ công quốc gia xác nhận đã nhận, trên "
+        "tổng số lượt đó; không có số liệu khi chưa bật đồng bộ."),
+      18 / 4, 100, lambda f, c: sync_rate(f)),
     I("2.1", 2, _("Tỷ lệ hồ sơ giải quyết đúng hạn"),
       _("Hồ sơ đã và đang giải quyết đúng hạn (trừ thời gian chờ công dân, tối đa 1 lần bổ sung) trên tổng hồ sơ "
         "đã giải quyết và đang giải quyết cuối kỳ."),
@@ -237,11 +264,12 @@ INDICATORS = (
       _("Hồ sơ nộp trực tuyến trên tổng hồ sơ của các thủ tục trực tuyến một phần; đủ điểm từ 50 %."),
       4, 50, lambda f, c: online_partial_rate(f)),
     I("4.1", 4, _("Tỷ lệ thủ tục có giao dịch thanh toán trực tuyến"),
-      _("Thủ tục có phí, lệ phí đã có giao dịch thanh toán trực tuyến; hệ thống chưa ghi nhận thanh toán."),
-      5, 100, no_data),
+      _("Thủ tục có hồ sơ thanh toán trực tuyến trên thủ tục có hồ sơ phải nộp phí, lệ phí (sau miễn, giảm) "
+        "tiếp nhận trong kỳ; không có số liệu khi chưa cấu hình cổng thanh toán."),
+      5, 100, lambda f, c: c.procedures_paid_online),
     I("4.2", 4, _("Tỷ lệ hồ sơ thanh toán trực tuyến"),
-      _("Hồ sơ thanh toán trực tuyến trên hồ sơ có phí, lệ phí (sau miễn, giảm) lớn hơn 0; chưa có số liệu "
-        "thanh toán."),
+      _("Hồ sơ tiếp nhận trong kỳ đã thanh toán trực tuyến trên hồ sơ có phí, lệ phí (sau miễn, giảm) lớn hơn 0; "
+        "không có số liệu khi chưa cấu hình cổng thanh toán."),
       5, 100, lambda f, c: online_payment_rate(f)),
     I("5.2", 5, _("Tỷ lệ phản ánh, kiến nghị xử lý đúng hạn"),
       _("Phản ánh, kiến nghị đã và đang xử lý trong hạn 15 ngày làm việc trên tổng phản ánh thuộc thẩm quyền."),
@@ -279,11 +307,18 @@ def indicator_values(f: Figures, c: Context) -> list[dict]:
     return out
 
 
-def group_scores(f: Figures, *, procedures_online: float | None, basis: str = DEFAULT_BASIS) -> dict[int, dict]:
+def group_scores(
+    f: Figures,
+    *,
+    procedures_online: float | None,
+    basis: str = DEFAULT_BASIS,
+    procedures_paid_online: float | None = None,
+) -> dict[int, dict]:
     """Points per 766 group: the sum of its indicators' points, each linear in its rate up to
     its full-marks rate; None ("no data") when an indicator has no data, which `missing` names
     (the points of the others are in `known`, never passed off as the group's score)."""
-    values = indicator_values(f, Context(basis=basis, procedures_online=procedures_online))
+    context = Context(basis=basis, procedures_online=procedures_online, procedures_paid_online=procedures_paid_online)
+    values = indicator_values(f, context)
     out = {}
     for number, (name, maximum) in GROUPS.items():
         mine = [v for v in values if v["group"] == number]

@@ -99,4 +99,4 @@ def test_does_count_only_dossiers_with_a_fee_to_pay_when_the_payment_indicator_i
         row = kpis.kpi_rows(unit_ids=None, start=date(2026, 3, 1), end=date(2026, 3, 31), group_by="unit")[0]
         summary = kpis.kpi_summary(unit_ids=None, start=date(2026, 3, 1), end=date(2026, 3, 31))
     assert (row["received"], row["received_with_fee"]) == (3, 1)
-    assert summary["scores"][4]["missing"] == ["4.1", "4.2"]  # no payment is recorded yet: no figure
+    assert summary["scores"][4]["missing"] == ["4.1", "4.2"]  # no payment gateway: no figure

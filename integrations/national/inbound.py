@@ -12,6 +12,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from dossiers.errors import UNKNOWN_UNIT as UNKNOWN_COMPETENT_UNIT
 from dossiers.errors import InvalidInput
 from dossiers.models import Channel, Dossier, Procedure, Unit
 from dossiers.services.applicants import applicant_clean
@@ -26,6 +27,7 @@ UNKNOWN_UNIT = _("Không có đơn vị tiếp nhận với mã này.")
 CONTRACT_FIELDS = {
     "procedure_code": "MaTTHC",
     "receiving_unit_code": "DonViTiepNhan",
+    "competent_unit_code": "DonViThamQuyen",
     "set_count": "SoBoHoSo",
     "documents": "TaiLieuNop",
     "at": "NgayNop",
@@ -61,12 +63,18 @@ def national_dossier_receive(
     documents: list[HandedDocument] | None = None,
     submitted_at: datetime | None = None,
     set_count: int = 1,
+    competent_unit_code: str | None = None,
 ) -> tuple[Dossier, bool]:
-    """The dossier for `portal_id`, and whether this call created it (status 1, online)."""
+    """The dossier for `portal_id`, and whether this call created it (status 1, online).
+
+    `competent_unit_code` (DonViThamQuyen): the commune competent for a commune-level procedure
+    filed at the provincial centre or another commune, checked as the API's `competent_unit_code`
+    (dossiers.services.intake.competent_authority)."""
     existing = _received(portal_id)
     if existing is not None:
         return existing, False
     procedure, unit = _procedure(procedure_code), _unit(unit_code)
+    competent = _competent_unit(competent_unit_code)
     try:
         with transaction.atomic(), _contract_fields():
             link = InboundDossier.objects.create(portal_id=portal_id, payload=payload)
@@ -82,6 +90,7 @@ def national_dossier_receive(
                 if submitted_at
                 else None,
                 set_count=set_count,
+                competent_unit=competent,
                 note=str(_("Nộp trực tuyến qua Cổng Dịch vụ công quốc gia, mã %(id)s") % {"id": portal_id}),
             )
             link.save(update_fields=["dossier"])
@@ -109,6 +118,15 @@ def _unit(code: str) -> Unit:
     unit = Unit.objects.filter(code=code).first()
     if unit is None:
         raise InvalidInput(UNKNOWN_UNIT, fields={"DonViTiepNhan": UNKNOWN_UNIT})
+    return unit
+
+
+def _competent_unit(code: str | None) -> Unit | None:
+    if not code:
+        return None
+    unit = Unit.objects.filter(code=code).first()
+    if unit is None:
+        raise InvalidInput(UNKNOWN_COMPETENT_UNIT, fields={"DonViThamQuyen": UNKNOWN_COMPETENT_UNIT})
     return unit
 
 

@@ -1,12 +1,15 @@
 """Online dossiers pushed by the national portal: status-1 submissions, once per portal id."""
 
 import threading
+from decimal import Decimal
 
 import pytest
 from django.db import connections
 from django.test import Client
 
-from dossiers.models import Dossier, Status
+from dossiers.models import Dossier, Procedure, Status
+from dossiers.services import intake
+from dossiers.tests.factories import ProcedureFactory
 from integrations.models import InboundDossier, SyncMessage
 from integrations.national.outbox import sync_messages_send
 
@@ -116,3 +119,53 @@ def test_cannot_push_a_dossier_when_the_integration_is_off(world, client, settin
     settings.PORTAL_NATIONAL_INBOUND_TOKEN = ""  # the default
     assert post(client, token="").status_code == 401 and post(client, token="anything").status_code == 401
     assert Dossier.objects.count() == 0
+
+
+@pytest.fixture
+def birth(world):
+    """A commune-level procedure (no lead agency): the commune competent for the applicant decides."""
+    return ProcedureFactory(
+        national_code="1.001612",
+        name="Đăng ký khai sinh",
+        level=Procedure.Level.COMMUNE,
+        lead_agency=None,
+        legal_processing_time=Decimal(2),
+    )
+
+
+BIRTH = {**BODY, "MaHoSoQG": "G22.99-260309-000456", "MaTTHC": "1.001612", "TaiLieuNop": None}
+
+
+@pytest.mark.django_db
+def test_does_give_a_commune_procedure_to_the_competent_commune_when_the_portal_names_it(
+    world, client, national, birth
+):
+    response = post(client, {**BIRTH, "DonViThamQuyen": "26734.H56"})
+    assert response.status_code == 201, response.content
+    dossier = Dossier.objects.get()
+    assert (dossier.receiving_unit, dossier.lead_unit) == (world["centre"], world["other_centre"])
+    assert (dossier.status, dossier.channel) == (Status.SUBMITTED, "online")
+    # …and what the partner (the loopback portal) receives names both units.
+    assert sync_messages_send() == 1
+    [sent] = national.requests
+    assert (sent.body["HoSo"]["MaHoSoQG"], sent.body["HoSo"]["DonViTiepNhan"]) == (BIRTH["MaHoSoQG"], "000.00.01.H56")
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    ("change", "message"),
+    [
+        ({}, intake.COMPETENT_REQUIRED),  # filed at the provincial centre, no commune named
+        ({"DonViThamQuyen": "000.00.02.H56"}, intake.COMPETENT_NOT_COMMUNE),  # an agency
+        ({"DonViThamQuyen": "99999.H56"}, "Không có đơn vị với mã này."),
+        ({"MaTTHC": "1.001193", "DonViThamQuyen": "26734.H56"}, intake.COMPETENT_ONLY_COMMUNE),
+    ],
+)
+def test_cannot_register_a_commune_procedure_when_the_competent_commune_is_missing_or_wrong(
+    world, client, national, birth, change, message
+):
+    response = post(client, {**BIRTH, **change})
+    assert response.status_code == 422, response.content
+    assert response.json()["fields"] == {"DonViThamQuyen": str(message)}
+    assert Dossier.objects.count() == 0 and InboundDossier.objects.count() == 0
+    assert national.requests == []

@@ -8,6 +8,7 @@ import pytest
 from django.urls import reverse
 
 from dossiers.kpi.facts import kpi_facts_rebuild
+from dossiers.kpi.rules import INDICATORS
 from dossiers.models import Dossier, Status
 from dossiers.tests.factories import UserFactory
 from dossiers.tests.fixtures import desktop_context, local, logged_in, screenshots_dir
@@ -72,8 +73,9 @@ def test_does_show_vietnamese_labels_integer_axes_and_number_format_when_a_super
     expect(row).to_contain_text("13,33")  # 20 × 66,67 %
     expect(scores.locator('tr[data-indicator="6.3"]')).to_contain_text("chưa có số liệu")
     expect(scores.locator('tbody[data-group="6"] tr.group')).to_contain_text("chưa có số liệu")
-    for code in ("1", "2.1", "3.1", "3.2", "3.3", "4.1", "4.2", "5.2", "5.3", "5.4", "6.1", "6.2", "6.3"):
-        expect(scores.locator(f'tr[data-indicator="{code}"] small')).not_to_be_empty()  # explained
+    assert scores.locator("tr[data-indicator]").count() == len(INDICATORS) == 16  # 1.1–1.4 … 6.3
+    for indicator in INDICATORS:
+        expect(scores.locator(f'tr[data-indicator="{indicator.code}"] small')).not_to_be_empty()  # explained
     text = page.locator("main").inner_text()
     for raw in ("on_time_rate", "online_rate", "digitisation_rate", "satisfaction_rate", "electronic_result_rate"):
         assert raw not in text

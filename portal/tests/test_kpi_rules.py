@@ -72,10 +72,36 @@ def test_does_say_which_indicator_has_no_data_when_a_group_cannot_be_scored():
     assert (scores[4]["score"], scores[4]["missing"]) == (None, ["4.1", "4.2"])
     assert scores[6]["parts"] == {"6.1": 100.0, "6.2": 0.0, "6.3": None}
     assert (scores[6]["score"], scores[6]["known"], scores[6]["missing"]) == (None, 7.33, ["6.3"])
-    assert scores[1]["missing"] == ["1"] and rules.total_score(scores) is None
+    assert scores[1]["missing"] == ["1.1", "1.2", "1.3", "1.4"] and rules.total_score(scores) is None
     assert [i["code"] for g in scores.values() for i in g["indicators"]] == [
-        "1", "2.1", "3.1", "3.2", "3.3", "4.1", "4.2", "5.2", "5.3", "5.4", "6.1", "6.2", "6.3"
+        "1.1", "1.2", "1.3", "1.4", "2.1", "3.1", "3.2", "3.3", "4.1", "4.2", "5.2", "5.3", "5.4", "6.1", "6.2", "6.3"
     ]  # fmt: skip
+
+
+def test_does_score_the_sync_share_as_indicator_1_4_and_leave_the_catalogue_ones_without_data():
+    # 766 §1.4: 45 of 50 changes acknowledged = 90 % → 4,5 × 0,9 = 4,05 of the group's 18 points.
+    scores = rules.group_scores(F(sync_changes=50, sync_acknowledged=45), procedures_online=None)
+    assert scores[1]["parts"] == {"1.1": None, "1.2": None, "1.3": None, "1.4": 90.0}
+    assert (scores[1]["score"], scores[1]["known"], scores[1]["missing"]) == (None, 4.05, ["1.1", "1.2", "1.3"])
+    assert [i["max"] for i in scores[1]["indicators"]] == [4.5, 4.5, 4.5, 4.5]
+    # Sync off (None) or nothing changed in the period: no data, not 0 %.
+    assert rules.group_scores(F(), procedures_online=None)[1]["parts"]["1.4"] is None
+    assert rules.sync_rate(F(sync_changes=0, sync_acknowledged=0)) is None
+    assert rules.sync_rate(F(sync_changes=3, sync_acknowledged=0)) == 0.0
+
+
+def test_does_sum_sync_counts_and_keep_none_only_when_every_part_has_none():
+    assert (F(sync_changes=2, sync_acknowledged=1) + F()).sync_changes == 2
+    assert (F() + F()).sync_changes is None
+
+
+def test_does_score_4_1_from_the_procedures_paid_online_when_given():
+    # 766 §4.1: 1 of 4 procedures with a dossier to pay had one paid online → 25 % → 1,25 of 5.
+    assert rules.procedures_payment_rate(paid=1, with_fee=4) == 25.0
+    assert rules.procedures_payment_rate(paid=0, with_fee=0) is None
+    f = F(received_with_fee=4, paid_online=2)
+    scores = rules.group_scores(f, procedures_online=None, procedures_paid_online=25.0)
+    assert (scores[4]["parts"], scores[4]["score"]) == ({"4.1": 25.0, "4.2": 50.0}, 3.75)
 
 
 # -- the composition against plain SQL --------------------------------------------------------
@@ -230,3 +256,20 @@ def two_complaints(*, unit_ids, start, end, group_by):
 def test_does_default_to_no_ratings_yet_when_feedback_has_no_kpi_module(settings):
     settings.PORTAL_KPI_SATISFACTION_SOURCE = "feedback.kpi_missing.satisfaction_by_unit"
     assert kpis.satisfaction_source() is kpis.no_ratings_yet
+
+
+def test_does_translate_every_indicators_name_and_explanation_when_english_is_asked():
+    from django.utils import translation
+
+    with translation.override("en"):
+        english = {i.code: (str(i.name), str(i.explain)) for i in rules.INDICATORS}
+    assert english["1.4"] == (
+        "Dossiers synchronised to the National Public Service Portal",
+        "Creations and status changes of dossiers in the period that the National Public Service Portal "
+        "acknowledged, over all of them; no data while sync is off.",
+    )
+    assert english["4.1"][1].endswith("no data while no payment gateway is configured.")
+    with translation.override("vi"):
+        vietnamese = {i.code: (str(i.name), str(i.explain)) for i in rules.INDICATORS}
+    untranslated = [c for c in english for en, vi in zip(english[c], vietnamese[c], strict=True) if en == vi]
+    assert untranslated == []
