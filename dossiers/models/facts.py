@@ -125,3 +125,22 @@ class KpiWatermark(models.Model):
 
     def __str__(self) -> str:
         return f"{self.name}: {self.value}"
+
+
+class KpiOpenSnapshot(models.Model):
+    """The open dossiers' figures at one moment (`dossiers.kpi.snapshots.open_dossiers` for every
+    unit), taken every minute by Celery beat: the current period's dashboard reads the latest
+    instead of reading tens of thousands of open dossiers per view. Derived, replaced in place,
+    rebuilt by the next run; a snapshot older than `PORTAL_KPI_OPEN_SNAPSHOT_MAX_AGE` is ignored."""
+
+    name = models.CharField(max_length=32, primary_key=True)
+    taken_at = models.DateTimeField()
+    # [[lead unit, responsible unit, open, open and late, waiting, count per age bucket…], …]
+    rows = models.JSONField(default=list)
+
+    class Meta:
+        verbose_name = _("ảnh chụp hồ sơ đang mở (chỉ số)")
+        verbose_name_plural = _("ảnh chụp hồ sơ đang mở (chỉ số)")
+
+    def __str__(self) -> str:
+        return f"{self.name}: {self.taken_at}"
