@@ -361,8 +361,9 @@ def kpi_rows(
         figures = figures_by(unit_ids=unit_ids, start=start, end=end, group_by=group_by)
     if labels is None:
         labels = _labels(group_by, figures)
+    basis = on_time_basis()
     rows = [
-        {"code": labels.get(k, ("", ""))[0], "name": labels.get(k, ("", ""))[1], **metrics(f)}
+        {"code": labels.get(k, ("", ""))[0], "name": labels.get(k, ("", ""))[1], **metrics(f, basis=basis)}
         for k, f in figures.items()
         if k is not None
     ]
