@@ -13,6 +13,7 @@ from celery import shared_task
 from django.db import DatabaseError
 
 from .kpi.facts import kpi_facts_rebuild, kpi_facts_refresh
+from .kpi.snapshots import open_snapshot_take
 from .services.digest import digest_send
 from .services.notify import outbox_send_waiting
 from .services.recompute import calendar_recompute_pending
@@ -88,6 +89,12 @@ def digest_send_task() -> int:
 def kpi_facts_refresh_task() -> dict[str, int]:
     """Every minute (CELERY_BEAT_SCHEDULE): the pairs touched since the last run."""
     return kpi_facts_refresh()
+
+
+@shared_task(acks_late=True, soft_time_limit=SHORT_SOFT, time_limit=SHORT)
+def kpi_open_snapshot_task() -> int:
+    """Every minute (CELERY_BEAT_SCHEDULE): the open dossiers' figures for the dashboard."""
+    return open_snapshot_take()
 
 
 @shared_task(

@@ -27,7 +27,7 @@ from dossiers.calendar import LOCAL_TZ
 from dossiers.kpi import rules
 from dossiers.kpi.facts import WATERMARK as FACTS_WATERMARK
 from dossiers.kpi.rollup import rollup_by_buckets, rollup_by_unit
-from dossiers.kpi.snapshots import open_at, open_dossier_figures
+from dossiers.kpi.snapshots import open_at, open_dossier_figures, open_figures_of, open_snapshot_rows
 from dossiers.kpi.sql import COLUMNS
 from dossiers.models import Field, KpiFact, KpiWatermark, Procedure, Unit
 from dossiers.roles import SUPERVISOR, user_roles
@@ -228,15 +228,32 @@ def _add_open(out: dict, by_key: dict) -> None:
 def open_figures(*, unit_ids, end: date) -> dict[str, dict]:
     """What the dashboard shows of the open dossiers, from one read of them
     (`snapshots.open_dossier_figures`): by lead unit at the period's end ("by_unit", for
-    `figures_by`), open and late by responsible unit then ("late"), the backlog by age now."""
+    `figures_by`), open and late by responsible unit then ("late"), the backlog by age now.
+
+    For the current period (its end is now) the figures come from the per-minute snapshot
+    (`snapshots.open_snapshot_take`, beat) while it is at most `open_snapshot_max_age()` old;
+    a past period, or no fresh snapshot (beat not running), reads the open dossiers."""
     now = snapshot_now()
     moment, backlog_at = period_end(end, now=now), period_end(timezone.localdate(), now=now)
     scope = None if unit_ids is None else tuple(unit_ids)
-    return snapshot_cached(
-        "open_figures",
-        (moment, backlog_at, scope),
-        lambda: open_dossier_figures(moment=moment, backlog_at=backlog_at, unit_ids=unit_ids),
-    )
+
+    def compute() -> dict[str, dict]:
+        if moment == backlog_at:
+            kept = open_snapshot_rows(now=timezone.now(), max_age=open_snapshot_max_age(), unit_ids=unit_ids)
+            if kept is not None:
+                return open_figures_of(kept[1])
+        return open_dossier_figures(moment=moment, backlog_at=backlog_at, unit_ids=unit_ids)
+
+    return snapshot_cached("open_figures", (moment, backlog_at, scope), compute)
+
+
+# Beat takes the open snapshot every minute (CELERY_BEAT_SCHEDULE "kpi-open-snapshot"); one
+# older than this is not used (beat stopped, or behind): the page reads the open dossiers.
+OPEN_SNAPSHOT_MAX_AGE = 90
+
+
+def open_snapshot_max_age() -> timedelta:
+    return timedelta(seconds=int(getattr(settings, "PORTAL_KPI_OPEN_SNAPSHOT_MAX_AGE", OPEN_SNAPSHOT_MAX_AGE)))
 
 
 # What a feedback source may return per group key (`satisfaction_source`), all counts.
@@ -374,8 +391,9 @@ def kpi_rows(
         figures = figures_by(unit_ids=unit_ids, start=start, end=end, group_by=group_by)
     if labels is None:
         labels = _labels(group_by, figures)
+    basis = on_time_basis()
     rows = [
-        {"code": labels.get(k, ("", ""))[0], "name": labels.get(k, ("", ""))[1], **metrics(f)}
+        {"code": labels.get(k, ("", ""))[0], "name": labels.get(k, ("", ""))[1], **metrics(f, basis=basis)}
         for k, f in figures.items()
         if k is not None
     ]

@@ -335,6 +335,7 @@ CELERY_BEAT_SCHEDULE = {
     "watch-flag": {"task": "dossiers.tasks.watch_flag_task", "schedule": 300.0},
     "calendar-recompute": {"task": "dossiers.tasks.calendar_recompute_pending_task", "schedule": 600.0},
     "kpi-facts-refresh": {"task": "dossiers.tasks.kpi_facts_refresh_task", "schedule": 60.0},
+    "kpi-open-snapshot": {"task": "dossiers.tasks.kpi_open_snapshot_task", "schedule": 60.0},
     "petition-flag": {"task": "feedback.tasks.petition_flag_task", "schedule": 300.0},
     "payment-refunds": {"task": "payments.tasks.payment_refunds_pending_task", "schedule": 300.0},
     "digest-send": {"task": "dossiers.tasks.digest_send_task", "schedule": crontab(hour=7, minute=0)},

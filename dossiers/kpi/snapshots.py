@@ -1,19 +1,23 @@
 """What is open at a moment, read at query time (docs/adr/0002-kpi-facts.md, docs/rules-766.md).
 
 An open dossier turns overdue with no write at all, so these figures are not kept as
-facts: they are one indexed aggregate over the dossiers unfinished at the moment.
+facts: they are one indexed aggregate over the dossiers unfinished at the moment. For the
+moment "now", beat keeps that aggregate every minute (`open_snapshot_take`, `KpiOpenSnapshot`),
+and the current period's dashboard reads the kept rows while they are fresh.
 Decision 766 §2.1 judges an open dossier at the period's end as if it ended then: on time
 while that moment minus the clock time it waited for the citizen is by its appointment and
 it had at most one supplement request (`dossiers.kpi.timeliness.classify`, the same rule).
 For a past moment, what the dossier looked like then comes from its clock ledger and events.
 """
 
-from datetime import datetime
+from collections.abc import Iterable, Sequence
+from datetime import datetime, timedelta
 
 from django.db import connection, transaction
+from django.utils import timezone
 
 from ..calendar_store import calendar_for
-from ..models import ClockEntry, Dossier, DossierEvent, KpiDay
+from ..models import ClockEntry, Dossier, DossierEvent, KpiDay, KpiOpenSnapshot
 from .rules import DAY_SECONDS
 from .sql import ON_TIME_766, UTC_OFFSET, Dialect
 from .timeliness import MAX_SUPPLEMENTS, epoch
@@ -257,12 +261,15 @@ def open_dossier_figures(*, moment: datetime, backlog_at: datetime, unit_ids=Non
     """`open_dossiers` summed for the dashboard: "by_unit" {lead unit: [open, open and late,
     waiting]} at `moment`, "late" {responsible unit: open and late at `moment`}, "backlog"
     {lead unit: [count per age bucket]} at `backlog_at` (units with unfinished dossiers)."""
+    return open_figures_of(open_dossiers(moment=moment, backlog_at=backlog_at, unit_ids=unit_ids))
+
+
+def open_figures_of(rows: Iterable[Sequence[int]]) -> dict[str, dict]:
+    """`open_dossier_figures` from rows of `open_dossiers` (read now, or kept in a snapshot)."""
     by_unit: dict[int, list[int]] = {}
     late: dict[int, int] = {}
     backlog: dict[int, list[int]] = {}
-    for lead, responsible, n, n_late, waiting, *ages in open_dossiers(
-        moment=moment, backlog_at=backlog_at, unit_ids=unit_ids
-    ):
+    for lead, responsible, n, n_late, waiting, *ages in rows:
         if n:
             sums = by_unit.setdefault(lead, [0, 0, 0])
             sums[0], sums[1], sums[2] = sums[0] + n, sums[1] + n_late, sums[2] + waiting
@@ -271,3 +278,35 @@ def open_dossier_figures(*, moment: datetime, backlog_at: datetime, unit_ids=Non
             counts = backlog.setdefault(lead, [0] * len(AGE_BUCKETS))
             backlog[lead] = [a + b for a, b in zip(counts, ages, strict=True)]
     return {"by_unit": by_unit, "late": late, "backlog": backlog}
+
+
+# -- the per-minute snapshot -------------------------------------------------------------------
+
+OPEN_SNAPSHOT = "open"
+
+
+def open_snapshot_take(*, at: datetime | None = None) -> int:
+    """Read every unit's open dossiers at `at` (now) once and keep the rows (`KpiOpenSnapshot`):
+    beat runs this every minute, so the current period's dashboard reads a few hundred rows, not
+    every open dossier. Returns the number of (lead, responsible) rows kept."""
+    at = at or timezone.now()
+    rows = [list(row) for row in open_dossiers(moment=at, backlog_at=at)]
+    KpiOpenSnapshot.objects.update_or_create(name=OPEN_SNAPSHOT, defaults={"taken_at": at, "rows": rows})
+    return len(rows)
+
+
+def open_snapshot_rows(*, now: datetime, max_age: timedelta, unit_ids=None) -> tuple[datetime, list] | None:
+    """The kept snapshot's moment and its rows of lead units in `unit_ids` (None: all), when it was
+    taken at most `max_age` before `now` and not after it; None otherwise (the caller reads live)."""
+    kept = (
+        KpiOpenSnapshot.objects.filter(name=OPEN_SNAPSHOT, taken_at__gt=now - max_age, taken_at__lte=now)
+        .values_list("taken_at", "rows")
+        .first()
+    )
+    if kept is None:
+        return None
+    taken_at, rows = kept
+    if unit_ids is not None:
+        scope = set(unit_ids)
+        rows = [row for row in rows if row[0] in scope]
+    return taken_at, rows

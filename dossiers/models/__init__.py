@@ -22,7 +22,7 @@ from .dossier import (
     Timeliness,
     WatchLevel,
 )
-from .facts import KpiDay, KpiFact, KpiRollup, KpiWatermark  # noqa: F401  (KPI facts, docs/adr/0002)
+from .facts import KpiDay, KpiFact, KpiOpenSnapshot, KpiRollup, KpiWatermark  # noqa: F401  (KPI facts, docs/adr/0002)
 from .units import ApiToken, Unit, UnitMembership
 
 __all__ = [

@@ -18,6 +18,14 @@ def test_does_search_by_name_code_and_phone_through_the_trigram_indexes(receive)
     assert "Seq Scan" not in text, text
 
 
+def test_does_read_a_whole_name_search_page_off_the_name_index_without_sorting(receive):
+    receive()
+    page = Dossier.objects.search("tran thi binh").only("id")[:50]  # the world's applicant: Trần Thị Bình
+    text = plan(page, sort=False)
+    assert "dossier_name_fold_idx" in text and "Sort" not in text, text
+    assert "trgm" not in text, text
+
+
 def test_does_read_a_queue_page_off_the_queue_index_without_sorting(world, receive):
     dossier = receive()
     queue = Dossier.objects.filter(current_unit=dossier.current_unit, status=Status.RECEIVED).order_by("due_at", "id")

@@ -9,6 +9,7 @@ from hypothesis import strategies as st
 
 from dossiers.kpi.rollup import (
     MONTH,
+    TREND_COLUMNS,
     WEEK,
     month_of,
     pieces,
@@ -88,4 +89,27 @@ def test_does_sum_like_the_facts_over_any_period(rows, a, b, scope):
     assert got["w"] == expected(lambda r: week_of(r[2]))
     assert got["m"] == expected(lambda r: month_of(r[2]))
     assert got["d"] == expected(lambda r: r[2])
+    # The trend's read: the same sums of its columns, the others 0 (here: the hours worked).
+    trend = rollup_by_buckets(unit_ids=scope, spans=spans, columns=TREND_COLUMNS)
+    for name, key in (("w", lambda r: week_of(r[2])), ("m", lambda r: month_of(r[2]))):
+        assert trend[name] == {k: {**v, "processing_seconds": 0} for k, v in expected(key).items()}
     assert KpiRollup.objects.filter(grain="d").count() == len({(u, d) for u, _p, d, _x, _y in rows})
+
+
+def test_does_carry_every_trend_column_in_the_trend_index():
+    [index] = [i for i in KpiRollup._meta.indexes if i.name == "kpirollup_trend_idx"]
+    assert tuple(index.fields) == ("grain", "start") and tuple(index.include) == ("unit", *TREND_COLUMNS)
+
+
+@pytest.mark.django_db
+@pytest.mark.postgres
+def test_does_read_the_trend_from_its_index_alone_when_the_scope_is_every_unit():
+    from django.test.utils import CaptureQueriesContext
+
+    from dossiers.tests.plans import explain
+
+    spans = {"w": (date(2026, 1, 5), date(2026, 3, 29), week_of), "m": (date(2025, 4, 1), date(2026, 3, 31), month_of)}
+    with CaptureQueriesContext(connection) as captured:
+        rollup_by_buckets(unit_ids=None, spans=spans, columns=TREND_COLUMNS)
+    text = explain(captured.captured_queries[-1]["sql"])
+    assert "Index Only Scan using kpirollup_trend_idx" in text, text

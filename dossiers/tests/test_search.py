@@ -82,9 +82,28 @@ def test_does_find_the_dossier_by_passport_or_spaced_cccd_when_staff_search(linh
 
 
 @pytest.mark.django_db
-def test_does_search_in_one_statement_when_the_name_is_typed(linh, django_assert_num_queries):
-    with django_assert_num_queries(1):
-        assert [d.code for d in Dossier.objects.search("tran thi my linh").for_list()[:50]] == [linh.code]
+@pytest.mark.parametrize(("typed", "statements"), [("tran thi my linh", 2), ("my linh", 2), ("079190001234", 1)])
+def test_does_search_in_two_statements_at_most_when_the_name_is_typed(
+    linh, django_assert_num_queries, typed, statements
+):
+    # A whole name: does anyone have it exactly? then the rows. A number: the rows at once.
+    with django_assert_num_queries(statements):
+        assert [d.code for d in Dossier.objects.search(typed).for_list()[:50]] == [linh.code]
+
+
+@pytest.mark.django_db
+def test_does_find_only_that_person_when_a_whole_name_someone_has_is_typed(linh, receive):
+    longer = receive(applicant=applicant_clean(**LINH | {"name": "Trần Thị Mỹ Linh Anh", "id_number": "079190001235"}))
+    assert list(Dossier.objects.search("TRAN THI MY LINH")) == [linh]
+    assert list(Dossier.objects.search("tran thi my linh anh")) == [longer]
+    assert set(Dossier.objects.search("thi my linh")) == {linh, longer}  # a part of a name: every name containing it
+
+
+@pytest.mark.django_db
+def test_does_find_a_dossier_by_its_whole_code_or_a_part_of_it(linh, receive):
+    other = receive()
+    assert list(Dossier.objects.search(linh.code.lower())) == [linh]
+    assert set(Dossier.objects.search(linh.code.rsplit("-", 1)[0])) == {linh, other}  # the same centre and day
 
 
 @pytest.fixture
