@@ -14,6 +14,9 @@ from pydantic import ConfigDict
 
 from .people import person_name
 
+# GET /dossiers counts the matching dossiers exactly up to this many (api_lifecycle.list_dossiers).
+LIST_COUNT_CAP = 10_000
+
 
 class RequiredDocumentOut(Schema):
     name: str
@@ -299,7 +302,13 @@ class ActionIn(Schema):
 
 class PageOut(Schema):
     items: list[DossierListOut]
-    count: int
+    count: int = Field(
+        description="Số hồ sơ khớp, chính xác tới 10.000; khi nhiều hơn thì là 10.000 và count_exact là false "
+        "(matching dossiers, exact up to 10,000)"
+    )
+    count_exact: bool = Field(
+        description="false khi có nhiều hồ sơ khớp hơn count (more match than count: a lower bound)"
+    )
     page: int
     page_size: int
 

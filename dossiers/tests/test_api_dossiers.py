@@ -137,6 +137,19 @@ def test_does_list_only_visible_dossiers_newest_first(api, receive, world):
     assert [d["code"] for d in body["items"]] == mine[::-1] and body["count"] == 2
 
 
+def test_does_say_the_count_is_a_lower_bound_when_more_dossiers_match_than_the_cap(api, receive, monkeypatch):
+    from dossiers import api_lifecycle
+
+    for _ in range(3):
+        receive()
+    monkeypatch.setattr(api_lifecycle, "LIST_COUNT_CAP", 3)
+    exact = api("get", "/dossiers?page_size=1").json()
+    monkeypatch.setattr(api_lifecycle, "LIST_COUNT_CAP", 2)
+    capped = api("get", "/dossiers?page_size=1").json()
+    assert (exact["count"], exact["count_exact"]) == (3, True)
+    assert (capped["count"], capped["count_exact"]) == (2, False) and len(capped["items"]) == 1
+
+
 def test_does_list_overdue_exactly_at_query_time(api, receive):
     with time_machine.travel(local(2026, 3, 9, 10, 0), tick=False):
         code = receive().code
