@@ -66,6 +66,9 @@ class Apology(models.Model):
         verbose_name = _("văn bản xin lỗi")
         verbose_name_plural = _("văn bản xin lỗi")
         ordering = ["dossier", "drafted_at", "id"]
+        # The leaders' "Xin lỗi chờ ký" count, by unit or (superusers) all: the drafts only, not
+        # every apology ever signed (views.staff._apologies_to_sign; issue 17).
+        indexes = [models.Index(fields=["unit"], name="apology_draft_idx", condition=models.Q(status="draft"))]
         constraints = [
             models.CheckConstraint(
                 condition=models.Q(new_due_at__gt=models.F("original_due_at")), name="apology_new_due_later"

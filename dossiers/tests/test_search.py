@@ -106,6 +106,16 @@ def test_does_find_a_dossier_by_its_whole_code_or_a_part_of_it(linh, receive):
     assert set(Dossier.objects.search(linh.code.rsplit("-", 1)[0])) == {linh, other}  # the same centre and day
 
 
+@pytest.mark.django_db
+def test_does_find_nothing_and_search_no_parts_when_the_whole_code_is_another_units(linh, receive, world):
+    elsewhere = receive(receiving_unit=world["other_centre"], actor=world["other_clerk"])
+    visible = Dossier.objects.visible_to(world["clerk"])
+    with CaptureQueriesContext(connection) as captured:
+        found = list(visible.search(elsewhere.code))
+    assert found == [] and list(Dossier.objects.search(elsewhere.code)) == [elsewhere]
+    assert len(captured) == 2 and not any("LIKE" in q["sql"].upper() for q in captured), captured.captured_queries
+
+
 @pytest.fixture
 def catalogue(db):
     demo_units_seed()
