@@ -18,6 +18,8 @@ from .models.dossier import OPEN_CODES, at_step_q
 from .roles import COUNTER_CLERK, SPECIALIST, SUPERVISOR, UNIT_LEADER
 
 STAFF = OFFICERS | {SUPERVISOR}
+# A tab counted `apart` is counted exactly up to this many rows and reads no more (queue_counts).
+COUNT_CAP = 10_000
 
 
 @dataclass(frozen=True)
@@ -44,7 +46,7 @@ class Queue:
     order: tuple[str, ...] = ("due_at", "id")
     # False: the tab lists open dossiers only, counted in the one aggregate over the open statuses.
     # True: its rows are outside them and pile up with the history (results never collected: 368k at
-    # 10M dossiers), so it is counted by itself off its own index range (queue_counts).
+    # 10M dossiers), so it is counted by itself off its own index range, up to COUNT_CAP (queue_counts).
     apart: bool = False
 
 
@@ -121,9 +123,17 @@ def queue_counts(visible, ctx: Context, shown: list[Queue]) -> dict[str, int]:
         active = visible.filter(status__in=OPEN_CODES)  # every such queue's statuses
         counts = active.aggregate(**{q.key: Count("pk", filter=q.where(ctx)) for q in together})
     for queue in shown:
-        if queue.apart:
-            counts[queue.key] = visible.filter(queue.where(ctx)).count()
+        if queue.apart:  # exact up to the cap; COUNT_CAP + 1 says "more" (tab_count)
+            counts[queue.key] = visible.filter(queue.where(ctx)).order_by()[: COUNT_CAP + 1].count()
     return {q.key: counts[q.key] for q in shown}
+
+
+def tab_count(queue: Queue, count: int) -> str:
+    """A tab's figure; a tab counted apart says "10.000+" past the cap (a busy centre's uncollected
+    results over years)."""
+    from django.utils.formats import number_format
+
+    return f"{number_format(COUNT_CAP, force_grouping=True)}+" if queue.apart and count > COUNT_CAP else str(count)
 
 
 def queue_dossiers(visible, ctx: Context, queue: Queue):

@@ -110,8 +110,30 @@ def test_does_show_due_badges_and_counts_when_the_queue_has_late_and_soon_dossie
     assert badges[queues["late"].code] == "late" and badges[queues["soon"].code] == "soon"
     assert badges[queues["mine"].code] == "ok" and badges[queues["submitted"].code] is None
     counts = {key: count for key, _label, count in response.context["tabs"]}
-    assert counts == {"mine": 1, "unit": 4, "soon": 1, "overdue": 1, "pending": 1, "done": 1}
+    assert counts == {"mine": "1", "unit": "4", "soon": "1", "overdue": "1", "pending": "1", "done": "1"}
     assert f'href="{reverse("staff:dossier", args=[queues["late"].code])}"' in response.content.decode()
+
+
+def test_does_show_the_results_to_return_as_more_than_the_cap_when_they_pile_up(
+    client, world, queues, receive, monkeypatch
+):
+    from dossiers import queues as queue_table
+
+    more = act(
+        act(act(receive(), "transfer", world["clerk"]), "transfer", world["specialist"]),
+        "complete",
+        world["leader"],
+    )
+    client.force_login(world["clerk"])
+    monkeypatch.setattr(queue_table, "COUNT_CAP", 2)
+    exact = client.get(HOME, {"tab": "done"})
+    monkeypatch.setattr(queue_table, "COUNT_CAP", 1)
+    capped = client.get(HOME, {"tab": "done"})
+    counts = {key: count for key, _label, count in capped.context["tabs"]}
+    assert {key: count for key, _label, count in exact.context["tabs"]}["done"] == "2"
+    assert set(page_codes(exact)) == {queues["done"].code, more.code}
+    assert counts["done"] == "1+" and counts["unit"] == "4"  # the open tabs stay exact
+    assert page_codes(capped) == [queues["done"].code]  # the first in order (finished first)
 
 
 @pytest.mark.parametrize("query", ["H56-260", "056190001234", "0905 123 456", "+84905123456", "trần thị"])

@@ -103,12 +103,13 @@ def home(request):
         paginator = Paginator(queues.queue_rows(visible.search(q)), PAGE_SIZE)
     else:
         paginator = Paginator(queues.queue_rows(queues.queue_dossiers(visible, ctx, queues.BY_KEY[tab])), PAGE_SIZE)
-        paginator.count = counts.get(tab, 0)  # the aggregate's figure: no second COUNT
+        # The counts' figure: no second COUNT (a tab counted apart pages through its first COUNT_CAP rows).
+        paginator.count = min(counts.get(tab, 0), queues.COUNT_CAP) if queues.BY_KEY[tab].apart else counts.get(tab, 0)
     page = paginator.get_page(request.GET.get("page"))
     for d in page.object_list:
         d.badge = due_badge(d, now, soon)
     context = {
-        "tabs": [(x.key, x.label, counts[x.key]) for x in shown],
+        "tabs": [(x.key, x.label, queues.tab_count(x, counts[x.key])) for x in shown],
         "tab": "search" if q else tab,
         "q": q,
         "page": page,
