@@ -136,6 +136,17 @@ def test_does_show_the_results_to_return_as_more_than_the_cap_when_they_pile_up(
     assert page_codes(capped) == [queues["done"].code]  # the first in order (finished first)
 
 
+def test_does_escape_what_a_row_shows_when_a_name_holds_markup(client, world, receive):
+    marked = ProcedureFactory(
+        national_code="2.000002", name='<b onclick="x()">Khai sinh</b> & con', lead_agency=world["agency"]
+    )
+    dossier = receive(procedure=marked)
+    client.force_login(world["clerk"])
+    html = client.get(HOME, {"tab": "unit"}).content.decode()
+    assert f'<tr data-code="{dossier.code}">' in html
+    assert "&lt;b onclick=&quot;x()&quot;&gt;Khai sinh&lt;/b&gt; &amp; con" in html and "<b onclick" not in html
+
+
 @pytest.mark.parametrize("query", ["H56-260", "056190001234", "0905 123 456", "+84905123456", "trần thị"])
 def test_does_find_the_dossier_when_searching_by_code_id_number_phone_or_name(client, world, receive, query):
     with time_machine.travel(local(2026, 2, 6, 9, 0), tick=False):
