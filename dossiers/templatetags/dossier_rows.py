@@ -2,15 +2,18 @@
 
 As a template loop each row made about a dozen tag and filter calls (url, date, default, person) and
 as many variable resolutions: half of a 200-row work queue page at 10M dossiers (issue 17). Here a
-row is one `format_html`; the markup is the one templates/staff/_dossier_rows.html describes, its
-header stays there.
+row is one f-string of escaped values (`e`, as Django's `escape`), the URL reversed once a table; the
+markup is the one templates/staff/_dossier_rows.html describes, its header stays there.
 """
+
+import html
+from urllib.parse import quote
 
 from django import template
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.formats import localize
-from django.utils.html import format_html
+from django.utils.http import RFC3986_SUBDELIMS
 from django.utils.safestring import SafeString, mark_safe
 
 from ..people import person_name
@@ -25,57 +28,54 @@ def dossier_rows(rows, columns: str) -> SafeString:
     """`columns`: "queue" (step, appointment with its badge, status) or "supervision" (who made it
     late, appointments, days over, apology, warning)."""
     cells = _supervision_cells if columns == "supervision" else _queue_cells
-    return mark_safe("".join(_row(d, cells(d)) for d in rows))  # every part went through format_html
+    link = _link()
+    return mark_safe("".join(_row(d, link, cells(d)) for d in rows))  # every value below is escaped
 
 
-def _row(d, rest: SafeString) -> SafeString:
+def _link():
+    """The dossier page's URL for a code: reversed once, not once a row."""
+    marker = "CODE"
+    before, after = reverse("staff:dossier", args=[marker]).split(marker)
+    return lambda code: before + quote(code, safe=RFC3986_SUBDELIMS + "/~:@") + after
+
+
+def _row(d, link, rest: str) -> str:
     unit = d.current_unit
-    return format_html(
-        '<tr data-code="{}"><td class="nowrap"><a href="{}">{}</a></td>'
-        '<td>{} <span class="muted">({})</span></td><td>{}</td><td>{}</td>{}</tr>\n',
-        d.code,
-        reverse("staff:dossier", args=[d.code]),
-        d.code,
-        d.procedure.name,
-        d.procedure.national_code,
-        d.applicant_name,
-        unit.short_name or unit.name,
-        rest,
+    code = e(d.code)
+    return (
+        f'<tr data-code="{code}"><td class="nowrap"><a href="{e(link(d.code))}">{code}</a></td>'
+        f'<td>{e(d.procedure.name)} <span class="muted">({e(d.procedure.national_code)})</span></td>'
+        f"<td>{e(d.applicant_name)}</td><td>{e(unit.short_name or unit.name)}</td>{rest}</tr>\n"
     )
 
 
-def _queue_cells(d) -> SafeString:
-    assignee = format_html('<br><span class="muted">{}</span>', person_name(d.assignee)) if d.assignee else ""
+def _queue_cells(d) -> str:
+    assignee = f'<br><span class="muted">{e(person_name(d.assignee))}</span>' if d.assignee else ""
     badge = getattr(d, "badge", None)
-    badge_html = format_html('<br><span class="badge {}">{}</span>', badge[0], badge[1]) if badge else ""
-    return format_html(
-        '<td>{}{}</td><td class="nowrap">{}{}</td><td>{}</td>',
-        d.current_step_name or DASH,
-        assignee,
-        _when(d.due_at),
-        badge_html,
-        d.status_label,
+    badge_html = f'<br><span class="badge {e(badge[0])}">{e(badge[1])}</span>' if badge else ""
+    return (
+        f"<td>{e(d.current_step_name or DASH)}{assignee}</td>"
+        f'<td class="nowrap">{e(_when(d.due_at))}{badge_html}</td><td>{e(d.status_label)}</td>'
     )
 
 
-def _supervision_cells(d) -> SafeString:
+def _supervision_cells(d) -> str:
     if d.late_unit:
-        late = d.late_unit.short_name or d.late_unit.name
+        late = e(d.late_unit.short_name or d.late_unit.name)
         if d.late_assignee:
-            late = format_html('{}<br><span class="muted">{}</span>', late, person_name(d.late_assignee))
+            late += f'<br><span class="muted">{e(person_name(d.late_assignee))}</span>'
     else:
         late = DASH
-    return format_html(
-        '<td>{}</td><td class="nowrap">{}</td><td class="nowrap">{}</td><td class="n">{}</td>'
-        '<td>{}</td><td><span class="badge {}">{}</span></td>',
-        late,
-        _when(d.due_at),
-        _when(d.due_at_original),
-        localize(d.days_overdue),
-        d.apology_label,
-        d.watch_badge,
-        d.watch.label,
+    return (
+        f'<td>{late}</td><td class="nowrap">{e(_when(d.due_at))}</td>'
+        f'<td class="nowrap">{e(_when(d.due_at_original))}</td><td class="n">{e(localize(d.days_overdue))}</td>'
+        f'<td>{e(d.apology_label)}</td><td><span class="badge {e(d.watch_badge)}">{e(d.watch.label)}</span></td>'
     )
+
+
+def e(value) -> str:
+    """The value as text, escaped as Django's `escape` does (`html.escape`, quotes included)."""
+    return html.escape(str(value))
 
 
 def _when(instant) -> str:
