@@ -1,5 +1,7 @@
-"""Numbers as people read them: Vietnamese by default (1.234,5), English with Accept-Language en."""
+"""Numbers and moments as people read them: Vietnamese by default (1.234,5), English with
+Accept-Language en; moments as dd/mm/yyyy hh:mm in the current time zone."""
 
+from django.utils import timezone
 from django.utils.formats import get_format
 
 
@@ -14,3 +16,8 @@ def format_number(value, decimals: int = 0) -> str:
         .replace(".", get_format("DECIMAL_SEPARATOR"))
         .replace("\0", get_format("THOUSAND_SEPARATOR"))
     )
+
+
+def format_moment(instant) -> str:
+    """`instant` as the templates' `date:"d/m/Y H:i"` in the current time zone; None as "—"."""
+    return timezone.localtime(instant).strftime("%d/%m/%Y %H:%M") if instant else "—"

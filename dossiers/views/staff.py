@@ -29,6 +29,7 @@ from ..calendar_store import due_soon_bound
 from ..errors import DomainError, InvalidInput
 from ..kpi.timeliness import judge
 from ..models import Apology, Attachment, Dossier, Procedure, RequiredDocument, ReturnMethod, Status, Unit
+from ..numbers import format_moment
 from ..people import person_name
 from ..presenters import actions_for
 from ..printing import money_text
@@ -208,7 +209,7 @@ def intake_submit(request, procedure, units, context):
     messages.success(
         request,
         gt("Đã tiếp nhận hồ sơ %(code)s. Hẹn trả: %(due)s.")
-        % {"code": dossier.code, "due": _local_text(dossier.due_at)},
+        % {"code": dossier.code, "due": format_moment(dossier.due_at)},
     )
     return redirect("staff:dossier", code=dossier.code)
 
@@ -231,10 +232,6 @@ def receive_from_form(user, form: IntakeForm, procedure, documents) -> Dossier |
     except InvalidInput as exc:
         form.add_service_errors(exc.fields or {None: exc.message})
         return None
-
-
-def _local_text(instant) -> str:
-    return timezone.localtime(instant).strftime("%d/%m/%Y %H:%M") if instant else "—"
 
 
 # -- the dossier page -----------------------------------------------------------------------
