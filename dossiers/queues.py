@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from django.db.models import Count, Q
+from django.utils.formats import number_format
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
@@ -18,8 +19,6 @@ from .models.dossier import OPEN_CODES, OPEN_RANGE, at_step_q
 from .roles import COUNTER_CLERK, SPECIALIST, SUPERVISOR, UNIT_LEADER
 
 STAFF = OFFICERS | {SUPERVISOR}
-# A tab counted `apart` is counted exactly up to this many rows and reads no more (queue_counts).
-COUNT_CAP = 10_000
 
 
 @dataclass(frozen=True)
@@ -46,7 +45,7 @@ class Queue:
     order: tuple[str, ...] = ("due_at", "id")
     # False: the tab lists open dossiers only, counted in the one aggregate over the open statuses.
     # True: its rows are outside them and pile up with the history (results never collected: 368k at
-    # 10M dossiers), so it is counted by itself off its own index range, up to COUNT_CAP (queue_counts).
+    # 10M dossiers), so it is counted by itself off its own index range, up to COUNT_CAP (models.dossier; queue_counts).
     apart: bool = False
 
 
@@ -111,30 +110,34 @@ def landing(ctx: Context, shown: list[Queue]) -> str:
     return shown[0].key if shown else "mine"
 
 
-def queue_counts(visible, ctx: Context, shown: list[Queue]) -> dict[str, int]:
+@dataclass(frozen=True)
+class TabCount:
+    """A tab's figure: exact, or (a tab counted apart, past COUNT_CAP) a lower bound shown "10.000+"."""
+
+    n: int
+    exact: bool = True
+
+    def __str__(self) -> str:
+        return str(self.n) if self.exact else f"{number_format(self.n, force_grouping=True)}+"
+
+
+def queue_counts(visible, ctx: Context, shown: list[Queue]) -> dict[str, TabCount]:
     """Every open tab's count in one aggregate over the visible open dossiers, and each tab `apart`
-    by its own COUNT; the page's paginator reuses them (views.staff.home). On PostgreSQL the aggregate
-    is one index-only scan of the open statuses' range of dossier_queue_access_idx (migration 0019),
-    which holds the columns of the access rule; "to return" (status 9) is a range of dossier_queue_idx.
-    Before, one aggregate read every status-9 row of the history as well: 429k index entries at 10M
-    dossiers, 85 ms a page (issue 17)."""
+    by its own capped COUNT; the page's paginator reuses them (views.staff.home). On PostgreSQL the
+    aggregate is one index-only scan of the open statuses' range of dossier_queue_access_idx (migration
+    0019), which holds the columns of the access rule; "to return" (status 9) reads at most COUNT_CAP + 1
+    entries of dossier_done_queue_idx. Before, one aggregate read every status-9 row of the history as
+    well: 429k index entries at 10M dossiers, 85 ms a page (issue 17)."""
     together = [q for q in shown if not q.apart]
     counts = {}
     if together:
         active = visible.filter(status__in=OPEN_CODES)  # every such queue's statuses
-        counts = active.aggregate(**{q.key: Count("pk", filter=q.where(ctx)) for q in together})
+        figures = active.aggregate(**{q.key: Count("pk", filter=q.where(ctx)) for q in together})
+        counts = {key: TabCount(n) for key, n in figures.items()}
     for queue in shown:
-        if queue.apart:  # exact up to the cap; COUNT_CAP + 1 says "more" (tab_count)
-            counts[queue.key] = visible.filter(queue.where(ctx)).order_by()[: COUNT_CAP + 1].count()
+        if queue.apart:
+            counts[queue.key] = TabCount(*visible.filter(queue.where(ctx)).count_capped())
     return {q.key: counts[q.key] for q in shown}
-
-
-def tab_count(queue: Queue, count: int) -> str:
-    """A tab's figure; a tab counted apart says "10.000+" past the cap (a busy centre's uncollected
-    results over years)."""
-    from django.utils.formats import number_format
-
-    return f"{number_format(COUNT_CAP, force_grouping=True)}+" if queue.apart and count > COUNT_CAP else str(count)
 
 
 def queue_dossiers(visible, ctx: Context, queue: Queue):

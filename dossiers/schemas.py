@@ -14,9 +14,6 @@ from pydantic import ConfigDict
 
 from .people import person_name
 
-# GET /dossiers counts the matching dossiers exactly up to this many (api_lifecycle.list_dossiers).
-LIST_COUNT_CAP = 10_000
-
 
 class RequiredDocumentOut(Schema):
     name: str

@@ -111,6 +111,10 @@ def late_q(at) -> models.Q:
     return models.Q(status__in=OPEN, due_at__lt=at) | models.Q(timeliness=Timeliness.LATE)
 
 
+# Counts that would otherwise read a whole history (the API list, the "to return" tab) stop here:
+# exact up to this many (`DossierQuerySet.count_capped`; issue 17).
+COUNT_CAP = 10_000
+
 # The staff search's exact lookups (`DossierQuerySet.search`): a whole code as `db.numbering` writes
 # it (`<unit code>-YYMMDD-NNNN`), and a whole name folded (`textsearch.fold`), two words or more.
 WHOLE_CODE = re.compile(r"[0-9A-Z.]+-[0-9]{6}-[0-9]{4,}")
@@ -284,6 +288,12 @@ class DossierQuerySet(models.QuerySet):
         if re.fullmatch(r"[0-9A-Za-z ./-]{4,24}", q):  # a CCCD, a passport or another document's number
             match |= models.Q(applicant_id_number="".join(q.split()).upper())
         return named.filter(match)
+
+    def count_capped(self) -> tuple[int, bool]:
+        """(count, exact): exact up to COUNT_CAP, reading at most COUNT_CAP + 1 rows; past it
+        (COUNT_CAP, False). An exact COUNT of a busy centre's dossiers read 3.3M rows at 10M (4 s)."""
+        counted = self.order_by()[: COUNT_CAP + 1].count()
+        return min(counted, COUNT_CAP), counted <= COUNT_CAP
 
     def for_list(self):
         return self.select_related("procedure", "current_unit", "receiving_unit", "assignee").with_current_step()

@@ -138,13 +138,13 @@ def test_does_list_only_visible_dossiers_newest_first(api, receive, world):
 
 
 def test_does_say_the_count_is_a_lower_bound_when_more_dossiers_match_than_the_cap(api, receive, monkeypatch):
-    from dossiers import api_lifecycle
+    from dossiers.models import dossier as model
 
     for _ in range(3):
         receive()
-    monkeypatch.setattr(api_lifecycle, "LIST_COUNT_CAP", 3)
+    monkeypatch.setattr(model, "COUNT_CAP", 3)
     exact = api("get", "/dossiers?page_size=1").json()
-    monkeypatch.setattr(api_lifecycle, "LIST_COUNT_CAP", 2)
+    monkeypatch.setattr(model, "COUNT_CAP", 2)
     capped = api("get", "/dossiers?page_size=1").json()
     assert (exact["count"], exact["count_exact"]) == (3, True)
     assert (capped["count"], capped["count_exact"]) == (2, False) and len(capped["items"]) == 1

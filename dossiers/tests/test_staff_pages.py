@@ -117,7 +117,7 @@ def test_does_show_due_badges_and_counts_when_the_queue_has_late_and_soon_dossie
 def test_does_show_the_results_to_return_as_more_than_the_cap_when_they_pile_up(
     client, world, queues, receive, monkeypatch
 ):
-    from dossiers import queues as queue_table
+    from dossiers.models import dossier as model
 
     more = act(
         act(act(receive(), "transfer", world["clerk"]), "transfer", world["specialist"]),
@@ -125,9 +125,9 @@ def test_does_show_the_results_to_return_as_more_than_the_cap_when_they_pile_up(
         world["leader"],
     )
     client.force_login(world["clerk"])
-    monkeypatch.setattr(queue_table, "COUNT_CAP", 2)
+    monkeypatch.setattr(model, "COUNT_CAP", 2)
     exact = client.get(HOME, {"tab": "done"})
-    monkeypatch.setattr(queue_table, "COUNT_CAP", 1)
+    monkeypatch.setattr(model, "COUNT_CAP", 1)
     capped = client.get(HOME, {"tab": "done"})
     counts = {key: count for key, _label, count in capped.context["tabs"]}
     assert {key: count for key, _label, count in exact.context["tabs"]}["done"] == "2"

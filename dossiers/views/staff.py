@@ -105,12 +105,12 @@ def home(request):
     else:
         paginator = Paginator(queues.queue_rows(queues.queue_dossiers(visible, ctx, queues.BY_KEY[tab])), PAGE_SIZE)
         # The counts' figure: no second COUNT (a tab counted apart pages through its first COUNT_CAP rows).
-        paginator.count = min(counts.get(tab, 0), queues.COUNT_CAP) if queues.BY_KEY[tab].apart else counts.get(tab, 0)
+        paginator.count = counts[tab].n if tab in counts else 0
     page = paginator.get_page(request.GET.get("page"))
     for d in page.object_list:
         d.badge = due_badge(d, now, soon)
     context = {
-        "tabs": [(x.key, x.label, queues.tab_count(x, counts[x.key])) for x in shown],
+        "tabs": [(x.key, x.label, str(counts[x.key])) for x in shown],
         "tab": "search" if q else tab,
         "q": q,
         "page": page,
