@@ -70,29 +70,21 @@ def test_does_count_the_queue_tabs_off_the_queue_access_index(world, receive):
     assert "Index Only Scan using dossier_done_queue_idx" in text, text
 
 
-def test_does_read_the_first_page_to_return_off_its_index_in_order(world, receive):
+@pytest.mark.parametrize(
+    ("tab", "index"),
+    [
+        ("done", "dossier_done_queue_idx"),  # results to return, in the order they were finished
+        ("unit", "dossier_unit_open_due_idx"),  # a unit's open dossiers, in appointment order
+    ],
+)
+def test_does_read_a_tabs_first_page_off_its_index_in_order(world, receive, tab, index):
     from django.utils import timezone
 
     from dossiers import queues
-    from dossiers.tests.plans import explain_queryset
 
     receive()
     now = timezone.now()
     ctx = queues.queue_context(world["clerk"], now=now, soon=now)
-    page = queues.queue_dossiers(Dossier.objects.visible_to(world["clerk"]), ctx, queues.BY_KEY["done"])[:50]
-    text = explain_queryset(page, sort=False, bitmap=False)
-    assert "dossier_done_queue_idx" in text and "Sort" not in text, text
-
-
-def test_does_read_a_units_open_dossiers_off_its_index_in_appointment_order(world, receive):
-    from django.utils import timezone
-
-    from dossiers import queues
-    from dossiers.tests.plans import explain_queryset
-
-    receive()
-    now = timezone.now()
-    ctx = queues.queue_context(world["clerk"], now=now, soon=now)
-    page = queues.queue_dossiers(Dossier.objects.visible_to(world["clerk"]), ctx, queues.BY_KEY["unit"])[:50]
-    text = explain_queryset(page, sort=False, bitmap=False)
-    assert "dossier_unit_open_due_idx" in text and "Sort" not in text, text
+    page = queues.queue_dossiers(Dossier.objects.visible_to(world["clerk"]), ctx, queues.BY_KEY[tab])[:50]
+    text = plan(page, sort=False, bitmap=False)
+    assert index in text and "Sort" not in text, text
