@@ -20,10 +20,10 @@ register = template.Library()
 def _cell(value, plain: str | None) -> str:
     """One cell; `plain`: the decimal separator when numbers are not grouped (None when they are)."""
     kind = type(value)
+    if kind is int and plain is not None:  # most cells: first
+        return str(value)  # what localize() gives an int without thousand separators, ~10× cheaper
     if value is None:
         return "—"
-    if plain is not None and kind is int:
-        return str(value)  # what localize() gives an int without thousand separators, ~10× cheaper
     if kind is str:
         return html.escape(value)  # what conditional_escape() does to a plain str
     if plain is not None and kind is float and "e" not in repr(value):
@@ -37,7 +37,11 @@ def _cell(value, plain: str | None) -> str:
 def table_rows(rows) -> str:
     """`<tr><td>…</td>…</tr>` for each row."""
     plain = None if settings.USE_THOUSAND_SEPARATOR else get_format("DECIMAL_SEPARATOR", get_language(), use_l10n=True)
-    return mark_safe("".join("<tr>" + "".join(f"<td>{_cell(c, plain)}</td>" for c in row) + "</tr>" for row in rows))
+    parts = []
+    for row in rows:
+        cells = "</td><td>".join([_cell(c, plain) for c in row])
+        parts.append(f"<tr><td>{cells}</td></tr>" if row else "<tr></tr>")
+    return mark_safe("".join(parts))
 
 
 @register.filter

@@ -16,6 +16,8 @@ OPTIONS = (
 ROWS = [
     ["HN.01", 'Phòng <Tư pháp> & "Hộ tịch"', 12, 0, None, 93.75, 0.5, -1, -0.25, 1e-07, 12345678.5],
     ["X'Y", "", 1234567, 2.0, None, None, 100.0, 7, True, False, 0, -1234567],
+    [],  # a row without cells
+    [5],
 ]
 
 
