@@ -12,7 +12,7 @@ from datetime import timedelta
 from celery import shared_task
 from django.db import DatabaseError
 
-from .kpi.facts import kpi_facts_rebuild, kpi_facts_refresh
+from .kpi.facts import kpi_facts_rebuild, kpi_facts_refresh, kpi_tables_vacuum
 from .kpi.snapshots import open_snapshot_take
 from .services.digest import digest_send
 from .services.notify import outbox_send_waiting
@@ -87,8 +87,12 @@ def digest_send_task() -> int:
     time_limit=SHORT,
 )
 def kpi_facts_refresh_task() -> dict[str, int]:
-    """Every minute (CELERY_BEAT_SCHEDULE): the pairs touched since the last run."""
-    return kpi_facts_refresh()
+    """Every minute (CELERY_BEAT_SCHEDULE): the pairs touched since the last run (everything
+    after a calendar change: then vacuumed, as `kpi_facts_rebuild_task`)."""
+    done = kpi_facts_refresh()
+    if "rebuilt_rows" in done:
+        kpi_tables_vacuum()
+    return done
 
 
 @shared_task(acks_late=True, soft_time_limit=SHORT_SOFT, time_limit=SHORT)
@@ -106,5 +110,8 @@ def kpi_open_snapshot_task() -> int:
     time_limit=REBUILD,
 )
 def kpi_facts_rebuild_task() -> int:
-    """Nightly, or by hand after a bulk import: everything from the dossiers."""
-    return kpi_facts_rebuild()
+    """By hand after a bulk import: everything from the dossiers, then the tables vacuumed
+    (`kpi_tables_vacuum`: the dashboard reads them index-only)."""
+    rows = kpi_facts_rebuild()
+    kpi_tables_vacuum()
+    return rows

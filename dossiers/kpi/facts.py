@@ -13,7 +13,7 @@ from django.utils import timezone
 
 from ..calendar import FIRST_YEAR, LAST_YEAR
 from ..calendar_store import calendar_for, versions_read
-from ..models import Attachment, Dossier, KpiDay, KpiFact, KpiWatermark
+from ..models import Attachment, Dossier, KpiDay, KpiFact, KpiRollup, KpiWatermark
 from . import rollup, sql
 
 WATERMARK = "facts"
@@ -102,6 +102,21 @@ def kpi_facts_rebuild(*, now=None) -> int:
     mark.value, mark.calendar_token = now, token
     mark.save()
     return rows
+
+
+def kpi_tables_vacuum() -> bool:
+    """`VACUUM (ANALYZE)` the facts and the roll-ups, after a full rebuild rewrote them (PostgreSQL,
+    outside any transaction; False, doing nothing, elsewhere).
+
+    Until a vacuum marks the new rows all-visible, the dashboard's index-only reads (the trend,
+    the table by unit) fetch every row from the heap as well: at 10M dossiers the trend took 20.8 ms
+    with 18,654 heap fetches, 8.5 ms with none. Autovacuum would get there in its own time (it is
+    off on some servers); the planner wants the new statistics at once too. A few seconds at 10M."""
+    if connection.vendor != "postgresql" or connection.in_atomic_block:
+        return False
+    with connection.cursor() as cursor:
+        cursor.execute(f"VACUUM (ANALYZE) {KpiFact._meta.db_table}, {KpiRollup._meta.db_table}")
+    return True
 
 
 def touched_pairs(*, since) -> list[tuple[int, int]]:

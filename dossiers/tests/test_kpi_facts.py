@@ -201,3 +201,35 @@ def test_does_build_identical_facts_when_refreshed_incrementally_in_random_batch
     kpi_facts_rebuild()
     assert incremental == facts()
     assert incremental_rollups == rollups() == rollups_from_facts()
+
+
+def _all_visible_pages(table: str) -> tuple[int, int]:
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT relallvisible, relpages FROM pg_class WHERE relname = %s", [table])
+        return cursor.fetchone()
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.parametrize("task", ["rebuild", "refresh after a calendar change"])
+def test_does_leave_the_facts_and_roll_ups_vacuumed_after_a_full_rebuild(world, received, task):
+    from dossiers import tasks
+
+    KpiWatermark.objects.all().delete()  # the refresh then rebuilds, as after a calendar change
+    done = tasks.kpi_facts_rebuild_task() if task == "rebuild" else tasks.kpi_facts_refresh_task()
+    assert done
+    for model in (KpiFact, KpiRollup):
+        visible, pages = _all_visible_pages(model._meta.db_table)
+        assert pages > 0 and visible == pages  # index-only reads need no heap fetch
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db
+def test_does_not_vacuum_inside_a_transaction(world, received):
+    from dossiers.kpi.facts import kpi_tables_vacuum
+
+    kpi_facts_rebuild()
+    assert kpi_tables_vacuum() is False  # VACUUM cannot run in one; nothing was tried
+    assert _all_visible_pages(KpiRollup._meta.db_table)[0] == 0
