@@ -115,3 +115,34 @@ def test_cannot_insert_a_value_longer_than_its_column_rather_than_cut_it(world, 
     dossier.applicant_phone = "0" * 17  # varchar(16)
     with pytest.raises(DataError, match="too long"):
         insert(dossier, [])
+
+
+def test_does_send_each_kind_of_prepared_value_as_its_column_reads_it():
+    """The children go as one JSON parameter: values json.dumps does not know become what PostgreSQL's
+    input for the column reads; anything else is refused rather than sent wrong."""
+    from datetime import UTC, date, datetime, time
+    from uuid import UUID
+
+    from psycopg.types.json import Jsonb
+
+    from dossiers.db.bulk import _json_value
+
+    moment = datetime(2026, 12, 6, 5, 30, 1, 250000, tzinfo=UTC)
+    assert _json_value(moment) == "2026-12-06T05:30:01.250000+00:00"
+    assert (_json_value(date(2026, 2, 17)), _json_value(time(7, 30))) == ("2026-02-17", "07:30:00")
+    assert _json_value(Decimal("12500.50")) == "12500.50"
+    assert _json_value(UUID(int=1)) == "00000000-0000-0000-0000-000000000001"
+    assert _json_value(Jsonb({"due_at": "x", "n": [1, 2]})) == {"due_at": "x", "n": [1, 2]}
+    with pytest.raises(TypeError, match="JSON null"):
+        _json_value(Jsonb(None))  # it would arrive as SQL NULL
+    with pytest.raises(TypeError, match="bytes"):
+        _json_value(b"\x00")
+
+
+def test_does_keep_text_that_looks_like_json_or_holds_quotes_as_it_is(world, receive):
+    dossier, now = new_dossier(receive()), timezone.now()
+    texts = ['{"a": 1}', 'Trả lời "ngay"\n\\ tab\t', "null", "ư" * 3]
+    events = [DossierEvent(dossier=dossier, action="note", reason=t, effective_at=now, data=t) for t in texts]
+    insert(dossier, [Children(events)])
+    saved = list(DossierEvent.objects.filter(dossier=dossier).order_by("pk").values_list("reason", "data"))
+    assert saved == [(t, t) for t in texts]  # a JSON string stays a string, text stays text
