@@ -1,11 +1,10 @@
 """Benchmark: the supervisors' KPI dashboard served from the facts (PostgreSQL).
 
 Same data as bench_kpi.py (datagen COPY, ~700 units), facts rebuilt once and vacuumed (as
-`kpi_facts_rebuild_task` leaves them), then 20 GETs
-of /giam-sat/chi-so/ for the current month as a superuser: median and p95. Baseline from
-the same run: the page's main table (received, finished, early/on time/late per unit)
-computed straight from the dossiers with one GROUP BY. Goal: median < 100 ms. Measured
-three times: "live", nothing cached and the open dossiers read on every request (for
+`kpi_facts_rebuild_task` leaves them), then 20 GETs of /giam-sat/chi-so/ for the current month
+as a superuser: median and p95. Baseline from the same run: the page's main table (received,
+finished, early/on time/late per unit) computed straight from the dossiers with one GROUP BY.
+Goal: median < 100 ms. Measured three times: "live", nothing cached and the open dossiers read on every request (for
 comparison); "uncached", nothing cached, the open figures from the snapshot beat keeps every
 minute (`dossiers.tasks.kpi_open_snapshot_task`, taken just before, its time printed); and as
 deployed (shared for a minute through the cache, `portal.kpis.SNAPSHOT_SECONDS`: the open

@@ -180,7 +180,7 @@ _RECEIVED = ("received_counter", "received_online", "received_postal")
 def figures_of(sums: dict) -> rules.Figures:
     """`rules.Figures` from summed fact columns (`dossiers.kpi.sql.COLUMNS` names)."""
     f = rules.Figures(**{a: sums[c] or 0 for a, c in _KEPT})
-    f.received = (sums[_RECEIVED[0]] or 0) + (sums[_RECEIVED[1]] or 0) + (sums[_RECEIVED[2]] or 0)
+    f.received = sum(sums[c] or 0 for c in _RECEIVED)
     return f
 
 

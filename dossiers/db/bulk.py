@@ -67,14 +67,11 @@ class _Rows:
         """The rows as a JSON array of {"c0": …} objects, each value as bulk_create would prepare it
         (auto_now fields are set here), then as PostgreSQL's input for its column reads it."""
         keys = [f"c{n}" for n in range(len(self.fields))]
-        rows = [
-            dict(zip(keys, [f.get_db_prep_save(f.pre_save(obj, True), connection) for f in self.fields], strict=True))
-            for obj in objs
-        ]
+        rows = [dict(zip(keys, self.values_of_one(obj, connection), strict=True)) for obj in objs]
         return json.dumps(rows, default=_json_value, allow_nan=False, separators=(",", ":"))
 
     def values_of_one(self, obj: Model, connection) -> list:
-        """The values of one row, in the order of `scalars`."""
+        """The values of one row, in the order of `scalars` (and of `records`' keys)."""
         return [f.get_db_prep_save(f.pre_save(obj, True), connection) for f in self.fields]
 
 
